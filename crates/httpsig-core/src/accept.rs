@@ -1,0 +1,202 @@
+//! `Accept-Signature` (RFC 9421 §5): a request for the peer to sign its next message.
+
+use core::fmt;
+
+use crate::component::Component;
+use crate::error::{Error, ParamName, ParamsError, ParamsErrorKind, ParseError, ParseErrorKind, SignatureField};
+use crate::params::{ParamValue, SignatureParamsBuilder};
+
+/// One requested signature: a label, the components to cover and the wanted parameters.
+///
+/// In `Accept-Signature` the time parameters may be bare flags (`;created`), meaning "include
+/// it", or values; both are kept as given.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SignatureRequest {
+    label: String,
+    components: Vec<Component>,
+    params: Vec<(String, RequestedParam)>,
+}
+
+/// A requested signature parameter.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RequestedParam {
+    /// Present as a flag: include it with a value of the signer's choosing.
+    Flag,
+    /// A specific value the signer should use.
+    Value(ParamValue),
+}
+
+impl SignatureRequest {
+    /// A request for a signature labelled `label` over `components`.
+    pub fn new(label: &str, components: Vec<Component>) -> Self {
+        Self {
+            label: label.to_owned(),
+            components,
+            params: Vec::new(),
+        }
+    }
+
+    /// Adds a requested parameter (kept in order).
+    #[must_use]
+    pub fn with_param(mut self, name: &str, p: RequestedParam) -> Self {
+        self.params.retain(|(n, _)| n != name);
+        self.params.push((name.to_owned(), p));
+        self
+    }
+
+    /// The label.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The requested components.
+    pub fn components(&self) -> &[Component] {
+        &self.components
+    }
+
+    /// The requested parameters, in order.
+    pub fn params(&self) -> &[(String, RequestedParam)] {
+        &self.params
+    }
+
+    /// The requested value or flag of a parameter.
+    pub fn param(&self, name: &str) -> Option<&RequestedParam> {
+        self.params.iter().find(|(n, _)| n == name).map(|(_, p)| p)
+    }
+
+    /// Turns the request into signing parameters: flags for `created`/`expires` become `now`
+    /// and `now + expires_in`; a `nonce` flag is refused unless the caller sets one afterwards;
+    /// given values are used as they are.
+    pub fn to_params(&self, now: i64, expires_in: i64) -> SignatureParamsBuilder {
+        let mut b = crate::SignatureParams::builder().components(self.components.iter().cloned());
+        for (name, p) in &self.params {
+            b = match (name.as_str(), p) {
+                ("created", RequestedParam::Flag) => b.created(now),
+                ("expires", RequestedParam::Flag) => b.expires(now.saturating_add(expires_in)),
+                (_, RequestedParam::Flag) => b,
+                (n, RequestedParam::Value(v)) => b.param(n, v.clone()),
+            };
+        }
+        b
+    }
+
+    /// The dictionary member for `Accept-Signature`: `label=(...);params`.
+    pub fn to_member(&self) -> String {
+        let mut s = format!("{}=(", self.label);
+        for (i, c) in self.components.iter().enumerate() {
+            if i > 0 {
+                s.push(' ');
+            }
+            s.push_str(c.as_str());
+        }
+        s.push(')');
+        for (name, p) in &self.params {
+            s.push(';');
+            s.push_str(name);
+            match p {
+                RequestedParam::Flag | RequestedParam::Value(ParamValue::Boolean(true)) => {}
+                RequestedParam::Value(v) => {
+                    s.push('=');
+                    match v {
+                        ParamValue::Integer(i) => s.push_str(&i.to_string()),
+                        ParamValue::String(t) => {
+                            s.push('"');
+                            crate::component::write_sf_string_content(&mut s, t);
+                            s.push('"');
+                        }
+                        ParamValue::Token(t) => s.push_str(t),
+                        ParamValue::Boolean(_) => s.push_str("?0"),
+                    }
+                }
+            }
+        }
+        s
+    }
+}
+
+impl fmt::Debug for SignatureRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_member())
+    }
+}
+
+/// Parses `Accept-Signature` (all lines combined).
+///
+/// # Errors
+/// `parse.accept_signature` on syntax errors; `parse.not_inner_list`; component errors;
+/// `params.wrong_type` for a registered parameter of the wrong type.
+pub fn parse_accept_signature(value: &[u8]) -> Result<Vec<SignatureRequest>, Error> {
+    let syntax = |i| ParseError::new(SignatureField::AcceptSignature, ParseErrorKind::Syntax, i);
+    let dict: sfv::Dictionary = sfv::Parser::new(value).parse().map_err(|e: sfv::Error| syntax(e.index()))?;
+    let mut out = Vec::with_capacity(dict.len());
+    for (label, entry) in &dict {
+        let sfv::ListEntry::InnerList(list) = entry else {
+            return Err(ParseError::new(SignatureField::AcceptSignature, ParseErrorKind::NotInnerList, None).into());
+        };
+        let mut components = Vec::with_capacity(list.items.len());
+        for item in &list.items {
+            let mut ser = sfv::ItemSerializer::new().bare_item(&item.bare_item).parameters(&item.params).finish();
+            if item.bare_item.as_string().is_none() {
+                return Err(ParseError::new(SignatureField::AcceptSignature, ParseErrorKind::ComponentNotString, None).into());
+            }
+            components.push(Component::parse(&core::mem::take(&mut ser))?);
+        }
+        let mut req = SignatureRequest::new(label.as_str(), components);
+        for (k, v) in &list.params {
+            let name = k.as_str();
+            let wrong = |p| Error::from(ParamsError::new(p, ParamsErrorKind::WrongType));
+            let p = match (name, v) {
+                (_, sfv::BareItem::Boolean(true)) => RequestedParam::Flag,
+                ("created" | "expires", sfv::BareItem::Integer(i)) => RequestedParam::Value(ParamValue::Integer(i64::from(*i))),
+                ("created", _) => return Err(wrong(ParamName::Created)),
+                ("expires", _) => return Err(wrong(ParamName::Expires)),
+                ("nonce" | "alg" | "keyid" | "tag", sfv::BareItem::String(s)) => {
+                    RequestedParam::Value(ParamValue::String(s.as_str().to_owned()))
+                }
+                ("nonce", _) => return Err(wrong(ParamName::Nonce)),
+                ("alg", _) => return Err(wrong(ParamName::Alg)),
+                ("keyid", _) => return Err(wrong(ParamName::KeyId)),
+                ("tag", _) => return Err(wrong(ParamName::Tag)),
+                (_, sfv::BareItem::Integer(i)) => RequestedParam::Value(ParamValue::Integer(i64::from(*i))),
+                (_, sfv::BareItem::String(s)) => RequestedParam::Value(ParamValue::String(s.as_str().to_owned())),
+                (_, sfv::BareItem::Token(t)) => RequestedParam::Value(ParamValue::Token(t.as_str().to_owned())),
+                (_, sfv::BareItem::Boolean(b)) => RequestedParam::Value(ParamValue::Boolean(*b)),
+                _ => return Err(wrong(ParamName::Extension)),
+            };
+            req = req.with_param(name, p);
+        }
+        out.push(req);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc9421_5_1_example_round_trips() {
+        // RFC 9421 §5.1 (unwrapped).
+        let v = r#"sig1=("@method" "@target-uri" "@authority" "content-digest" "cache-control");keyid="test-key-rsa-pss";created;tag="app-123""#;
+        let reqs = parse_accept_signature(v.as_bytes()).unwrap();
+        assert_eq!(reqs.len(), 1);
+        assert_eq!(reqs[0].to_member(), v);
+        assert_eq!(reqs[0].param("created"), Some(&RequestedParam::Flag));
+        let p = reqs[0].to_params(1618884475, 300).build().unwrap();
+        assert_eq!(
+            p.as_str(),
+            r#"("@method" "@target-uri" "@authority" "content-digest" "cache-control");keyid="test-key-rsa-pss";created=1618884475;tag="app-123""#
+        );
+    }
+
+    #[test]
+    fn refusals() {
+        let code = |v: &str| parse_accept_signature(v.as_bytes()).unwrap_err().code();
+        assert_eq!(code("sig1=\"@method\""), "parse.not_inner_list");
+        assert_eq!(code("sig1=(\"@method\";x)"), "component.unknown_parameter");
+        assert_eq!(code("sig1=();created=\"x\""), "params.wrong_type");
+        assert_eq!(code("sig1=(@"), "parse.accept_signature");
+        assert_eq!(code("sig1=(1)"), "parse.component_not_string");
+    }
+}

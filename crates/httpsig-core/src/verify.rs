@@ -1,0 +1,518 @@
+//! Verifying signatures (RFC 9421 §3.2) under an application policy (§3.2.1).
+//!
+//! Everything the policy requires runs inside [`VerifyPolicy::verify`]: parsing, selection, the
+//! cheap checks (components, parameters, times, tags, algorithm), the Content-Digest check, and
+//! only then the signature crypto. A nonce hook runs last, after the signature is known to be
+//! genuine, so a forger cannot make a store burn nonces.
+
+use core::fmt;
+use std::sync::Arc;
+
+use crate::base::{BaseOptions, write_base};
+use crate::crypto::{Algorithm, VerifyingKey};
+use crate::digest::{DigestPolicy, verify_content_digest};
+use crate::error::{Error, LimitExceeded, ParamName, SignatureField, Violation, Violations};
+use crate::message::{HttpMessage, combined_field};
+use crate::params::{SignatureParams, parse_signature, parse_signature_input};
+use crate::sign::check_alg;
+use crate::{Component, SfTypes};
+
+/// The system clock in Unix seconds (0 if the clock is before 1970).
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// What a resolver is told about a signature when asked for its key.
+#[derive(Clone, Copy, Debug)]
+pub struct KeyLookup<'a> {
+    /// The signature's label.
+    pub label: &'a str,
+    /// The `keyid` parameter.
+    pub keyid: Option<&'a str>,
+    /// The `alg` parameter.
+    pub alg: Option<&'a str>,
+    /// The `tag` parameter.
+    pub tag: Option<&'a str>,
+}
+
+/// Finds the verification key for a signature. Synchronous and I/O-free: fetch and cache keys
+/// outside, then answer from memory.
+pub trait KeyResolver {
+    /// The key for this signature, or `None` when it is unknown or untrusted.
+    fn resolve(&self, lookup: &KeyLookup<'_>) -> Option<&dyn VerifyingKey>;
+}
+
+/// A single key resolves a signature whose `keyid` is absent or equals the key's id.
+impl<K: VerifyingKey> KeyResolver for K {
+    fn resolve(&self, lookup: &KeyLookup<'_>) -> Option<&dyn VerifyingKey> {
+        match (lookup.keyid, self.key_id()) {
+            (Some(want), Some(have)) if want != have => None,
+            _ => Some(self),
+        }
+    }
+}
+
+/// Keys by `keyid`. A signature without `keyid` resolves to nothing.
+#[derive(Default)]
+pub struct KeySet {
+    keys: Vec<(String, Box<dyn VerifyingKey>)>,
+}
+
+impl KeySet {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a key under `keyid` (replacing one with the same id).
+    pub fn insert(&mut self, keyid: &str, key: Box<dyn VerifyingKey>) {
+        self.keys.retain(|(k, _)| k != keyid);
+        self.keys.push((keyid.to_owned(), key));
+    }
+}
+
+impl fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.keys.iter().map(|(k, _)| k)).finish()
+    }
+}
+
+impl KeyResolver for KeySet {
+    fn resolve(&self, lookup: &KeyLookup<'_>) -> Option<&dyn VerifyingKey> {
+        let id = lookup.keyid?;
+        self.keys.iter().find(|(k, _)| k == id).map(|(_, v)| v.as_ref())
+    }
+}
+
+/// A hook that decides whether a signature's `nonce` is acceptable (RFC 9421 §7.2.2). It runs
+/// after the signature verified; a replay store records the nonce here.
+pub trait NonceCheck: Send + Sync {
+    /// `true` to accept. `nonce` is `None` when the signature has none.
+    fn check(&self, nonce: Option<&str>, params: &SignatureParams) -> bool;
+}
+
+/// How old `created` may be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MaxAge {
+    /// At most this many seconds before now.
+    Seconds(u64),
+    /// No age limit (expiry is still enforced).
+    Unlimited,
+}
+
+/// Which signatures on the message to verify.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selection<'a> {
+    /// The one with this label.
+    Label(&'a str),
+    /// Those whose `tag` parameter equals this.
+    Tag(&'a str),
+    /// Every signature on the message (by default: the only one; with `verify_all`: all).
+    Any,
+}
+
+/// What a message carries that verification reads besides its fields.
+#[derive(Clone, Copy)]
+pub struct VerifyInput<'a> {
+    message: &'a dyn HttpMessage,
+    related: Option<&'a dyn HttpMessage>,
+    body: Option<&'a [u8]>,
+    selection: Selection<'a>,
+}
+
+impl<'a> VerifyInput<'a> {
+    /// Verify `message`, selecting signatures by the policy's tags or, without tags, the only one.
+    pub fn new(message: &'a dyn HttpMessage) -> Self {
+        Self {
+            message,
+            related: None,
+            body: None,
+            selection: Selection::Any,
+        }
+    }
+
+    /// The request that a response answers, for `;req` components.
+    #[must_use]
+    pub fn related(mut self, request: &'a dyn HttpMessage) -> Self {
+        self.related = Some(request);
+        self
+    }
+
+    /// The content (body), against which a covered `content-digest` is checked.
+    #[must_use]
+    pub fn body(mut self, body: &'a [u8]) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// Which signatures to verify.
+    #[must_use]
+    pub fn select(mut self, s: Selection<'a>) -> Self {
+        self.selection = s;
+        self
+    }
+}
+
+impl fmt::Debug for VerifyInput<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyInput")
+            .field("has_related", &self.related.is_some())
+            .field("body_len", &self.body.map(<[u8]>::len))
+            .field("selection", &self.selection)
+            .finish()
+    }
+}
+
+/// A signature that verified.
+#[derive(Clone, Debug)]
+pub struct VerifiedSignature {
+    label: String,
+    params: SignatureParams,
+    algorithm: Algorithm,
+}
+
+impl VerifiedSignature {
+    /// Its label.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// Its parameters.
+    pub fn params(&self) -> &SignatureParams {
+        &self.params
+    }
+
+    /// The algorithm that verified it (the key's).
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+}
+
+/// How `content-digest` is treated when it is covered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum DigestMode {
+    /// Check against the body given in [`VerifyInput::body`]; without a body, fail.
+    Check(DigestPolicy),
+    /// The caller checks it (e.g. while streaming the body) and takes responsibility.
+    CheckedByCaller,
+}
+
+/// The verifier's rules (RFC 9421 §3.2.1). Its constructor forces the essential choices: which
+/// algorithms are acceptable and how old a signature may be.
+///
+/// # Examples
+/// ```
+/// use httpsig_core::{Algorithm, Component, Derived, MaxAge, VerifyPolicy};
+/// let policy = VerifyPolicy::new(&[Algorithm::Ed25519], MaxAge::Seconds(60))
+///     .require_component(Component::derived(Derived::Method))
+///     .require_created()
+///     .allow_tags(&["fapi-2-request"]);
+/// # let _ = policy;
+/// ```
+#[derive(Clone)]
+pub struct VerifyPolicy {
+    algorithms: Vec<Algorithm>,
+    max_age: MaxAge,
+    future_skew: u64,
+    required_components: Vec<Component>,
+    required_params: Vec<ParamName>,
+    tags: Option<Vec<String>>,
+    nonce: Option<Arc<dyn NonceCheck>>,
+    now: Option<i64>,
+    digest: DigestMode,
+    options: BaseOptions,
+}
+
+impl fmt::Debug for VerifyPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyPolicy")
+            .field("algorithms", &self.algorithms)
+            .field("max_age", &self.max_age)
+            .field("future_skew", &self.future_skew)
+            .field("required_components", &self.required_components)
+            .field("required_params", &self.required_params)
+            .field("tags", &self.tags)
+            .field("has_nonce_check", &self.nonce.is_some())
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
+impl VerifyPolicy {
+    /// A policy accepting `algorithms` and signatures whose `created` is at most `max_age` old.
+    ///
+    /// Defaults: `created` may lie up to 5 s in the future; `expires`, when present, is always
+    /// enforced; a covered `content-digest` is checked against the body with
+    /// [`DigestPolicy::default`]; no components, parameters or tags are required.
+    pub fn new(algorithms: &[Algorithm], max_age: MaxAge) -> Self {
+        Self {
+            algorithms: algorithms.to_vec(),
+            max_age,
+            future_skew: 5,
+            required_components: Vec::new(),
+            required_params: Vec::new(),
+            tags: None,
+            nonce: None,
+            now: None,
+            digest: DigestMode::Check(DigestPolicy::default()),
+            options: BaseOptions::default(),
+        }
+    }
+
+    /// Requires a covered component (compared by serialized identifier).
+    #[must_use]
+    pub fn require_component(mut self, c: Component) -> Self {
+        self.required_components.push(c);
+        self
+    }
+
+    /// Requires a signature parameter.
+    #[must_use]
+    pub fn require_param(mut self, p: ParamName) -> Self {
+        if !self.required_params.contains(&p) {
+            self.required_params.push(p);
+        }
+        self
+    }
+
+    /// Requires `created` (the RFC recommends it; FAPI mandates it).
+    #[must_use]
+    pub fn require_created(self) -> Self {
+        self.require_param(ParamName::Created)
+    }
+
+    /// How far in the future `created` may lie (default 5 s).
+    #[must_use]
+    pub fn future_skew(mut self, seconds: u64) -> Self {
+        self.future_skew = seconds;
+        self
+    }
+
+    /// Only signatures whose `tag` is one of these are selected and accepted.
+    #[must_use]
+    pub fn allow_tags(mut self, tags: &[&str]) -> Self {
+        self.tags = Some(tags.iter().map(|t| (*t).to_owned()).collect());
+        self
+    }
+
+    /// Installs a nonce hook.
+    #[must_use]
+    pub fn nonce_check(mut self, check: Arc<dyn NonceCheck>) -> Self {
+        self.nonce = Some(check);
+        self
+    }
+
+    /// Uses a fixed clock (Unix seconds) instead of the system clock.
+    #[must_use]
+    pub fn at(mut self, now: i64) -> Self {
+        self.now = Some(now);
+        self
+    }
+
+    /// The Content-Digest rules for a covered `content-digest`.
+    #[must_use]
+    pub fn digest_policy(mut self, p: DigestPolicy) -> Self {
+        self.digest = DigestMode::Check(p);
+        self
+    }
+
+    /// Declares that the caller verifies `Content-Digest` against the body itself (for example
+    /// with [`crate::digest::ContentDigestHasher`] while streaming). Without this, a covered
+    /// `content-digest` and no body given is an error, never a silent pass.
+    #[must_use]
+    pub fn digest_checked_by_caller(mut self) -> Self {
+        self.digest = DigestMode::CheckedByCaller;
+        self
+    }
+
+    /// Structured types of fields outside the registry, for `sf` and `key`.
+    #[must_use]
+    pub fn sf_types(mut self, types: SfTypes) -> Self {
+        self.options.sf_types = types;
+        self
+    }
+
+    /// Replaces the base options (structured types and caps).
+    #[must_use]
+    pub fn base_options(mut self, options: BaseOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The base options in use.
+    pub fn options(&self) -> &BaseOptions {
+        &self.options
+    }
+
+    /// Verifies exactly one signature: the one named by the selection, the only one carrying an
+    /// allowed tag, or the only one on the message.
+    ///
+    /// # Errors
+    /// Any [`Error`]: `signature.missing`, `signature.no_match`, `signature.ambiguous`, parse,
+    /// component and parameter errors, `verify.key_not_found`, `verify.alg_mismatch`,
+    /// `policy.*` (all violations listed), `digest.*`, `verify.invalid_signature`.
+    pub fn verify(&self, input: VerifyInput<'_>, keys: &dyn KeyResolver) -> Result<VerifiedSignature, Error> {
+        let mut all = self.run(input, keys, false)?;
+        all.pop().ok_or(Error::NoMatchingSignature)
+    }
+
+    /// Verifies every selected signature; all must pass, and at least one must be selected.
+    ///
+    /// # Errors
+    /// As [`VerifyPolicy::verify`]; the first failing signature's error.
+    pub fn verify_all(&self, input: VerifyInput<'_>, keys: &dyn KeyResolver) -> Result<Vec<VerifiedSignature>, Error> {
+        self.run(input, keys, true)
+    }
+
+    fn run(&self, input: VerifyInput<'_>, keys: &dyn KeyResolver, all: bool) -> Result<Vec<VerifiedSignature>, Error> {
+        let msg = input.message;
+        let max = self.options.max_field_bytes;
+        let (Some(si), Some(sig)) = (combined_field(msg, "signature-input"), combined_field(msg, "signature")) else {
+            return Err(Error::MissingSignature);
+        };
+        if si.len() > max || sig.len() > max {
+            return Err(LimitExceeded::FieldBytes { max }.into());
+        }
+        let want = match input.selection {
+            Selection::Label(l) => Some(l),
+            _ => None,
+        };
+        let entries = parse_signature_input(&si, want, self.options.limits, SignatureField::SignatureInput)?;
+        if let Some(l) = want {
+            if entries.is_empty() {
+                return Err(Error::LabelNotFound {
+                    field: SignatureField::SignatureInput,
+                });
+            }
+            let _ = l;
+        }
+        let mut selected: Vec<(&str, SignatureParams)> = entries
+            .into_iter()
+            .filter(|(_, p)| match input.selection {
+                Selection::Tag(t) => p.tag() == Some(t),
+                Selection::Label(_) => true,
+                Selection::Any => match &self.tags {
+                    Some(tags) => p.tag().is_some_and(|t| tags.iter().any(|x| x == t)),
+                    None => true,
+                },
+            })
+            .collect();
+        if selected.is_empty() {
+            return Err(Error::NoMatchingSignature);
+        }
+        if !all && selected.len() > 1 {
+            return Err(Error::AmbiguousSelection);
+        }
+        let mut out = Vec::with_capacity(selected.len());
+        let mut base = Vec::with_capacity(512);
+        for (label, params) in selected.drain(..) {
+            let bytes = parse_signature(&sig, label, self.options.limits)?.ok_or(Error::LabelNotFound {
+                field: SignatureField::Signature,
+            })?;
+            let algorithm = self.check_one(&input, keys, label, &params, &bytes, &mut base)?;
+            out.push(VerifiedSignature {
+                label: label.to_owned(),
+                params,
+                algorithm,
+            });
+        }
+        Ok(out)
+    }
+
+    fn check_one(
+        &self,
+        input: &VerifyInput<'_>,
+        keys: &dyn KeyResolver,
+        label: &str,
+        params: &SignatureParams,
+        signature: &[u8],
+        base: &mut Vec<u8>,
+    ) -> Result<Algorithm, Error> {
+        // §3.2 step 3 and §3.2.1: application requirements, cheapest first, all reported.
+        let mut violations = Vec::new();
+        self.check_params(params, &mut violations);
+        // §3.2 steps 4-6: key and algorithm.
+        let lookup = KeyLookup {
+            label,
+            keyid: params.keyid(),
+            alg: params.alg(),
+            tag: params.tag(),
+        };
+        let key = keys.resolve(&lookup).ok_or(Error::KeyNotFound)?;
+        let algorithm = key.algorithm();
+        check_alg(params.alg(), algorithm)?;
+        if !self.algorithms.contains(&algorithm) {
+            violations.push(Violation::AlgorithmNotAllowed(algorithm));
+        }
+        if !violations.is_empty() {
+            return Err(Error::Policy(Violations(violations)));
+        }
+        // RFC 9530 §2 / FAPI D-7: a covered digest is recomputed, never trusted.
+        if params.components().any(|c| c.derived().is_none() && c.name() == "content-digest" && !c.req()) {
+            if let DigestMode::Check(p) = &self.digest {
+                let body = input.body.ok_or(Error::BodyRequired)?;
+                let field = combined_field(input.message, "content-digest").unwrap_or_default();
+                verify_content_digest(&[&field], body, p)?;
+            }
+        }
+        // §3.2 steps 7-8: rebuild the base and verify.
+        base.clear();
+        write_base(input.message, input.related, params, &self.options, base)?;
+        key.verify(base, signature).map_err(|_| Error::InvalidSignature)?;
+        if let Some(n) = &self.nonce {
+            if !n.check(params.nonce(), params) {
+                return Err(Error::Policy(Violations(vec![Violation::NonceRejected])));
+            }
+        }
+        Ok(algorithm)
+    }
+
+    fn check_params(&self, p: &SignatureParams, v: &mut Vec<Violation>) {
+        for c in &self.required_components {
+            if !p.covers(c.as_str()) {
+                v.push(Violation::MissingComponent(c.as_str().into()));
+            }
+        }
+        for &r in &self.required_params {
+            let present = match r {
+                ParamName::Created => p.created().is_some(),
+                ParamName::Expires => p.expires().is_some(),
+                ParamName::Nonce => p.nonce().is_some(),
+                ParamName::Alg => p.alg().is_some(),
+                ParamName::KeyId => p.keyid().is_some(),
+                ParamName::Tag => p.tag().is_some(),
+                _ => true,
+            };
+            if !present {
+                v.push(Violation::MissingParameter(r));
+            }
+        }
+        let now = self.now.unwrap_or_else(unix_now);
+        if let Some(created) = p.created() {
+            if let MaxAge::Seconds(max_age) = self.max_age {
+                if now.saturating_sub(created) > i64::try_from(max_age).unwrap_or(i64::MAX) {
+                    v.push(Violation::CreatedTooOld { created, now, max_age });
+                }
+            }
+            if created.saturating_sub(now) > i64::try_from(self.future_skew).unwrap_or(i64::MAX) {
+                v.push(Violation::CreatedInFuture {
+                    created,
+                    now,
+                    skew: self.future_skew,
+                });
+            }
+        }
+        if let Some(expires) = p.expires() {
+            if expires <= now {
+                v.push(Violation::Expired { expires, now });
+            }
+        }
+        if let Some(tags) = &self.tags {
+            if !p.tag().is_some_and(|t| tags.iter().any(|x| x == t)) {
+                v.push(Violation::TagNotAllowed);
+            }
+        }
+    }
+}
