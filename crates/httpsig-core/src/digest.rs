@@ -157,7 +157,10 @@ impl fmt::Display for DeprecatedAlgorithm {
 }
 
 /// What a dictionary key of an Integrity or Integrity preference field names.
+///
+/// Non-exhaustive: the registry also knows a "Provisional" status (RFC 9530 §5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AlgorithmKind {
     /// An active algorithm this module computes.
     Active(DigestAlgorithm),
