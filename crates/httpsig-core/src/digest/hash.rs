@@ -1,0 +1,491 @@
+//! Computing and verifying digests: one-shot and frame by frame, on one code path.
+
+use std::fmt;
+
+use sfv::{DictSerializer, KeyRef, RefBareItem};
+
+use super::{AlgorithmKind, ContentDigest, DigestAlgorithm, DigestError};
+
+/// The content limit used by [`DigestPolicy::default`]: 10 MiB.
+pub const DEFAULT_MAX_BODY_LEN: u64 = 10 * 1024 * 1024;
+
+/// The one place that names the hashing backend. When the crate's crypto module exists this
+/// becomes a call into it; nothing else here changes.
+struct HashState(ring::digest::Context);
+
+impl HashState {
+    fn new(algorithm: DigestAlgorithm) -> Self {
+        Self(ring::digest::Context::new(match algorithm {
+            DigestAlgorithm::Sha256 => &ring::digest::SHA256,
+            DigestAlgorithm::Sha512 => &ring::digest::SHA512,
+        }))
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        self.0.update(data);
+    }
+
+    fn finish(self, algorithm: DigestAlgorithm) -> Digest {
+        Digest::from_output(algorithm, self.0.finish().as_ref())
+    }
+}
+
+/// A computed digest: an algorithm and its output.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Digest {
+    algorithm: DigestAlgorithm,
+    // Sized for the longest supported output; only the first `output_len()` bytes are used.
+    bytes: [u8; 64],
+}
+
+impl Digest {
+    fn from_output(algorithm: DigestAlgorithm, output: &[u8]) -> Self {
+        let mut bytes = [0u8; 64];
+        for (dst, src) in bytes.iter_mut().zip(output) {
+            *dst = *src;
+        }
+        Self { algorithm, bytes }
+    }
+
+    /// The algorithm that produced this digest.
+    #[must_use]
+    pub const fn algorithm(&self) -> DigestAlgorithm {
+        self.algorithm
+    }
+
+    /// The digest bytes (32 for SHA-256, 64 for SHA-512).
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8] {
+        self.bytes
+            .get(..self.algorithm.output_len())
+            .unwrap_or(&self.bytes)
+    }
+}
+
+impl AsRef<[u8]> for Digest {
+    fn as_ref(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl fmt::Debug for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Digest({}, ", self.algorithm)?;
+        for b in self.as_bytes() {
+            write!(f, "{b:02x}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// Computes the digest of `content` with one algorithm.
+///
+/// For `Content-Digest` the content is the message content as sent, after any content coding
+/// (RFC 9530 §2, RFC 9110 §6.4).
+#[must_use]
+pub fn content_digest(algorithm: DigestAlgorithm, content: &[u8]) -> Digest {
+    let mut state = HashState::new(algorithm);
+    state.update(content);
+    state.finish(algorithm)
+}
+
+/// Computes a `Content-Digest` field value for `content`, one member per algorithm in the
+/// order given (a repeated algorithm is written once), e.g.
+/// `sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:`.
+///
+/// An empty `algorithms` slice gives an empty string: RFC 8941 §4.1 does not serialize empty
+/// dictionaries, so do not send the field at all in that case.
+#[must_use]
+pub fn header_value(algorithms: &[DigestAlgorithm], content: &[u8]) -> String {
+    let digests: Vec<Digest> = dedup(algorithms)
+        .into_iter()
+        .map(|alg| content_digest(alg, content))
+        .collect();
+    serialize(&digests)
+}
+
+fn serialize(digests: &[Digest]) -> String {
+    const SHA256: &KeyRef = sfv::key_ref("sha-256");
+    const SHA512: &KeyRef = sfv::key_ref("sha-512");
+    let mut ser = DictSerializer::new();
+    for d in digests {
+        let key = match d.algorithm {
+            DigestAlgorithm::Sha256 => SHA256,
+            DigestAlgorithm::Sha512 => SHA512,
+        };
+        // The returned parameter serializer is dropped at once: no parameters.
+        let _params = ser.bare_item(key, RefBareItem::ByteSequence(d.as_bytes()));
+    }
+    ser.finish().unwrap_or_default()
+}
+
+fn dedup(algorithms: &[DigestAlgorithm]) -> Vec<DigestAlgorithm> {
+    let mut out: Vec<DigestAlgorithm> = Vec::with_capacity(DigestAlgorithm::ALL.len());
+    for alg in algorithms {
+        if !out.contains(alg) {
+            out.push(*alg);
+        }
+    }
+    out
+}
+
+/// How Integrity fields are verified: which algorithms count, how much content may be hashed,
+/// and whether a verified digest is required.
+///
+/// Defaults: both active algorithms accepted, [`DEFAULT_MAX_BODY_LEN`] (10 MiB), digest
+/// required. Deprecated algorithms are always refused; there is no setting for them.
+///
+/// # Examples
+/// ```
+/// use httpsig_core::digest::{DigestAlgorithm, DigestPolicy};
+///
+/// // Accept only SHA-512 digests, of at most 1 MiB of content.
+/// let policy = DigestPolicy::new(1024 * 1024).with_algorithms(&[DigestAlgorithm::Sha512]);
+/// assert!(!policy.accepts(DigestAlgorithm::Sha256));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DigestPolicy {
+    algorithms: Vec<DigestAlgorithm>,
+    max_body_len: u64,
+    require: bool,
+}
+
+impl DigestPolicy {
+    /// A policy hashing at most `max_body_len` bytes of content, accepting both active
+    /// algorithms and requiring at least one verified digest.
+    #[must_use]
+    pub fn new(max_body_len: u64) -> Self {
+        Self {
+            algorithms: DigestAlgorithm::ALL.to_vec(),
+            max_body_len,
+            require: true,
+        }
+    }
+
+    /// Restricts the accepted algorithms (RFC 9530 §6.6: a receiver is only as strong as the
+    /// weakest algorithm it accepts). Digests of active algorithms outside this set are
+    /// ignored, neither checked nor counted. An empty set accepts nothing.
+    #[must_use]
+    pub fn with_algorithms(mut self, algorithms: &[DigestAlgorithm]) -> Self {
+        self.algorithms = dedup(algorithms);
+        self
+    }
+
+    /// Sets the content limit in bytes.
+    #[must_use]
+    pub const fn with_max_body_len(mut self, max_body_len: u64) -> Self {
+        self.max_body_len = max_body_len;
+        self
+    }
+
+    /// Whether a field without any accepted digest (or no field) fails verification
+    /// (`true`, the default) or verifies with nothing matched (`false`, RFC 9530 §2's "MAY
+    /// ignore"). Deprecated algorithms and wrong digests fail either way.
+    #[must_use]
+    pub const fn with_require(mut self, require: bool) -> Self {
+        self.require = require;
+        self
+    }
+
+    /// The accepted algorithms.
+    #[must_use]
+    pub fn algorithms(&self) -> &[DigestAlgorithm] {
+        &self.algorithms
+    }
+
+    /// Whether `algorithm` is accepted.
+    #[must_use]
+    pub fn accepts(&self, algorithm: DigestAlgorithm) -> bool {
+        self.algorithms.contains(&algorithm)
+    }
+
+    /// The content limit in bytes.
+    #[must_use]
+    pub const fn max_body_len(&self) -> u64 {
+        self.max_body_len
+    }
+
+    /// Whether an accepted digest is required.
+    #[must_use]
+    pub const fn require(&self) -> bool {
+        self.require
+    }
+
+    /// The cheap checks, run before any hashing: no deprecated algorithm, and an accepted one
+    /// unless not required. Returns the accepted algorithms present, in field order.
+    fn plan(&self, field: &ContentDigest) -> Result<Vec<DigestAlgorithm>, DigestError> {
+        // RFC 9530 §5: deprecated algorithms MUST NOT be used in adversarial settings. Fail
+        // closed even when an active digest is present too.
+        if let Some(alg) = field.iter().find_map(|e| match e.algorithm() {
+            AlgorithmKind::Deprecated(alg) => Some(alg),
+            _ => None,
+        }) {
+            return Err(DigestError::DeprecatedAlgorithm(alg));
+        }
+        let accepted: Vec<DigestAlgorithm> = field
+            .iter()
+            .filter_map(|e| match e.algorithm() {
+                AlgorithmKind::Active(alg) if self.accepts(alg) => Some(alg),
+                _ => None,
+            })
+            .collect();
+        if accepted.is_empty() && self.require {
+            return Err(DigestError::NoSupportedAlgorithm);
+        }
+        Ok(accepted)
+    }
+}
+
+impl Default for DigestPolicy {
+    fn default() -> Self {
+        Self::new(DEFAULT_MAX_BODY_LEN)
+    }
+}
+
+/// Hashes content as it arrives, frame by frame, enforcing a size limit as frames arrive.
+///
+/// [`verify_content_digest`] is this hasher fed a single frame, so the streaming and one-shot
+/// paths agree by construction.
+///
+/// # Examples
+/// ```
+/// use httpsig_core::digest::{ContentDigest, ContentDigestHasher, DigestPolicy};
+///
+/// let field = ContentDigest::parse(&[b"sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:"])?;
+/// let policy = DigestPolicy::default();
+/// let mut hasher = ContentDigestHasher::for_field(&field, &policy)?;
+/// for frame in [&b"{\"hello\""[..], b": \"world\"}"] {
+///     hasher.update(frame)?;
+/// }
+/// let verified = hasher.finish()?.verify(&field, &policy)?;
+/// assert_eq!(verified.algorithms().len(), 1);
+/// # Ok::<(), httpsig_core::digest::DigestError>(())
+/// ```
+pub struct ContentDigestHasher {
+    states: Vec<(DigestAlgorithm, HashState)>,
+    len: u64,
+    max_len: u64,
+    exceeded: bool,
+}
+
+impl ContentDigestHasher {
+    /// A hasher computing `algorithms` (a repeated algorithm is computed once) over at most
+    /// `max_len` bytes of content.
+    #[must_use]
+    pub fn new(algorithms: &[DigestAlgorithm], max_len: u64) -> Self {
+        Self {
+            states: dedup(algorithms)
+                .into_iter()
+                .map(|alg| (alg, HashState::new(alg)))
+                .collect(),
+            len: 0,
+            max_len,
+            exceeded: false,
+        }
+    }
+
+    /// A hasher for verifying `field` under `policy`: it computes exactly the accepted
+    /// algorithms the field carries, with the policy's content limit.
+    ///
+    /// # Errors
+    /// The checks that need no content, so a server can refuse before reading the body:
+    /// [`DigestError::DeprecatedAlgorithm`] if the field carries a deprecated algorithm;
+    /// [`DigestError::NoSupportedAlgorithm`] if it carries no accepted one and the policy
+    /// requires one.
+    pub fn for_field(field: &ContentDigest, policy: &DigestPolicy) -> Result<Self, DigestError> {
+        let algorithms = policy.plan(field)?;
+        Ok(Self::new(&algorithms, policy.max_body_len))
+    }
+
+    /// Feeds the next frame of content.
+    ///
+    /// # Errors
+    /// [`DigestError::BodyTooLarge`] if the content so far would exceed the limit; the frame is
+    /// not hashed, and every later call (and [`Self::finish`]) fails the same way.
+    pub fn update(&mut self, frame: &[u8]) -> Result<(), DigestError> {
+        let frame_len = u64::try_from(frame.len()).unwrap_or(u64::MAX);
+        let new_len = self.len.saturating_add(frame_len);
+        if self.exceeded || new_len > self.max_len {
+            self.exceeded = true;
+            return Err(DigestError::BodyTooLarge { max: self.max_len });
+        }
+        self.len = new_len;
+        for (_, state) in &mut self.states {
+            state.update(frame);
+        }
+        Ok(())
+    }
+
+    /// Bytes of content hashed so far.
+    #[must_use]
+    pub const fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether no content has been hashed yet.
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Finishes hashing.
+    ///
+    /// # Errors
+    /// [`DigestError::BodyTooLarge`] if any [`Self::update`] exceeded the limit: the digests of
+    /// a truncated body are never handed out.
+    pub fn finish(self) -> Result<Digests, DigestError> {
+        if self.exceeded {
+            return Err(DigestError::BodyTooLarge { max: self.max_len });
+        }
+        Ok(Digests {
+            digests: self
+                .states
+                .into_iter()
+                .map(|(alg, state)| state.finish(alg))
+                .collect(),
+            len: self.len,
+        })
+    }
+}
+
+impl fmt::Debug for ContentDigestHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ContentDigestHasher")
+            .field(
+                "algorithms",
+                &self.states.iter().map(|(alg, _)| *alg).collect::<Vec<_>>(),
+            )
+            .field("len", &self.len)
+            .field("max_len", &self.max_len)
+            .field("exceeded", &self.exceeded)
+            .finish()
+    }
+}
+
+/// The result of a [`ContentDigestHasher`]: one digest per algorithm, and the content length.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Digests {
+    digests: Vec<Digest>,
+    len: u64,
+}
+
+impl Digests {
+    /// The digest for `algorithm`, if it was computed.
+    #[must_use]
+    pub fn get(&self, algorithm: DigestAlgorithm) -> Option<&Digest> {
+        self.digests.iter().find(|d| d.algorithm == algorithm)
+    }
+
+    /// The digests, in the order the hasher was given the algorithms.
+    pub fn iter(&self) -> std::slice::Iter<'_, Digest> {
+        self.digests.iter()
+    }
+
+    /// Length of the content that was hashed.
+    #[must_use]
+    pub const fn content_len(&self) -> u64 {
+        self.len
+    }
+
+    /// The `Content-Digest` field value for these digests, as [`header_value`] writes it.
+    #[must_use]
+    pub fn to_header_value(&self) -> String {
+        serialize(&self.digests)
+    }
+
+    /// Checks `field` against these digests under `policy`: every accepted digest the field
+    /// carries must match.
+    ///
+    /// The comparison looks at every byte of equal-length values (no early exit). Digests of
+    /// public content are not secret, so this is for predictability, not a security control.
+    ///
+    /// # Errors
+    /// [`DigestError::DeprecatedAlgorithm`], [`DigestError::NoSupportedAlgorithm`] (see
+    /// [`ContentDigestHasher::for_field`]); [`DigestError::BodyTooLarge`] if more content was
+    /// hashed than the policy allows; [`DigestError::NotHashed`] if an accepted algorithm in
+    /// the field was not computed; [`DigestError::Mismatch`] for the first digest, in field
+    /// order, that does not match.
+    pub fn verify(
+        &self,
+        field: &ContentDigest,
+        policy: &DigestPolicy,
+    ) -> Result<Verified, DigestError> {
+        let algorithms = policy.plan(field)?;
+        if self.len > policy.max_body_len {
+            return Err(DigestError::BodyTooLarge {
+                max: policy.max_body_len,
+            });
+        }
+        for alg in &algorithms {
+            let computed = self.get(*alg).ok_or(DigestError::NotHashed(*alg))?;
+            // Invariant: `plan` only returns algorithms present in the field.
+            let given = field.get(*alg).ok_or(DigestError::NotHashed(*alg))?;
+            if !bytes_equal(computed.as_bytes(), given) {
+                return Err(DigestError::Mismatch(*alg));
+            }
+        }
+        Ok(Verified { algorithms })
+    }
+}
+
+impl<'a> IntoIterator for &'a Digests {
+    type Item = &'a Digest;
+    type IntoIter = std::slice::Iter<'a, Digest>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.digests.iter()
+    }
+}
+
+/// Compares every byte; the lengths of digests are public and fixed by the algorithm.
+fn bytes_equal(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A successful verification: the accepted algorithms whose digests matched, in field order.
+/// Empty only when the policy does not require a digest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    algorithms: Vec<DigestAlgorithm>,
+}
+
+impl Verified {
+    /// The algorithms whose digests matched, in field order.
+    #[must_use]
+    pub fn algorithms(&self) -> &[DigestAlgorithm] {
+        &self.algorithms
+    }
+
+    /// Whether `algorithm`'s digest was present and matched.
+    #[must_use]
+    pub fn contains(&self, algorithm: DigestAlgorithm) -> bool {
+        self.algorithms.contains(&algorithm)
+    }
+
+    /// Whether nothing was verified (possible only with [`DigestPolicy::with_require`]`(false)`).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.algorithms.is_empty()
+    }
+}
+
+/// Verifies a `Content-Digest` (or `Repr-Digest`) field, given as its field lines, against
+/// the complete content.
+///
+/// Order of checks: field size and syntax, member types and lengths, deprecated algorithms,
+/// accepted algorithms, content size (before any hashing), then the digests. This is
+/// [`ContentDigest::parse`], [`ContentDigestHasher::for_field`], one
+/// [`ContentDigestHasher::update`] and [`Digests::verify`].
+///
+/// # Errors
+/// Any error of those steps; see [`DigestError`].
+pub fn verify_content_digest(
+    lines: &[&[u8]],
+    content: &[u8],
+    policy: &DigestPolicy,
+) -> Result<Verified, DigestError> {
+    let field = ContentDigest::parse(lines)?;
+    let mut hasher = ContentDigestHasher::for_field(&field, policy)?;
+    hasher.update(content)?;
+    hasher.finish()?.verify(&field, policy)
+}
