@@ -1,0 +1,610 @@
+//! JSON Web Keys (RFC 7517), the key types of RFC 7518 §6 and RFC 8037 §2, and
+//! JWK thumbprints (RFC 7638).
+//!
+//! A [`Jwk`] is parsed without judging its key type, so a [`Jwks`] may hold keys this crate
+//! cannot use (RFC 7517 §5: ignore what you do not understand). Key types are checked when a
+//! key is built from it ([`PrivateKey::from_jwk`](super::PrivateKey::from_jwk) and friends).
+//! Duplicate member names are not detected: `serde_json` keeps the last one.
+
+use core::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value};
+
+use super::KeyType;
+use super::error::{JwkJsonError, JwkMember, KeyError};
+use crate::crypto::{Algorithm, JwsAlgorithm, sha256};
+
+/// A single JSON Web Key.
+///
+/// Only the members this crate uses are kept; others are dropped. `Debug` prints public
+/// members and replaces private ones (`d`, `p`, `q`, `dp`, `dq`, `qi`, `k`) with `<redacted>`.
+#[derive(Clone)]
+pub struct Jwk {
+    kty: String,
+    kid: Option<String>,
+    alg: Option<String>,
+    key_use: Option<String>,
+    crv: Option<String>,
+    x: Option<String>,
+    y: Option<String>,
+    n: Option<String>,
+    e: Option<String>,
+    // Private members.
+    d: Option<String>,
+    p: Option<String>,
+    q: Option<String>,
+    dp: Option<String>,
+    dq: Option<String>,
+    qi: Option<String>,
+    k: Option<String>,
+    /// `oth` (multi-prime RSA) was present.
+    oth: bool,
+}
+
+fn member(map: &Map<String, Value>, m: JwkMember) -> Result<Option<String>, KeyError> {
+    match map.get(m.as_str()) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(KeyError::JwkJson(JwkJsonError::NotAString(m))),
+    }
+}
+
+impl Jwk {
+    /// The longest JWK JSON text accepted, in bytes (an 8192-bit RSA private JWK is ~6.5 KiB).
+    pub const MAX_JSON_LEN: usize = 64 * 1024;
+
+    /// Parses one JWK from JSON text.
+    ///
+    /// # Errors
+    /// `key.jwk_too_large`, `key.jwk_json` (not JSON, not an object, a member that must be a
+    /// string is not), `key.jwk_missing_member` (`kty`).
+    pub fn from_json(json: &[u8]) -> Result<Self, KeyError> {
+        if json.len() > Self::MAX_JSON_LEN {
+            return Err(KeyError::JwkTooLarge {
+                max: Self::MAX_JSON_LEN,
+            });
+        }
+        let value: Value =
+            serde_json::from_slice(json).map_err(|_| KeyError::JwkJson(JwkJsonError::Syntax))?;
+        Self::from_value(&value)
+    }
+
+    fn from_value(value: &Value) -> Result<Self, KeyError> {
+        let map = value
+            .as_object()
+            .ok_or(KeyError::JwkJson(JwkJsonError::NotAnObject))?;
+        let kty = member(map, JwkMember::Kty)?.ok_or(KeyError::JwkMissingMember(JwkMember::Kty))?;
+        Ok(Self {
+            kty,
+            kid: member(map, JwkMember::Kid)?,
+            alg: member(map, JwkMember::Alg)?,
+            key_use: member(map, JwkMember::Use)?,
+            crv: member(map, JwkMember::Crv)?,
+            x: member(map, JwkMember::X)?,
+            y: member(map, JwkMember::Y)?,
+            n: member(map, JwkMember::N)?,
+            e: member(map, JwkMember::E)?,
+            d: member(map, JwkMember::D)?,
+            p: member(map, JwkMember::P)?,
+            q: member(map, JwkMember::Q)?,
+            dp: member(map, JwkMember::Dp)?,
+            dq: member(map, JwkMember::Dq)?,
+            qi: member(map, JwkMember::Qi)?,
+            k: member(map, JwkMember::K)?,
+            oth: map.contains_key("oth"),
+        })
+    }
+
+    /// `kty` (RFC 7517 §4.1).
+    pub fn kty(&self) -> &str {
+        &self.kty
+    }
+
+    /// `kid` (RFC 7517 §4.5).
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// `alg` (RFC 7517 §4.4), unvalidated.
+    pub fn alg(&self) -> Option<&str> {
+        self.alg.as_deref()
+    }
+
+    /// `crv` (RFC 7518 §6.2.1.1, RFC 8037 §2), unvalidated.
+    pub fn crv(&self) -> Option<&str> {
+        self.crv.as_deref()
+    }
+
+    /// `use` (RFC 7517 §4.2), unvalidated.
+    pub fn key_use(&self) -> Option<&str> {
+        self.key_use.as_deref()
+    }
+
+    /// True if the JWK holds private or secret material: `d` (RSA, EC, OKP), any RSA private
+    /// member, or `k` (oct, always secret).
+    pub fn is_private(&self) -> bool {
+        [&self.d, &self.p, &self.q, &self.dp, &self.dq, &self.qi, &self.k]
+            .iter()
+            .any(|m| m.is_some())
+            || self.oth
+    }
+
+    /// A copy without private members. For an `oct` key that removes `k`, leaving no key
+    /// material: a symmetric key has no public part.
+    pub fn public_only(&self) -> Self {
+        Self {
+            d: None,
+            p: None,
+            q: None,
+            dp: None,
+            dq: None,
+            qi: None,
+            k: None,
+            oth: false,
+            ..self.clone()
+        }
+    }
+
+    /// The RFC 7638 JWK thumbprint with SHA-256, base64url without padding.
+    ///
+    /// The hash input is the JSON object of the required public members only
+    /// (RSA: `e`, `kty`, `n`; EC: `crv`, `kty`, `x`, `y`; OKP (RFC 8037 §2): `crv`, `kty`,
+    /// `x`; oct: `k`, `kty`), in lexicographic order, without whitespace (RFC 7638 §3.2).
+    /// Values are used as they appear; base64url members must be canonical (our policy,
+    /// reference TP-5), so equal keys cannot have different thumbprints.
+    ///
+    /// # Errors
+    /// `key.jwk_unsupported_kty`, `key.jwk_missing_member`, `key.jwk_bad_base64`.
+    pub fn thumbprint_sha256(&self) -> Result<String, KeyError> {
+        let members: &[(&str, JwkMember, &Option<String>, bool)] = match self.kty.as_str() {
+            "RSA" => &[
+                ("e", JwkMember::E, &self.e, true),
+                ("n", JwkMember::N, &self.n, true),
+            ],
+            "EC" => &[
+                ("crv", JwkMember::Crv, &self.crv, false),
+                ("x", JwkMember::X, &self.x, true),
+                ("y", JwkMember::Y, &self.y, true),
+            ],
+            "OKP" => &[
+                ("crv", JwkMember::Crv, &self.crv, false),
+                ("x", JwkMember::X, &self.x, true),
+            ],
+            "oct" => &[("k", JwkMember::K, &self.k, true)],
+            _ => return Err(KeyError::JwkUnsupportedKty),
+        };
+        let mut fields: Vec<(&str, &str)> = vec![("kty", self.kty.as_str())];
+        for (name, m, value, is_b64) in members {
+            let value = value.as_deref().ok_or(KeyError::JwkMissingMember(*m))?;
+            if *is_b64 {
+                decode_b64(value, *m)?;
+            }
+            fields.push((name, value));
+        }
+        // RFC 7638 §3.3: order by member name code points.
+        fields.sort_by(|a, b| a.0.cmp(b.0));
+        let mut json = String::from("{");
+        for (i, (name, value)) in fields.iter().enumerate() {
+            if i > 0 {
+                json.push(',');
+            }
+            json.push('"');
+            json.push_str(name);
+            json.push_str("\":");
+            // serde_json escapes exactly as JSON requires (RFC 7638 §3.3: no extra escaping).
+            json.push_str(&Value::String((*value).to_owned()).to_string());
+        }
+        json.push('}');
+        Ok(URL_SAFE_NO_PAD.encode(sha256(json.as_bytes())))
+    }
+
+    /// What key `kty`/`crv` describe.
+    pub(crate) fn key_type(&self) -> Result<KeyType, KeyError> {
+        let curve = || self.crv.as_deref().ok_or(KeyError::JwkMissingMember(JwkMember::Crv));
+        match self.kty.as_str() {
+            "RSA" => Ok(KeyType::Rsa),
+            "EC" => match curve()? {
+                "P-256" => Ok(KeyType::EcP256),
+                "P-384" => Ok(KeyType::EcP384),
+                _ => Err(KeyError::JwkUnsupportedCrv),
+            },
+            "OKP" => match curve()? {
+                "Ed25519" => Ok(KeyType::Ed25519),
+                _ => Err(KeyError::JwkUnsupportedCrv),
+            },
+            "oct" => Ok(KeyType::Hmac),
+            _ => Err(KeyError::JwkUnsupportedKty),
+        }
+    }
+
+    /// Chooses the key's algorithm.
+    ///
+    /// - `use`, if present, must be `sig`.
+    /// - The JWK's `alg`, if present, must be a supported JWS algorithm fitting the key.
+    /// - An explicit `requested` algorithm must fit the key; if the JWK has an `alg`, a JWS
+    ///   request must equal it and an RFC 9421 request must be of the same family (PSS,
+    ///   PKCS#1 v1.5, ECDSA curve, EdDSA, HMAC). A fitting request wins.
+    /// - Otherwise the JWK's `alg` gives [`Algorithm::Jws`]; without one the key type's
+    ///   default applies, and RSA is ambiguous.
+    pub(crate) fn resolve_algorithm(
+        &self,
+        key: KeyType,
+        requested: Option<Algorithm>,
+    ) -> Result<Algorithm, KeyError> {
+        if let Some(u) = &self.key_use {
+            if u != "sig" {
+                return Err(KeyError::JwkWrongUse);
+            }
+        }
+        let declared = match &self.alg {
+            None => None,
+            Some(name) => {
+                let alg = JwsAlgorithm::from_name(name).ok_or(KeyError::JwkUnsupportedAlg)?;
+                if !key.supports(Algorithm::Jws(alg)) {
+                    return Err(KeyError::JwkAlgMismatch { alg, key });
+                }
+                Some(alg)
+            }
+        };
+        let mismatch = |requested| KeyError::AlgorithmMismatch { key, requested };
+        match (requested, declared) {
+            (Some(req), _) if !key.supports(req) => Err(mismatch(req)),
+            (Some(Algorithm::Jws(req)), Some(decl)) if req != decl => {
+                Err(mismatch(Algorithm::Jws(req)))
+            }
+            (Some(req), Some(decl))
+                if !req.scheme().same_family(Algorithm::Jws(decl).scheme()) =>
+            {
+                Err(mismatch(req))
+            }
+            (Some(req), _) => Ok(req),
+            (None, Some(decl)) => Ok(Algorithm::Jws(decl)),
+            (None, None) => key
+                .default_algorithm()
+                .ok_or(KeyError::AmbiguousAlgorithm(key)),
+        }
+    }
+
+    /// A required base64url member, decoded.
+    pub(crate) fn bytes(&self, m: JwkMember) -> Result<Vec<u8>, KeyError> {
+        let value = match m {
+            JwkMember::X => &self.x,
+            JwkMember::Y => &self.y,
+            JwkMember::N => &self.n,
+            JwkMember::E => &self.e,
+            JwkMember::D => &self.d,
+            JwkMember::P => &self.p,
+            JwkMember::Q => &self.q,
+            JwkMember::Dp => &self.dp,
+            JwkMember::Dq => &self.dq,
+            JwkMember::Qi => &self.qi,
+            JwkMember::K => &self.k,
+            _ => return Err(KeyError::JwkMissingMember(m)),
+        };
+        let value = value.as_deref().ok_or(KeyError::JwkMissingMember(m))?;
+        decode_b64(value, m)
+    }
+
+    /// A required member of exactly `len` bytes (EC/OKP coordinates and scalars).
+    pub(crate) fn fixed_bytes(&self, m: JwkMember, len: usize) -> Result<Vec<u8>, KeyError> {
+        let v = self.bytes(m)?;
+        if v.len() == len {
+            Ok(v)
+        } else {
+            Err(KeyError::JwkInvalidMember(m))
+        }
+    }
+
+    /// A required RSA integer member (RFC 7518 §6.3: minimal big-endian, no leading zero).
+    pub(crate) fn rsa_integer(&self, m: JwkMember) -> Result<Vec<u8>, KeyError> {
+        let v = self.bytes(m)?;
+        match v.first() {
+            Some(0) | None => Err(KeyError::JwkInvalidMember(m)),
+            Some(_) => Ok(v),
+        }
+    }
+
+    pub(crate) fn has_private_d(&self) -> bool {
+        self.d.is_some()
+    }
+
+    pub(crate) fn has_oth(&self) -> bool {
+        self.oth
+    }
+}
+
+/// Canonical unpadded base64url (RFC 7515 §2); the engine rejects padding and non-zero
+/// trailing bits.
+fn decode_b64(value: &str, m: JwkMember) -> Result<Vec<u8>, KeyError> {
+    URL_SAFE_NO_PAD
+        .decode(value)
+        .map_err(|_| KeyError::JwkBadBase64(m))
+}
+
+impl fmt::Debug for Jwk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redact = |m: &Option<String>| m.as_ref().map(|_| "<redacted>");
+        let mut s = f.debug_struct("Jwk");
+        s.field("kty", &self.kty);
+        for (name, value) in [
+            ("kid", &self.kid),
+            ("alg", &self.alg),
+            ("use", &self.key_use),
+            ("crv", &self.crv),
+            ("x", &self.x),
+            ("y", &self.y),
+            ("n", &self.n),
+            ("e", &self.e),
+        ] {
+            if let Some(v) = value {
+                s.field(name, v);
+            }
+        }
+        for (name, value) in [
+            ("d", &self.d),
+            ("p", &self.p),
+            ("q", &self.q),
+            ("dp", &self.dp),
+            ("dq", &self.dq),
+            ("qi", &self.qi),
+            ("k", &self.k),
+        ] {
+            if let Some(v) = redact(value) {
+                s.field(name, &v);
+            }
+        }
+        if self.oth {
+            s.field("oth", &"<redacted>");
+        }
+        s.finish()
+    }
+}
+
+/// A JWK Set (RFC 7517 §5).
+#[derive(Clone, Debug)]
+pub struct Jwks {
+    keys: Vec<Jwk>,
+}
+
+impl Jwks {
+    /// The most keys a set may hold (an attacker-reachable count when sets are fetched).
+    pub const MAX_KEYS: usize = 256;
+    /// The longest JWK Set JSON text accepted, in bytes.
+    pub const MAX_JSON_LEN: usize = 1024 * 1024;
+
+    /// Parses `{"keys": [...]}`. Keys of types this crate cannot use are kept (and fail
+    /// only when used); a key that is not a JSON object or lacks `kty` fails the whole set.
+    ///
+    /// # Errors
+    /// `key.jwk_too_large`, `key.jwk_json`, `key.jwks_too_many_keys`, and the errors of
+    /// [`Jwk::from_json`] for each key.
+    pub fn from_json(json: &[u8]) -> Result<Self, KeyError> {
+        if json.len() > Self::MAX_JSON_LEN {
+            return Err(KeyError::JwkTooLarge {
+                max: Self::MAX_JSON_LEN,
+            });
+        }
+        let value: Value =
+            serde_json::from_slice(json).map_err(|_| KeyError::JwkJson(JwkJsonError::Syntax))?;
+        let map = value
+            .as_object()
+            .ok_or(KeyError::JwkJson(JwkJsonError::NotAnObject))?;
+        let keys = map
+            .get("keys")
+            .and_then(Value::as_array)
+            .ok_or(KeyError::JwkJson(JwkJsonError::KeysNotAnArray))?;
+        if keys.len() > Self::MAX_KEYS {
+            return Err(KeyError::JwksTooManyKeys {
+                max: Self::MAX_KEYS,
+            });
+        }
+        let keys = keys
+            .iter()
+            .map(Jwk::from_value)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { keys })
+    }
+
+    /// The first key whose `kid` equals `kid`.
+    pub fn find(&self, kid: &str) -> Option<&Jwk> {
+        self.keys.iter().find(|k| k.kid() == Some(kid))
+    }
+
+    /// All keys, in set order.
+    pub fn iter(&self) -> core::slice::Iter<'_, Jwk> {
+        self.keys.iter()
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True if the set has no keys.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+impl<'a> IntoIterator for &'a Jwks {
+    type Item = &'a Jwk;
+    type IntoIter = core::slice::Iter<'a, Jwk>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwk(json: &str) -> Jwk {
+        Jwk::from_json(json.as_bytes()).expect(json)
+    }
+
+    #[test]
+    fn json_shape_errors() {
+        let cases: &[(&str, &str)] = &[
+            ("", "key.jwk_json"),
+            ("[]", "key.jwk_json"),
+            ("{}", "key.jwk_missing_member"),
+            (r#"{"kty":1}"#, "key.jwk_json"),
+            (r#"{"kty":"EC","x":5}"#, "key.jwk_json"),
+            (r#"{"kty":"EC","kid":null}"#, "key.jwk_json"),
+        ];
+        for (input, code) in cases {
+            let err = Jwk::from_json(input.as_bytes()).expect_err(input);
+            assert_eq!(err.code(), *code, "{input}");
+        }
+        let big = vec![b' '; Jwk::MAX_JSON_LEN + 1];
+        assert_eq!(Jwk::from_json(&big).map(|_| ()).unwrap_err().code(), "key.jwk_too_large");
+        // Unknown members and non-string unknown members are ignored.
+        let k = jwk(r#"{"kty":"EC","key_ops":["sign"],"x5c":[],"ext":true}"#);
+        assert_eq!(k.kty(), "EC");
+    }
+
+    #[test]
+    fn resolve_algorithm_rules() {
+        use Algorithm as A;
+        use JwsAlgorithm as J;
+        let ec = KeyType::EcP256;
+        let plain = jwk(r#"{"kty":"EC","crv":"P-256"}"#);
+        let es256 = jwk(r#"{"kty":"EC","crv":"P-256","alg":"ES256"}"#);
+        let cases: &[(&Jwk, KeyType, Option<A>, Result<A, &str>)] = &[
+            (&plain, ec, None, Ok(A::EcdsaP256Sha256)),
+            (&es256, ec, None, Ok(A::Jws(J::Es256))),
+            (&es256, ec, Some(A::EcdsaP256Sha256), Ok(A::EcdsaP256Sha256)),
+            (&es256, ec, Some(A::Jws(J::Es256)), Ok(A::Jws(J::Es256))),
+            (&es256, ec, Some(A::Ed25519), Err("key.algorithm_mismatch")),
+            (&es256, ec, Some(A::Jws(J::Es384)), Err("key.algorithm_mismatch")),
+            (&plain, ec, Some(A::EcdsaP384Sha384), Err("key.algorithm_mismatch")),
+            (
+                &jwk(r#"{"kty":"RSA"}"#),
+                KeyType::Rsa,
+                None,
+                Err("key.ambiguous_algorithm"),
+            ),
+            (
+                &jwk(r#"{"kty":"RSA","alg":"PS256"}"#),
+                KeyType::Rsa,
+                Some(A::RsaPssSha512),
+                Ok(A::RsaPssSha512),
+            ),
+            (
+                &jwk(r#"{"kty":"RSA","alg":"PS256"}"#),
+                KeyType::Rsa,
+                Some(A::RsaV1_5Sha256),
+                Err("key.algorithm_mismatch"),
+            ),
+            (
+                &jwk(r#"{"kty":"EC","crv":"P-256","alg":"none"}"#),
+                ec,
+                None,
+                Err("key.jwk_unsupported_alg"),
+            ),
+            (
+                &jwk(r#"{"kty":"EC","crv":"P-256","alg":"EdDSA"}"#),
+                ec,
+                None,
+                Err("key.jwk_alg_mismatch"),
+            ),
+            (
+                &jwk(r#"{"kty":"EC","crv":"P-256","use":"enc"}"#),
+                ec,
+                None,
+                Err("key.jwk_wrong_use"),
+            ),
+            (
+                &jwk(r#"{"kty":"EC","crv":"P-256","use":"sig"}"#),
+                ec,
+                None,
+                Ok(A::EcdsaP256Sha256),
+            ),
+            (
+                &jwk(r#"{"kty":"oct","alg":"HS256"}"#),
+                KeyType::Hmac,
+                None,
+                Ok(A::Jws(J::Hs256)),
+            ),
+            (
+                &jwk(r#"{"kty":"OKP","crv":"Ed25519","alg":"Ed25519"}"#),
+                KeyType::Ed25519,
+                Some(A::Ed25519),
+                Ok(A::Ed25519),
+            ),
+        ];
+        for (i, (k, kt, req, want)) in cases.iter().enumerate() {
+            let got = k.resolve_algorithm(*kt, *req).map_err(|e| e.code());
+            assert_eq!(got, *want, "case {i}");
+        }
+    }
+
+    #[test]
+    fn key_types() {
+        let cases: &[(&str, Result<KeyType, &str>)] = &[
+            (r#"{"kty":"RSA"}"#, Ok(KeyType::Rsa)),
+            (r#"{"kty":"EC","crv":"P-384"}"#, Ok(KeyType::EcP384)),
+            (r#"{"kty":"EC","crv":"P-521"}"#, Err("key.jwk_unsupported_crv")),
+            (r#"{"kty":"EC"}"#, Err("key.jwk_missing_member")),
+            (r#"{"kty":"OKP","crv":"X25519"}"#, Err("key.jwk_unsupported_crv")),
+            (r#"{"kty":"OKP","crv":"Ed448"}"#, Err("key.jwk_unsupported_crv")),
+            (r#"{"kty":"oct"}"#, Ok(KeyType::Hmac)),
+            (r#"{"kty":"rsa"}"#, Err("key.jwk_unsupported_kty")),
+        ];
+        for (input, want) in cases {
+            assert_eq!(jwk(input).key_type().map_err(|e| e.code()), *want, "{input}");
+        }
+    }
+
+    #[test]
+    fn base64url_must_be_canonical() {
+        // "AQAB" is canonical; padding, standard alphabet and non-zero trailing bits are not.
+        for (e, ok) in [("AQAB", true), ("AQAB=", false), ("AQ+B", false), ("AR", false), ("AQ", true)] {
+            let k = jwk(&format!(r#"{{"kty":"RSA","e":"{e}"}}"#));
+            assert_eq!(k.bytes(JwkMember::E).is_ok(), ok, "{e}");
+        }
+    }
+
+    #[test]
+    fn public_only_and_is_private() {
+        let k = jwk(r#"{"kty":"OKP","crv":"Ed25519","x":"AA","d":"AA"}"#);
+        assert!(k.is_private());
+        assert!(!k.public_only().is_private());
+        assert_eq!(k.public_only().crv(), Some("Ed25519"));
+        let oct = jwk(r#"{"kty":"oct","k":"AA"}"#);
+        assert!(oct.is_private());
+        assert!(!oct.public_only().is_private());
+    }
+
+    #[test]
+    fn jwks_shape() {
+        let set = Jwks::from_json(
+            br#"{"keys":[{"kty":"EC","kid":"a"},{"kty":"X","kid":"b"},{"kty":"oct","kid":"a"}]}"#,
+        )
+        .expect("set");
+        assert_eq!(set.len(), 3);
+        assert_eq!(set.find("b").map(Jwk::kty), Some("X"));
+        assert_eq!(set.find("a").map(Jwk::kty), Some("EC"));
+        assert!(set.find("c").is_none());
+        assert_eq!((&set).into_iter().count(), 3);
+        for (input, code) in [
+            (&br#"{"keys":{}}"#[..], "key.jwk_json"),
+            (br#"{}"#, "key.jwk_json"),
+            (br#"{"keys":[1]}"#, "key.jwk_json"),
+            (br#"{"keys":[{}]}"#, "key.jwk_missing_member"),
+        ] {
+            assert_eq!(Jwks::from_json(input).unwrap_err().code(), code);
+        }
+        let many = format!(
+            r#"{{"keys":[{}]}}"#,
+            vec![r#"{"kty":"EC"}"#; Jwks::MAX_KEYS + 1].join(",")
+        );
+        assert_eq!(
+            Jwks::from_json(many.as_bytes()).unwrap_err(),
+            KeyError::JwksTooManyKeys { max: Jwks::MAX_KEYS }
+        );
+        assert!(Jwks::from_json(br#"{"keys":[]}"#).expect("empty").is_empty());
+    }
+}
