@@ -3,7 +3,9 @@
 use core::fmt;
 
 use crate::component::Component;
-use crate::error::{Error, ParamName, ParamsError, ParamsErrorKind, ParseError, ParseErrorKind, SignatureField};
+use crate::error::{
+    Error, ParamName, ParamsError, ParamsErrorKind, ParseError, ParseErrorKind, SignatureField,
+};
 use crate::params::{ParamValue, SignatureParamsBuilder};
 
 /// One requested signature: a label, the components to cover and the wanted parameters.
@@ -128,17 +130,32 @@ impl fmt::Debug for SignatureRequest {
 /// `params.wrong_type` for a registered parameter of the wrong type.
 pub fn parse_accept_signature(value: &[u8]) -> Result<Vec<SignatureRequest>, Error> {
     let syntax = |i| ParseError::new(SignatureField::AcceptSignature, ParseErrorKind::Syntax, i);
-    let dict: sfv::Dictionary = sfv::Parser::new(value).parse().map_err(|e: sfv::Error| syntax(e.index()))?;
+    let dict: sfv::Dictionary = sfv::Parser::new(value)
+        .parse()
+        .map_err(|e: sfv::Error| syntax(e.index()))?;
     let mut out = Vec::with_capacity(dict.len());
     for (label, entry) in &dict {
         let sfv::ListEntry::InnerList(list) = entry else {
-            return Err(ParseError::new(SignatureField::AcceptSignature, ParseErrorKind::NotInnerList, None).into());
+            return Err(ParseError::new(
+                SignatureField::AcceptSignature,
+                ParseErrorKind::NotInnerList,
+                None,
+            )
+            .into());
         };
         let mut components = Vec::with_capacity(list.items.len());
         for item in &list.items {
-            let mut ser = sfv::ItemSerializer::new().bare_item(&item.bare_item).parameters(&item.params).finish();
+            let mut ser = sfv::ItemSerializer::new()
+                .bare_item(&item.bare_item)
+                .parameters(&item.params)
+                .finish();
             if item.bare_item.as_string().is_none() {
-                return Err(ParseError::new(SignatureField::AcceptSignature, ParseErrorKind::ComponentNotString, None).into());
+                return Err(ParseError::new(
+                    SignatureField::AcceptSignature,
+                    ParseErrorKind::ComponentNotString,
+                    None,
+                )
+                .into());
             }
             components.push(Component::parse(&core::mem::take(&mut ser))?);
         }
@@ -148,7 +165,9 @@ pub fn parse_accept_signature(value: &[u8]) -> Result<Vec<SignatureRequest>, Err
             let wrong = |p| Error::from(ParamsError::new(p, ParamsErrorKind::WrongType));
             let p = match (name, v) {
                 (_, sfv::BareItem::Boolean(true)) => RequestedParam::Flag,
-                ("created" | "expires", sfv::BareItem::Integer(i)) => RequestedParam::Value(ParamValue::Integer(i64::from(*i))),
+                ("created" | "expires", sfv::BareItem::Integer(i)) => {
+                    RequestedParam::Value(ParamValue::Integer(i64::from(*i)))
+                }
                 ("created", _) => return Err(wrong(ParamName::Created)),
                 ("expires", _) => return Err(wrong(ParamName::Expires)),
                 ("nonce" | "alg" | "keyid" | "tag", sfv::BareItem::String(s)) => {
@@ -158,9 +177,15 @@ pub fn parse_accept_signature(value: &[u8]) -> Result<Vec<SignatureRequest>, Err
                 ("alg", _) => return Err(wrong(ParamName::Alg)),
                 ("keyid", _) => return Err(wrong(ParamName::KeyId)),
                 ("tag", _) => return Err(wrong(ParamName::Tag)),
-                (_, sfv::BareItem::Integer(i)) => RequestedParam::Value(ParamValue::Integer(i64::from(*i))),
-                (_, sfv::BareItem::String(s)) => RequestedParam::Value(ParamValue::String(s.as_str().to_owned())),
-                (_, sfv::BareItem::Token(t)) => RequestedParam::Value(ParamValue::Token(t.as_str().to_owned())),
+                (_, sfv::BareItem::Integer(i)) => {
+                    RequestedParam::Value(ParamValue::Integer(i64::from(*i)))
+                }
+                (_, sfv::BareItem::String(s)) => {
+                    RequestedParam::Value(ParamValue::String(s.as_str().to_owned()))
+                }
+                (_, sfv::BareItem::Token(t)) => {
+                    RequestedParam::Value(ParamValue::Token(t.as_str().to_owned()))
+                }
                 (_, sfv::BareItem::Boolean(b)) => RequestedParam::Value(ParamValue::Boolean(*b)),
                 _ => return Err(wrong(ParamName::Extension)),
             };

@@ -87,7 +87,8 @@ impl Span {
     }
 
     pub(crate) fn get(self, text: &str) -> &str {
-        text.get(self.start as usize..self.end as usize).unwrap_or("")
+        text.get(self.start as usize..self.end as usize)
+            .unwrap_or("")
     }
 
     pub(crate) fn shifted(self, by: usize) -> Self {
@@ -141,9 +142,15 @@ impl ComponentWriter {
     pub(crate) fn begin(text: &mut String, name: &str) -> Result<Self, ComponentError> {
         let derived = if name.starts_with('@') {
             if name == "@signature-params" {
-                return Err(ComponentError::new(&quoted(name), K::SignatureParamsCovered));
+                return Err(ComponentError::new(
+                    &quoted(name),
+                    K::SignatureParamsCovered,
+                ));
             }
-            Some(Derived::from_name(name).ok_or_else(|| ComponentError::new(&quoted(name), K::UnknownDerived))?)
+            Some(
+                Derived::from_name(name)
+                    .ok_or_else(|| ComponentError::new(&quoted(name), K::UnknownDerived))?,
+            )
         } else {
             if name.is_empty() || !name.bytes().all(is_lower_tchar) {
                 return Err(ComponentError::new(&quoted(name), K::InvalidName));
@@ -177,7 +184,12 @@ impl ComponentWriter {
     }
 
     /// Writes a boolean flag parameter (`sf`, `bs`, `req`, `tr`).
-    pub(crate) fn flag(&mut self, text: &mut String, key: &str, value: bool) -> Result<(), ComponentError> {
+    pub(crate) fn flag(
+        &mut self,
+        text: &mut String,
+        key: &str,
+        value: bool,
+    ) -> Result<(), ComponentError> {
         let bit = match key {
             "sf" => FLAG_SF,
             "bs" => FLAG_BS,
@@ -201,7 +213,12 @@ impl ComponentWriter {
     }
 
     /// Writes a string parameter (`key`, `name`); `value` is the unescaped string.
-    pub(crate) fn string(&mut self, text: &mut String, key: &str, value: &str) -> Result<(), ComponentError> {
+    pub(crate) fn string(
+        &mut self,
+        text: &mut String,
+        key: &str,
+        value: &str,
+    ) -> Result<(), ComponentError> {
         let bit = match key {
             "key" => SEEN_KEY,
             "name" => SEEN_NAME,
@@ -290,7 +307,23 @@ pub(crate) fn write_sf_string_content(out: &mut String, value: &str) {
 fn is_lower_tchar(b: u8) -> bool {
     b.is_ascii_lowercase()
         || b.is_ascii_digit()
-        || matches!(b, b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~')
+        || matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'.'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'|'
+                | b'~'
+        )
 }
 
 /// A component identifier to cover when signing, e.g. `"@query-param";name="pet"`.
@@ -353,7 +386,10 @@ impl Component {
     /// `component.invalid_parameter_value` when the name is not a valid sf-string.
     pub fn query_param(name: &str) -> Result<Self, ComponentError> {
         if !is_sf_string(name) {
-            return Err(ComponentError::new("\"@query-param\"", K::InvalidParameterValue));
+            return Err(ComponentError::new(
+                "\"@query-param\"",
+                K::InvalidParameterValue,
+            ));
         }
         let mut text = String::new();
         let mut w = ComponentWriter::begin(&mut text, "@query-param")?;
@@ -372,7 +408,10 @@ impl Component {
         Ok(Self { text, spec })
     }
 
-    fn rebuild(self, f: impl FnOnce(&mut ComponentWriter, &mut String) -> Result<(), ComponentError>) -> Result<Self, ComponentError> {
+    fn rebuild(
+        self,
+        f: impl FnOnce(&mut ComponentWriter, &mut String) -> Result<(), ComponentError>,
+    ) -> Result<Self, ComponentError> {
         // Re-run the writer over the existing identifier plus one parameter, so validation is shared.
         let parsed = crate::params::reparse_with(&self.text, f)?;
         Ok(parsed)
@@ -533,7 +572,11 @@ pub(crate) struct Context<'m> {
 }
 
 /// Appends the value of `c` (without the identifier) to `out`.
-pub(crate) fn write_value(ctx: &Context<'_>, c: CoveredComponent<'_>, out: &mut Vec<u8>) -> Result<(), ComponentError> {
+pub(crate) fn write_value(
+    ctx: &Context<'_>,
+    c: CoveredComponent<'_>,
+    out: &mut Vec<u8>,
+) -> Result<(), ComponentError> {
     let target_is_request = ctx.message.status().is_none();
     let source: &dyn HttpMessage = if c.req() {
         if target_is_request {
@@ -549,11 +592,17 @@ pub(crate) fn write_value(ctx: &Context<'_>, c: CoveredComponent<'_>, out: &mut 
             if source_is_request {
                 return Err(c.err(K::StatusInRequest));
             }
-            let status = source.status().ok_or_else(|| c.err(K::MessageDataMissing))?;
+            let status = source
+                .status()
+                .ok_or_else(|| c.err(K::MessageDataMissing))?;
             if !(100..=999).contains(&status) {
                 return Err(c.err(K::MessageDataMissing));
             }
-            let digits = [b'0' + (status / 100) as u8, b'0' + (status / 10 % 10) as u8, b'0' + (status % 10) as u8];
+            let digits = [
+                b'0' + (status / 100) as u8,
+                b'0' + (status / 10 % 10) as u8,
+                b'0' + (status % 10) as u8,
+            ];
             out.extend_from_slice(&digits);
             Ok(())
         }
@@ -567,9 +616,16 @@ pub(crate) fn write_value(ctx: &Context<'_>, c: CoveredComponent<'_>, out: &mut 
     }
 }
 
-fn write_request_derived(source: &dyn HttpMessage, d: Derived, c: CoveredComponent<'_>, out: &mut Vec<u8>) -> Result<(), ComponentError> {
+fn write_request_derived(
+    source: &dyn HttpMessage,
+    d: Derived,
+    c: CoveredComponent<'_>,
+    out: &mut Vec<u8>,
+) -> Result<(), ComponentError> {
     if d == Derived::Method {
-        let m = source.method().ok_or_else(|| c.err(K::MessageDataMissing))?;
+        let m = source
+            .method()
+            .ok_or_else(|| c.err(K::MessageDataMissing))?;
         out.extend_from_slice(m.as_bytes());
         return Ok(());
     }
@@ -579,7 +635,9 @@ fn write_request_derived(source: &dyn HttpMessage, d: Derived, c: CoveredCompone
             return Ok(());
         }
     }
-    let uri: TargetUri<'_> = source.target_uri().ok_or_else(|| c.err(K::MessageDataMissing))?;
+    let uri: TargetUri<'_> = source
+        .target_uri()
+        .ok_or_else(|| c.err(K::MessageDataMissing))?;
     match d {
         Derived::TargetUri => uri.write_target_uri(out),
         Derived::Authority => uri.write_authority(out),
@@ -588,7 +646,9 @@ fn write_request_derived(source: &dyn HttpMessage, d: Derived, c: CoveredCompone
         Derived::Path => uri.write_path(out),
         Derived::Query => uri.write_query(out),
         Derived::QueryParam => {
-            let name = c.query_name().ok_or_else(|| c.err(K::QueryParamNameRequired))?;
+            let name = c
+                .query_name()
+                .ok_or_else(|| c.err(K::QueryParamNameRequired))?;
             write_query_param(uri.query().unwrap_or(""), name, out).map_err(|k| c.err(k))?;
         }
         Derived::Method | Derived::Status => {}
@@ -630,7 +690,10 @@ pub(crate) fn reencode(raw: &str, out: &mut Vec<u8>) {
     while let Some(&c) = b.get(i) {
         match c {
             b'+' => decoded.push(b' '),
-            b'%' => match (b.get(i + 1).and_then(|h| hex(*h)), b.get(i + 2).and_then(|l| hex(*l))) {
+            b'%' => match (
+                b.get(i + 1).and_then(|h| hex(*h)),
+                b.get(i + 2).and_then(|l| hex(*l)),
+            ) {
                 (Some(h), Some(l)) => {
                     decoded.push(h << 4 | l);
                     i += 2;
@@ -663,7 +726,12 @@ fn hex(c: u8) -> Option<u8> {
     }
 }
 
-fn write_field(ctx: &Context<'_>, source: &dyn HttpMessage, c: CoveredComponent<'_>, out: &mut Vec<u8>) -> Result<(), ComponentError> {
+fn write_field(
+    ctx: &Context<'_>,
+    source: &dyn HttpMessage,
+    c: CoveredComponent<'_>,
+    out: &mut Vec<u8>,
+) -> Result<(), ComponentError> {
     let name = c.name();
     let start = out.len();
     let mut lines = 0usize;
@@ -682,7 +750,10 @@ fn write_field(ctx: &Context<'_>, source: &dyn HttpMessage, c: CoveredComponent<
             out.push(b':');
             let trimmed = trim_ows(line);
             let at = out.len();
-            out.resize(at + base64::encoded_len(trimmed.len(), true).unwrap_or(0), 0);
+            out.resize(
+                at + base64::encoded_len(trimmed.len(), true).unwrap_or(0),
+                0,
+            );
             if let Some(dst) = out.get_mut(at..) {
                 let n = STANDARD.encode_slice(trimmed, dst).unwrap_or(0);
                 out.truncate(at + n);
@@ -752,13 +823,24 @@ fn write_trimmed_unfolded(line: &[u8], out: &mut Vec<u8>) -> bool {
 }
 
 pub(crate) fn trim_ows(v: &[u8]) -> &[u8] {
-    let start = v.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(v.len());
-    let end = v.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(start, |e| e + 1);
+    let start = v
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(v.len());
+    let end = v
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(start, |e| e + 1);
     v.get(start..end).unwrap_or(&[])
 }
 
 /// RFC 9421 §2.1.1 (`sf`) and §2.1.2 (`key`).
-fn write_structured(ctx: &Context<'_>, c: CoveredComponent<'_>, combined: &[u8], out: &mut Vec<u8>) -> Result<(), ComponentError> {
+fn write_structured(
+    ctx: &Context<'_>,
+    c: CoveredComponent<'_>,
+    combined: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), ComponentError> {
     let ty = if c.key().is_some() {
         // `key` implies a Dictionary; a field registered as another type is an error.
         match ctx.sf_types.type_of(c.name()) {
@@ -766,13 +848,18 @@ fn write_structured(ctx: &Context<'_>, c: CoveredComponent<'_>, combined: &[u8],
             Some(_) => return Err(c.err(K::KeyNotDictionary)),
         }
     } else {
-        ctx.sf_types.type_of(c.name()).ok_or_else(|| c.err(K::SfUnknownType))?
+        ctx.sf_types
+            .type_of(c.name())
+            .ok_or_else(|| c.err(K::SfUnknownType))?
     };
     let parser = sfv::Parser::new(combined);
     let s = match ty {
-        SfType::Item => parser
-            .parse::<sfv::Item>()
-            .map(|i| sfv::ItemSerializer::new().bare_item(&i.bare_item).parameters(&i.params).finish()),
+        SfType::Item => parser.parse::<sfv::Item>().map(|i| {
+            sfv::ItemSerializer::new()
+                .bare_item(&i.bare_item)
+                .parameters(&i.params)
+                .finish()
+        }),
         SfType::List => parser.parse::<sfv::List>().map(|l| {
             let mut ser = sfv::ListSerializer::new();
             ser.members(&l);
@@ -840,8 +927,14 @@ mod tests {
             let mut out = Vec::new();
             write_query_param(q, n, &mut out).map(|()| String::from_utf8(out).unwrap())
         };
-        assert_eq!(run("param=value&foo=bar&baz=batman&qux=", "qux"), Ok(String::new()));
-        assert_eq!(run("param=value&foo=bar&baz=batman&qux=", "baz"), Ok("batman".into()));
+        assert_eq!(
+            run("param=value&foo=bar&baz=batman&qux=", "qux"),
+            Ok(String::new())
+        );
+        assert_eq!(
+            run("param=value&foo=bar&baz=batman&qux=", "baz"),
+            Ok("batman".into())
+        );
         assert_eq!(run("a=1&a=2", "a"), Err(K::QueryParamRepeated));
         assert_eq!(run("a=1", "b"), Err(K::QueryParamMissing));
         assert_eq!(run("a+b=1", "a%20b"), Ok("1".into()));
@@ -856,7 +949,10 @@ mod tests {
             write_trimmed_unfolded(v, &mut out).then(|| String::from_utf8(out).unwrap())
         };
         assert_eq!(run(b"  value  "), Some("value".into()));
-        assert_eq!(run(b"Obsolete\r\n    line folding."), Some("Obsolete line folding.".into()));
+        assert_eq!(
+            run(b"Obsolete\r\n    line folding."),
+            Some("Obsolete line folding.".into())
+        );
         assert_eq!(run(b"a \n\tb"), Some("a b".into()));
         assert_eq!(run(b"a\rb"), None);
         assert_eq!(run(b"a\0b"), None);
@@ -865,22 +961,47 @@ mod tests {
 
     #[test]
     fn builders_validate() {
-        assert_eq!(Component::field("Content-Type").unwrap_err().code(), "component.invalid_name");
-        assert_eq!(Component::field("@method").unwrap_err().code(), "component.invalid_name");
         assert_eq!(
-            Component::field("x").unwrap().with_bs().unwrap().with_sf().unwrap_err().code(),
+            Component::field("Content-Type").unwrap_err().code(),
+            "component.invalid_name"
+        );
+        assert_eq!(
+            Component::field("@method").unwrap_err().code(),
+            "component.invalid_name"
+        );
+        assert_eq!(
+            Component::field("x")
+                .unwrap()
+                .with_bs()
+                .unwrap()
+                .with_sf()
+                .unwrap_err()
+                .code(),
             "component.conflicting_parameters"
         );
         assert_eq!(
-            Component::derived(Derived::Method).with_sf().unwrap_err().code(),
+            Component::derived(Derived::Method)
+                .with_sf()
+                .unwrap_err()
+                .code(),
             "component.conflicting_parameters"
         );
         assert_eq!(
-            Component::field("x").unwrap().with_req().unwrap().with_req().unwrap_err().code(),
+            Component::field("x")
+                .unwrap()
+                .with_req()
+                .unwrap()
+                .with_req()
+                .unwrap_err()
+                .code(),
             "component.duplicate_parameter"
         );
         assert_eq!(
-            Component::field("example-dict").unwrap().with_key("a").unwrap().as_str(),
+            Component::field("example-dict")
+                .unwrap()
+                .with_key("a")
+                .unwrap()
+                .as_str(),
             "\"example-dict\";key=\"a\""
         );
     }

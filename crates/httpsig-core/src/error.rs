@@ -103,16 +103,31 @@ impl fmt::Display for Error {
             Self::Params(e) => e.fmt(f),
             Self::Key(e) => write!(f, "key: {e}"),
             Self::Digest(e) => write!(f, "content digest: {e}"),
-            Self::MissingSignature => f.write_str("message has no Signature-Input and Signature fields"),
+            Self::MissingSignature => {
+                f.write_str("message has no Signature-Input and Signature fields")
+            }
             Self::LabelNotFound { field } => write!(f, "signature label not found in {field}"),
-            Self::NoMatchingSignature => f.write_str("no signature matches the requested label or tag"),
-            Self::AmbiguousSelection => f.write_str("more than one signature matches; select one by label or tag"),
-            Self::BodyRequired => f.write_str("content-digest is covered but no body was supplied to check it against"),
-            Self::LabelExists => f.write_str("a signature with this label already exists on the message"),
+            Self::NoMatchingSignature => {
+                f.write_str("no signature matches the requested label or tag")
+            }
+            Self::AmbiguousSelection => {
+                f.write_str("more than one signature matches; select one by label or tag")
+            }
+            Self::BodyRequired => f.write_str(
+                "content-digest is covered but no body was supplied to check it against",
+            ),
+            Self::LabelExists => {
+                f.write_str("a signature with this label already exists on the message")
+            }
             Self::KeyNotFound => f.write_str("no key is known for this signature"),
-            Self::UnknownAlgorithm => f.write_str("the alg parameter names an unsupported algorithm"),
+            Self::UnknownAlgorithm => {
+                f.write_str("the alg parameter names an unsupported algorithm")
+            }
             Self::AlgorithmMismatch { key } => {
-                write!(f, "the alg parameter disagrees with the key's algorithm {key:?}")
+                write!(
+                    f,
+                    "the alg parameter disagrees with the key's algorithm {key:?}"
+                )
             }
             Self::InvalidSignature => f.write_str("invalid signature"),
             Self::Policy(v) => v.fmt(f),
@@ -598,7 +613,11 @@ impl fmt::Display for Violation {
         match self {
             Self::MissingComponent(c) => write!(f, "required component {c} is not covered"),
             Self::MissingParameter(p) => write!(f, "required parameter {} is absent", p.as_str()),
-            Self::CreatedTooOld { created, now, max_age } => write!(
+            Self::CreatedTooOld {
+                created,
+                now,
+                max_age,
+            } => write!(
                 f,
                 "created {created} is more than {max_age} s before now ({now})"
             ),

@@ -24,10 +24,16 @@ impl<'a, B> RequestView<'a, B> {
         let uri = req.uri();
         let scheme = uri.scheme_str().ok_or(UriError::Scheme)?;
         let authority = uri.authority().ok_or(UriError::Authority)?.as_str();
-        let pq = uri.path_and_query().map_or("", http::uri::PathAndQuery::as_str);
+        let pq = uri
+            .path_and_query()
+            .map_or("", http::uri::PathAndQuery::as_str);
         // `http` renders an absent path as "/"; an explicit empty path is the same resource.
         let target = TargetUri::from_parts(scheme, authority, pq)?;
-        Ok(Self { req, target, trailers: None })
+        Ok(Self {
+            req,
+            target,
+            trailers: None,
+        })
     }
 
     /// For a server: the target URI the client used, reconstructed from configuration or a
@@ -37,7 +43,11 @@ impl<'a, B> RequestView<'a, B> {
     /// [`UriError`] when `target_uri` is not an absolute http(s) URI.
     pub fn server(req: &'a http::Request<B>, target_uri: &'a str) -> Result<Self, UriError> {
         let target = TargetUri::parse(target_uri)?;
-        Ok(Self { req, target, trailers: None })
+        Ok(Self {
+            req,
+            target,
+            trailers: None,
+        })
     }
 
     /// Adds trailers, for `;tr` components.
@@ -100,7 +110,10 @@ pub struct ResponseView<'a, B> {
 impl<'a, B> ResponseView<'a, B> {
     /// Wraps a response.
     pub fn new(res: &'a http::Response<B>) -> Self {
-        Self { res, trailers: None }
+        Self {
+            res,
+            trailers: None,
+        }
     }
 
     /// Adds trailers, for `;tr` components.
@@ -113,7 +126,9 @@ impl<'a, B> ResponseView<'a, B> {
 
 impl<B> fmt::Debug for ResponseView<'_, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponseView").field("status", &self.res.status()).finish_non_exhaustive()
+        f.debug_struct("ResponseView")
+            .field("status", &self.res.status())
+            .finish_non_exhaustive()
     }
 }
 
@@ -154,7 +169,10 @@ pub fn attach(headers: &mut HeaderMap, signed: &Signed) -> Result<(), Error> {
     ] {
         let mut existing: Option<Vec<u8>> = None;
         for v in headers.get_all(name) {
-            existing = Some(append_member(existing.as_deref(), &String::from_utf8_lossy(v.as_bytes())));
+            existing = Some(append_member(
+                existing.as_deref(),
+                &String::from_utf8_lossy(v.as_bytes()),
+            ));
         }
         let value = append_member(existing.as_deref(), &member);
         let hv = HeaderValue::from_bytes(&value).map_err(|_| {

@@ -61,11 +61,14 @@ pub use base::{BaseOptions, component_line, signature_base};
 pub use component::{Component, CoveredComponent, Derived};
 pub use crypto::{Algorithm, InvalidSignature, JwsAlgorithm, SigningKey, VerifyingKey};
 pub use error::{
-    ComponentError, ComponentErrorKind, Error, LimitExceeded, ParamName, ParamsError, ParamsErrorKind, ParseError,
-    ParseErrorKind, SignatureField, Violation, Violations,
+    ComponentError, ComponentErrorKind, Error, LimitExceeded, ParamName, ParamsError,
+    ParamsErrorKind, ParseError, ParseErrorKind, SignatureField, Violation, Violations,
 };
 pub use message::{HttpMessage, Message, TargetUri, UriError};
 pub use params::{ParamValue, SignatureParams, SignatureParamsBuilder};
 pub use sf::{SfType, SfTypes};
 pub use sign::{Signed, append_member, fresh_label, sign};
-pub use verify::{KeyLookup, KeyResolver, KeySet, MaxAge, NonceCheck, Selection, VerifiedSignature, VerifyInput, VerifyPolicy};
+pub use verify::{
+    KeyLookup, KeyResolver, KeySet, MaxAge, NonceCheck, Selection, VerifiedSignature, VerifyInput,
+    VerifyPolicy,
+};

@@ -12,14 +12,19 @@ use core::fmt;
 use std::borrow::Cow;
 use std::convert::Infallible;
 
-use sfv::visitor::{DictionaryVisitor, EntryVisitor, Ignored, InnerListVisitor, ItemVisitor, ListVisitor, ParameterVisitor};
+use sfv::visitor::{
+    DictionaryVisitor, EntryVisitor, Ignored, InnerListVisitor, ItemVisitor, ListVisitor,
+    ParameterVisitor,
+};
 use sfv::{BareItemFromInput, KeyRef};
 
-use crate::component::{Component, ComponentSpec, ComponentWriter, CoveredComponent, Span, write_sf_string_content};
+use crate::component::{
+    Component, ComponentSpec, ComponentWriter, CoveredComponent, Span, write_sf_string_content,
+};
 use crate::crypto::Algorithm;
 use crate::error::{
-    ComponentError, Error, LimitExceeded, ParamName, ParamsError, ParamsErrorKind, ParseError, ParseErrorKind,
-    SignatureField,
+    ComponentError, Error, LimitExceeded, ParamName, ParamsError, ParamsErrorKind, ParseError,
+    ParseErrorKind, SignatureField,
 };
 
 /// A string parameter value: a range into the serialized text when it needed no escaping.
@@ -62,7 +67,12 @@ impl SignatureParams {
         st.finish(r, s.len())?;
         match (st.entries.pop(), st.seen.len()) {
             (Some((_, p)), 1) => Ok(p),
-            _ => Err(ParseError::new(SignatureField::InnerList, ParseErrorKind::NotInnerList, None).into()),
+            _ => Err(ParseError::new(
+                SignatureField::InnerList,
+                ParseErrorKind::NotInnerList,
+                None,
+            )
+            .into()),
         }
     }
 
@@ -73,7 +83,10 @@ impl SignatureParams {
 
     /// The covered components, in order.
     pub fn components(&self) -> impl ExactSizeIterator<Item = CoveredComponent<'_>> + '_ {
-        self.components.iter().map(|spec| CoveredComponent { text: &self.text, spec })
+        self.components.iter().map(|spec| CoveredComponent {
+            text: &self.text,
+            spec,
+        })
     }
 
     /// Whether a component with exactly this serialized identifier is covered.
@@ -91,7 +104,7 @@ impl SignatureParams {
         self.expires
     }
 
-    fn text(&self, t: &Option<Text>) -> Option<&str> {
+    fn text<'s>(&'s self, t: &'s Option<Text>) -> Option<&'s str> {
         t.as_ref().map(|t| match t {
             Text::Span(s) => s.get(&self.text),
             Text::Owned(b) => b,
@@ -116,10 +129,6 @@ impl SignatureParams {
     /// `tag`.
     pub fn tag(&self) -> Option<&str> {
         self.text(&self.tag)
-    }
-
-    pub(crate) fn specs(&self) -> &[ComponentSpec] {
-        &self.components
     }
 }
 
@@ -265,14 +274,24 @@ impl SignatureParamsBuilder {
         }
         b.text.push(')');
         for (name, v) in &self.params {
-            let bad = || Error::from(ParseError::new(SignatureField::InnerList, ParseErrorKind::Syntax, None));
+            let bad = || {
+                Error::from(ParseError::new(
+                    SignatureField::InnerList,
+                    ParseErrorKind::Syntax,
+                    None,
+                ))
+            };
             let key = KeyRef::from_str(name).map_err(|_| bad())?;
             let item = match v {
-                ParamValue::Integer(i) => BareItemFromInput::Integer(sfv::Integer::try_from(*i).map_err(|_| bad())?),
-                ParamValue::String(s) => {
-                    BareItemFromInput::String(Cow::Borrowed(sfv::StringRef::from_str(s).map_err(|_| bad())?))
+                ParamValue::Integer(i) => {
+                    BareItemFromInput::Integer(sfv::Integer::try_from(*i).map_err(|_| bad())?)
                 }
-                ParamValue::Token(t) => BareItemFromInput::Token(sfv::TokenRef::from_str(t).map_err(|_| bad())?),
+                ParamValue::String(s) => BareItemFromInput::String(Cow::Borrowed(
+                    sfv::StringRef::from_str(s).map_err(|_| bad())?,
+                )),
+                ParamValue::Token(t) => {
+                    BareItemFromInput::Token(sfv::TokenRef::from_str(t).map_err(|_| bad())?)
+                }
                 ParamValue::Boolean(x) => BareItemFromInput::Boolean(*x),
             };
             b.param(key, item)?;
@@ -297,19 +316,34 @@ struct Builder {
 
 impl Builder {
     fn push_component(&mut self, spec: ComponentSpec) -> Result<(), Error> {
-        let new = CoveredComponent { text: &self.text, spec: &spec };
-        let dup = self
-            .components
-            .iter()
-            .any(|s| CoveredComponent { text: &self.text, spec: s }.identifier() == new.identifier());
+        let new = CoveredComponent {
+            text: &self.text,
+            spec: &spec,
+        };
+        let dup = self.components.iter().any(|s| {
+            CoveredComponent {
+                text: &self.text,
+                spec: s,
+            }
+            .identifier()
+                == new.identifier()
+        });
         if dup {
-            return Err(ComponentError::new(new.identifier(), crate::error::ComponentErrorKind::Duplicate).into());
+            return Err(ComponentError::new(
+                new.identifier(),
+                crate::error::ComponentErrorKind::Duplicate,
+            )
+            .into());
         }
         self.components.push(spec);
         Ok(())
     }
 
-    fn string_param(&mut self, name: ParamName, v: &BareItemFromInput<'_>) -> Result<Text, ParamsError> {
+    fn string_param(
+        &mut self,
+        name: ParamName,
+        v: &BareItemFromInput<'_>,
+    ) -> Result<Text, ParamsError> {
         let s = v
             .as_string()
             .ok_or_else(|| ParamsError::new(name, ParamsErrorKind::WrongType))?
@@ -327,8 +361,15 @@ impl Builder {
         })
     }
 
-    fn time_param(&mut self, name: ParamName, v: &BareItemFromInput<'_>) -> Result<i64, ParamsError> {
-        let i = i64::from(v.as_integer().ok_or_else(|| ParamsError::new(name, ParamsErrorKind::WrongType))?);
+    fn time_param(
+        &mut self,
+        name: ParamName,
+        v: &BareItemFromInput<'_>,
+    ) -> Result<i64, ParamsError> {
+        let i = i64::from(
+            v.as_integer()
+                .ok_or_else(|| ParamsError::new(name, ParamsErrorKind::WrongType))?,
+        );
         if i < 0 {
             return Err(ParamsError::new(name, ParamsErrorKind::OutOfRange));
         }
@@ -408,7 +449,10 @@ impl IntBuf {
 
 fn itoa_i64(mut v: i64) -> IntBuf {
     // Only called with non-negative values.
-    let mut b = IntBuf { buf: [0; 20], start: 20 };
+    let mut b = IntBuf {
+        buf: [0; 20],
+        start: 20,
+    };
     loop {
         b.start -= 1;
         if let Some(slot) = b.buf.get_mut(b.start) {
@@ -594,7 +638,10 @@ impl<'de> ItemVisitor<'de> for CompItemV<'_, 'de, '_> {
     type Out = ();
     type Error = Stop;
 
-    fn bare_item(self, bare_item: BareItemFromInput<'de>) -> Result<impl ParameterVisitor<'de, Out = ()>, Stop> {
+    fn bare_item(
+        self,
+        bare_item: BareItemFromInput<'de>,
+    ) -> Result<impl ParameterVisitor<'de, Out = ()>, Stop> {
         let st = self.0;
         let Some(name) = bare_item.as_string() else {
             return Err(st.shape(ParseErrorKind::ComponentNotString));
@@ -714,7 +761,11 @@ pub(crate) fn parse_signature_input<'de>(
 }
 
 /// Parses `Signature` (all its lines combined) and returns the bytes for `label`.
-pub(crate) fn parse_signature(combined: &[u8], label: &str, limits: Limits) -> Result<Option<Vec<u8>>, Error> {
+pub(crate) fn parse_signature(
+    combined: &[u8],
+    label: &str,
+    limits: Limits,
+) -> Result<Option<Vec<u8>>, Error> {
     struct SigDict<'a, 'de> {
         label: &'a str,
         seen: Vec<&'de str>,
@@ -726,24 +777,26 @@ pub(crate) fn parse_signature(combined: &[u8], label: &str, limits: Limits) -> R
     struct SigItem<'a, 'b, 'de>(&'b mut SigDict<'a, 'de>, bool);
     struct NoParams<'a, 'b, 'de>(&'b mut SigDict<'a, 'de>);
     fn shape(d: &mut SigDict<'_, '_>, kind: ParseErrorKind) -> Stop {
-        d.err.get_or_insert(ParseError::new(SignatureField::Signature, kind, None).into());
+        d.err
+            .get_or_insert(ParseError::new(SignatureField::Signature, kind, None).into());
         Stop
     }
-    impl<'de> DictionaryVisitor<'de> for SigDict<'_, 'de> {
+    impl<'de> DictionaryVisitor<'de> for &mut SigDict<'_, 'de> {
         type Out = ();
         type Error = Stop;
         fn entry(&mut self, key: &'de KeyRef) -> Result<impl EntryVisitor<'de>, Stop> {
             if self.seen.contains(&key.as_str()) {
-                return Err(shape(self, ParseErrorKind::DuplicateLabel));
+                return Err(shape(&mut **self, ParseErrorKind::DuplicateLabel));
             }
             if self.seen.len() >= self.limits.max_signatures {
                 let max = self.limits.max_signatures;
-                self.err.get_or_insert(LimitExceeded::Signatures { max }.into());
+                self.err
+                    .get_or_insert(LimitExceeded::Signatures { max }.into());
                 return Err(Stop);
             }
             self.seen.push(key.as_str());
             let hit = key.as_str() == self.label;
-            Ok(SigEntry(self, hit))
+            Ok(SigEntry(&mut **self, hit))
         }
         fn finish(self) -> Result<(), Stop> {
             Ok(())
@@ -761,7 +814,10 @@ pub(crate) fn parse_signature(combined: &[u8], label: &str, limits: Limits) -> R
     impl<'de> ItemVisitor<'de> for SigItem<'_, '_, 'de> {
         type Out = ();
         type Error = Stop;
-        fn bare_item(self, bare_item: BareItemFromInput<'de>) -> Result<impl ParameterVisitor<'de, Out = ()>, Stop> {
+        fn bare_item(
+            self,
+            bare_item: BareItemFromInput<'de>,
+        ) -> Result<impl ParameterVisitor<'de, Out = ()>, Stop> {
             match bare_item {
                 sfv::GenericBareItem::ByteSequence(b) => {
                     if self.1 {
@@ -776,7 +832,11 @@ pub(crate) fn parse_signature(combined: &[u8], label: &str, limits: Limits) -> R
     impl<'de> ParameterVisitor<'de> for NoParams<'_, '_, 'de> {
         type Out = ();
         type Error = Stop;
-        fn parameter(&mut self, _key: &'de KeyRef, _value: BareItemFromInput<'de>) -> Result<(), Stop> {
+        fn parameter(
+            &mut self,
+            _key: &'de KeyRef,
+            _value: BareItemFromInput<'de>,
+        ) -> Result<(), Stop> {
             Err(shape(self.0, ParseErrorKind::UnexpectedParameters))
         }
         fn finish(self) -> Result<(), Stop> {
@@ -798,17 +858,6 @@ pub(crate) fn parse_signature(combined: &[u8], label: &str, limits: Limits) -> R
     Ok(d.found)
 }
 
-impl<'de, V: DictionaryVisitor<'de>> DictionaryVisitor<'de> for &mut V {
-    type Out = ();
-    type Error = V::Error;
-    fn entry(&mut self, key: &'de KeyRef) -> Result<impl EntryVisitor<'de>, V::Error> {
-        (**self).entry(key)
-    }
-    fn finish(self) -> Result<(), V::Error> {
-        Ok(())
-    }
-}
-
 // Silence an unused-import lint on toolchains where `Infallible` is not needed by the visitors.
 const _: Option<Infallible> = None;
 
@@ -817,9 +866,18 @@ mod tests {
     use super::*;
 
     fn si(s: &str) -> Result<Vec<(String, String)>, String> {
-        parse_signature_input(s.as_bytes(), None, Limits::default(), SignatureField::SignatureInput)
-            .map(|v| v.into_iter().map(|(l, p)| (l.to_owned(), p.as_str().to_owned())).collect())
-            .map_err(|e| e.code().to_owned())
+        parse_signature_input(
+            s.as_bytes(),
+            None,
+            Limits::default(),
+            SignatureField::SignatureInput,
+        )
+        .map(|v| {
+            v.into_iter()
+                .map(|(l, p)| (l.to_owned(), p.as_str().to_owned()))
+                .collect()
+        })
+        .map_err(|e| e.code().to_owned())
     }
 
     #[test]
@@ -839,20 +897,32 @@ mod tests {
     #[test]
     fn refusals() {
         let cases = [
-            (r#"sig1=("@method"), sig1=("@path")"#, "parse.duplicate_label"),
+            (
+                r#"sig1=("@method"), sig1=("@path")"#,
+                "parse.duplicate_label",
+            ),
             (r#"sig1="@method""#, "parse.not_inner_list"),
             (r#"sig1=(@method)"#, "parse.signature_input"),
             (r#"sig1=(method)"#, "parse.component_not_string"),
             (r#"sig1=("@method" "@method")"#, "component.duplicate"),
             (r#"sig1=("@nope")"#, "component.unknown_derived"),
-            (r#"sig1=("@signature-params")"#, "component.signature_params_covered"),
+            (
+                r#"sig1=("@signature-params")"#,
+                "component.signature_params_covered",
+            ),
             (r#"sig1=("Content-Type")"#, "component.invalid_name"),
             (r#"sig1=("x";foo)"#, "component.unknown_parameter"),
             (r#"sig1=("x";sf=?0)"#, "component.invalid_parameter_value"),
             (r#"sig1=("x";key=1)"#, "component.invalid_parameter_value"),
             (r#"sig1=("x";sf;bs)"#, "component.conflicting_parameters"),
-            (r#"sig1=("@query-param")"#, "component.query_param_name_required"),
-            (r#"sig1=("@method";name="a")"#, "component.conflicting_parameters"),
+            (
+                r#"sig1=("@query-param")"#,
+                "component.query_param_name_required",
+            ),
+            (
+                r#"sig1=("@method";name="a")"#,
+                "component.conflicting_parameters",
+            ),
             (r#"sig1=();created="1""#, "params.wrong_type"),
             (r#"sig1=();created=1;created=2"#, "params.duplicate"),
             (r#"sig1=();created=-1"#, "params.out_of_range"),
@@ -873,15 +943,24 @@ mod tests {
     #[test]
     fn caps() {
         let many: Vec<String> = (0..17).map(|i| format!("s{i}=()")).collect();
-        assert_eq!(si(&many.join(", ")), Err("limits.too_many_signatures".into()));
+        assert_eq!(
+            si(&many.join(", ")),
+            Err("limits.too_many_signatures".into())
+        );
         let comps: Vec<String> = (0..65).map(|i| format!("\"h{i}\"")).collect();
-        assert_eq!(si(&format!("s=({})", comps.join(" "))), Err("limits.too_many_components".into()));
+        assert_eq!(
+            si(&format!("s=({})", comps.join(" "))),
+            Err("limits.too_many_components".into())
+        );
     }
 
     #[test]
     fn signature_dictionary() {
         let l = Limits::default();
-        assert_eq!(parse_signature(b"a=:AQID:, b=:BAU=:", "b", l).unwrap(), Some(vec![4, 5]));
+        assert_eq!(
+            parse_signature(b"a=:AQID:, b=:BAU=:", "b", l).unwrap(),
+            Some(vec![4, 5])
+        );
         assert_eq!(parse_signature(b"a=:AQID:", "b", l).unwrap(), None);
         let code = |s: &str| parse_signature(s.as_bytes(), "a", l).unwrap_err().code();
         assert_eq!(code("a=:AQID:, a=:AQID:"), "parse.duplicate_label");

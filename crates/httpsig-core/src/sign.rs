@@ -80,7 +80,12 @@ pub fn sign(
     options: &BaseOptions,
 ) -> Result<Signed, Error> {
     if sfv::KeyRef::from_str(label).is_err() {
-        return Err(crate::error::ParseError::new(SignatureField::SignatureInput, crate::error::ParseErrorKind::Syntax, None).into());
+        return Err(crate::error::ParseError::new(
+            SignatureField::SignatureInput,
+            crate::error::ParseErrorKind::Syntax,
+            None,
+        )
+        .into());
     }
     if label_in_use(message, label, options)? {
         return Err(Error::LabelExists);
@@ -109,26 +114,48 @@ pub(crate) fn check_alg(alg: Option<&str>, key: Algorithm) -> Result<(), Error> 
     }
 }
 
-fn label_in_use(message: &dyn HttpMessage, label: &str, options: &BaseOptions) -> Result<bool, Error> {
-    let Some(existing) = combined_field(message, "signature-input") else { return Ok(false) };
-    let found = parse_signature_input(&existing, Some(label), options.limits, SignatureField::SignatureInput)?;
-    Ok(!found.is_empty() || combined_field(message, "signature").is_some_and(|s| {
-        crate::params::parse_signature(&s, label, options.limits).ok().flatten().is_some()
-    }))
+fn label_in_use(
+    message: &dyn HttpMessage,
+    label: &str,
+    options: &BaseOptions,
+) -> Result<bool, Error> {
+    let Some(existing) = combined_field(message, "signature-input") else {
+        return Ok(false);
+    };
+    let found = parse_signature_input(
+        &existing,
+        Some(label),
+        options.limits,
+        SignatureField::SignatureInput,
+    )?;
+    Ok(!found.is_empty()
+        || combined_field(message, "signature").is_some_and(|s| {
+            crate::params::parse_signature(&s, label, options.limits)
+                .ok()
+                .flatten()
+                .is_some()
+        }))
 }
 
 /// Picks the first of `prefix1`, `prefix2`, ... not used by a signature on the message.
 ///
 /// # Errors
 /// `parse.signature_input` when the existing `Signature-Input` is malformed.
-pub fn fresh_label(message: &dyn HttpMessage, prefix: &str, options: &BaseOptions) -> Result<String, Error> {
+pub fn fresh_label(
+    message: &dyn HttpMessage,
+    prefix: &str,
+    options: &BaseOptions,
+) -> Result<String, Error> {
     for i in 1..=options.limits.max_signatures + 1 {
         let label = format!("{prefix}{i}");
         if !label_in_use(message, &label, options)? {
             return Ok(label);
         }
     }
-    Err(crate::error::LimitExceeded::Signatures { max: options.limits.max_signatures }.into())
+    Err(crate::error::LimitExceeded::Signatures {
+        max: options.limits.max_signatures,
+    }
+    .into())
 }
 
 /// Appends a dictionary member to an existing field value (or starts one), keeping what was there.

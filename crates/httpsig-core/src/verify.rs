@@ -75,14 +75,19 @@ impl KeySet {
 
 impl fmt::Debug for KeySet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.keys.iter().map(|(k, _)| k)).finish()
+        f.debug_list()
+            .entries(self.keys.iter().map(|(k, _)| k))
+            .finish()
     }
 }
 
 impl KeyResolver for KeySet {
     fn resolve(&self, lookup: &KeyLookup<'_>) -> Option<&dyn VerifyingKey> {
         let id = lookup.keyid?;
-        self.keys.iter().find(|(k, _)| k == id).map(|(_, v)| v.as_ref())
+        self.keys
+            .iter()
+            .find(|(k, _)| k == id)
+            .map(|(_, v)| v.as_ref())
     }
 }
 
@@ -353,7 +358,11 @@ impl VerifyPolicy {
     /// Any [`Error`]: `signature.missing`, `signature.no_match`, `signature.ambiguous`, parse,
     /// component and parameter errors, `verify.key_not_found`, `verify.alg_mismatch`,
     /// `policy.*` (all violations listed), `digest.*`, `verify.invalid_signature`.
-    pub fn verify(&self, input: VerifyInput<'_>, keys: &dyn KeyResolver) -> Result<VerifiedSignature, Error> {
+    pub fn verify(
+        &self,
+        input: VerifyInput<'_>,
+        keys: &dyn KeyResolver,
+    ) -> Result<VerifiedSignature, Error> {
         let mut all = self.run(input, keys, false)?;
         all.pop().ok_or(Error::NoMatchingSignature)
     }
@@ -362,14 +371,26 @@ impl VerifyPolicy {
     ///
     /// # Errors
     /// As [`VerifyPolicy::verify`]; the first failing signature's error.
-    pub fn verify_all(&self, input: VerifyInput<'_>, keys: &dyn KeyResolver) -> Result<Vec<VerifiedSignature>, Error> {
+    pub fn verify_all(
+        &self,
+        input: VerifyInput<'_>,
+        keys: &dyn KeyResolver,
+    ) -> Result<Vec<VerifiedSignature>, Error> {
         self.run(input, keys, true)
     }
 
-    fn run(&self, input: VerifyInput<'_>, keys: &dyn KeyResolver, all: bool) -> Result<Vec<VerifiedSignature>, Error> {
+    fn run(
+        &self,
+        input: VerifyInput<'_>,
+        keys: &dyn KeyResolver,
+        all: bool,
+    ) -> Result<Vec<VerifiedSignature>, Error> {
         let msg = input.message;
         let max = self.options.max_field_bytes;
-        let (Some(si), Some(sig)) = (combined_field(msg, "signature-input"), combined_field(msg, "signature")) else {
+        let (Some(si), Some(sig)) = (
+            combined_field(msg, "signature-input"),
+            combined_field(msg, "signature"),
+        ) else {
             return Err(Error::MissingSignature);
         };
         if si.len() > max || sig.len() > max {
@@ -379,7 +400,12 @@ impl VerifyPolicy {
             Selection::Label(l) => Some(l),
             _ => None,
         };
-        let entries = parse_signature_input(&si, want, self.options.limits, SignatureField::SignatureInput)?;
+        let entries = parse_signature_input(
+            &si,
+            want,
+            self.options.limits,
+            SignatureField::SignatureInput,
+        )?;
         if let Some(l) = want {
             if entries.is_empty() {
                 return Err(Error::LabelNotFound {
@@ -408,9 +434,10 @@ impl VerifyPolicy {
         let mut out = Vec::with_capacity(selected.len());
         let mut base = Vec::with_capacity(512);
         for (label, params) in selected.drain(..) {
-            let bytes = parse_signature(&sig, label, self.options.limits)?.ok_or(Error::LabelNotFound {
-                field: SignatureField::Signature,
-            })?;
+            let bytes =
+                parse_signature(&sig, label, self.options.limits)?.ok_or(Error::LabelNotFound {
+                    field: SignatureField::Signature,
+                })?;
             let algorithm = self.check_one(&input, keys, label, &params, &bytes, &mut base)?;
             out.push(VerifiedSignature {
                 label: label.to_owned(),
@@ -450,7 +477,10 @@ impl VerifyPolicy {
             return Err(Error::Policy(Violations(violations)));
         }
         // RFC 9530 §2 / FAPI D-7: a covered digest is recomputed, never trusted.
-        if params.components().any(|c| c.derived().is_none() && c.name() == "content-digest" && !c.req()) {
+        if params
+            .components()
+            .any(|c| c.derived().is_none() && c.name() == "content-digest" && !c.req())
+        {
             if let DigestMode::Check(p) = &self.digest {
                 let body = input.body.ok_or(Error::BodyRequired)?;
                 let field = combined_field(input.message, "content-digest").unwrap_or_default();
@@ -460,7 +490,8 @@ impl VerifyPolicy {
         // §3.2 steps 7-8: rebuild the base and verify.
         base.clear();
         write_base(input.message, input.related, params, &self.options, base)?;
-        key.verify(base, signature).map_err(|_| Error::InvalidSignature)?;
+        key.verify(base, signature)
+            .map_err(|_| Error::InvalidSignature)?;
         if let Some(n) = &self.nonce {
             if !n.check(params.nonce(), params) {
                 return Err(Error::Policy(Violations(vec![Violation::NonceRejected])));
@@ -493,7 +524,11 @@ impl VerifyPolicy {
         if let Some(created) = p.created() {
             if let MaxAge::Seconds(max_age) = self.max_age {
                 if now.saturating_sub(created) > i64::try_from(max_age).unwrap_or(i64::MAX) {
-                    v.push(Violation::CreatedTooOld { created, now, max_age });
+                    v.push(Violation::CreatedTooOld {
+                        created,
+                        now,
+                        max_age,
+                    });
                 }
             }
             if created.saturating_sub(now) > i64::try_from(self.future_skew).unwrap_or(i64::MAX) {

@@ -385,10 +385,26 @@ mod tests {
             assert_eq!(Algorithm::from_name(name), Some(alg));
         }
         // RFC 9421 §6.2 names, written out.
-        assert_eq!(Algorithm::from_name("rsa-pss-sha512"), Some(Algorithm::RsaPssSha512));
-        assert_eq!(Algorithm::from_name("rsa-v1_5-sha256"), Some(Algorithm::RsaV1_5Sha256));
-        assert_eq!(Algorithm::from_name("ecdsa-p384-sha384"), Some(Algorithm::EcdsaP384Sha384));
-        for bad in ["RSA-PSS-SHA512", "ES256", "ed25519 ", "", "none", "hmac-sha512"] {
+        assert_eq!(
+            Algorithm::from_name("rsa-pss-sha512"),
+            Some(Algorithm::RsaPssSha512)
+        );
+        assert_eq!(
+            Algorithm::from_name("rsa-v1_5-sha256"),
+            Some(Algorithm::RsaV1_5Sha256)
+        );
+        assert_eq!(
+            Algorithm::from_name("ecdsa-p384-sha384"),
+            Some(Algorithm::EcdsaP384Sha384)
+        );
+        for bad in [
+            "RSA-PSS-SHA512",
+            "ES256",
+            "ed25519 ",
+            "",
+            "none",
+            "hmac-sha512",
+        ] {
             assert_eq!(Algorithm::from_name(bad), None, "{bad:?}");
         }
         assert_eq!(Algorithm::Jws(JwsAlgorithm::Es256).name(), None);

@@ -420,7 +420,12 @@ impl PublicKey {
         })
     }
 
-    fn rsa(n: &[u8], e: &[u8], key_type: KeyType, alg: Option<Algorithm>) -> Result<Self, KeyError> {
+    fn rsa(
+        n: &[u8],
+        e: &[u8],
+        key_type: KeyType,
+        alg: Option<Algorithm>,
+    ) -> Result<Self, KeyError> {
         let alg = key_type.resolve(alg)?;
         check_rsa_bits(der::bit_len(n))?;
         Self::new(Verifier::rsa(n, e, alg)?, key_type, alg)
@@ -445,7 +450,9 @@ impl PublicKey {
                 let e = jwk.rsa_integer(JwkMember::E)?;
                 Verifier::rsa(&n, &e, alg)?
             }
-            KeyType::EcP256 | KeyType::EcP384 => Verifier::ec_point(&jwk_point(jwk, key_type)?, alg)?,
+            KeyType::EcP256 | KeyType::EcP384 => {
+                Verifier::ec_point(&jwk_point(jwk, key_type)?, alg)?
+            }
             KeyType::Ed25519 | KeyType::Hmac => {
                 Verifier::ed25519(&jwk.fixed_bytes(JwkMember::X, 32)?, alg)?
             }
@@ -629,7 +636,10 @@ mod tests {
                         | A::Jws(J::Ps256 | J::Ps384 | J::Ps512 | J::Rs256 | J::Rs384 | J::Rs512)
                 ),
                 KeyType::RsaPss => {
-                    matches!(alg, A::RsaPssSha512 | A::Jws(J::Ps256 | J::Ps384 | J::Ps512))
+                    matches!(
+                        alg,
+                        A::RsaPssSha512 | A::Jws(J::Ps256 | J::Ps384 | J::Ps512)
+                    )
                 }
                 KeyType::EcP256 => matches!(alg, A::EcdsaP256Sha256 | A::Jws(J::Es256)),
                 KeyType::EcP384 => matches!(alg, A::EcdsaP384Sha384 | A::Jws(J::Es384)),
