@@ -58,6 +58,7 @@ mod sign;
 mod verify;
 
 pub use base::{BaseOptions, component_line, signature_base};
+pub use params::{parse_signature_input_field, signature_value};
 pub use component::{Component, CoveredComponent, Derived};
 pub use crypto::{Algorithm, InvalidSignature, JwsAlgorithm, SigningKey, VerifyingKey};
 pub use error::{

@@ -746,6 +746,31 @@ pub(crate) fn reparse_with(
     Ok(Component::from_parts(out, spec))
 }
 
+/// Parses a `Signature-Input` field value (all lines combined with `", "`) into its labels and
+/// parameters, in field order.
+///
+/// # Errors
+/// `parse.*`, `component.*`, `params.*` and `limits.*` errors, as during verification.
+pub fn parse_signature_input_field(
+    value: &[u8],
+    options: &crate::BaseOptions,
+) -> Result<Vec<(String, SignatureParams)>, Error> {
+    Ok(parse_signature_input(value, None, options.limits, SignatureField::SignatureInput)?
+        .into_iter()
+        .map(|(l, p)| (l.to_owned(), p))
+        .collect())
+}
+
+/// Parses a `Signature` field value (all lines combined) and returns the signature bytes for
+/// `label`, `None` when the label is absent.
+///
+/// # Errors
+/// `parse.signature`, `parse.duplicate_label`, `parse.not_byte_sequence`,
+/// `parse.unexpected_parameters`, `limits.too_many_signatures`.
+pub fn signature_value(value: &[u8], label: &str, options: &crate::BaseOptions) -> Result<Option<Vec<u8>>, Error> {
+    parse_signature(value, label, options.limits)
+}
+
 /// Parses `Signature-Input` (all its lines combined) and returns each signature's parameters in
 /// field order; with `want`, only that label's.
 pub(crate) fn parse_signature_input<'de>(
