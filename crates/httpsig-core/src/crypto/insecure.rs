@@ -82,7 +82,11 @@ impl VerifyingKey for InsecureTestKey {
             .iter()
             .zip(signature)
             .fold(0u8, |acc, (a, b)| acc | (a ^ b));
-        if diff == 0 { Ok(()) } else { Err(InvalidSignature) }
+        if diff == 0 {
+            Ok(())
+        } else {
+            Err(InvalidSignature)
+        }
     }
 }
 
@@ -115,6 +119,9 @@ mod tests {
         assert_eq!(k.verify(b"base", &sig[..31]), Err(InvalidSignature));
         assert_eq!(k.verify(b"basf", &sig), Err(InvalidSignature));
         let debug = format!("{:?}", InsecureTestKey::new(b"secret!", Algorithm::Ed25519));
-        assert!(!debug.contains("secret") && !debug.contains("115, 101"), "{debug}");
+        assert!(
+            !debug.contains("secret") && !debug.contains("115, 101"),
+            "{debug}"
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! and names algorithms with [`Algorithm`]. The only backend is *ring*, kept in one private
 //! module; the key types that use it live in [`crate::keys`].
 //!
-//! Verification failure is the unit [`InvalidSignature`]: no reason leaks (RFC 9421 §7.3.4
+//! Verification failure is the unit [`InvalidSignature`]: no reason leaks (no error
 //! style oracle avoidance; the same rule as ring and webpki).
 
 use core::fmt;
@@ -13,7 +13,10 @@ use crate::keys::KeyError;
 
 #[cfg(feature = "insecure-test-backend")]
 pub mod insecure;
-pub(crate) mod ring;
+mod ring;
+
+// The backend's key objects, for `crate::keys`; nothing outside `crypto` names the backend.
+pub(crate) use self::ring::{Hmac, RsaPrivateComponents, Signer, Verifier};
 
 /// A signature algorithm: one of the RFC 9421 §6.2 registry entries, or a JWS algorithm used
 /// through RFC 9421 §3.3.7.
@@ -385,10 +388,26 @@ mod tests {
             assert_eq!(Algorithm::from_name(name), Some(alg));
         }
         // RFC 9421 §6.2 names, written out.
-        assert_eq!(Algorithm::from_name("rsa-pss-sha512"), Some(Algorithm::RsaPssSha512));
-        assert_eq!(Algorithm::from_name("rsa-v1_5-sha256"), Some(Algorithm::RsaV1_5Sha256));
-        assert_eq!(Algorithm::from_name("ecdsa-p384-sha384"), Some(Algorithm::EcdsaP384Sha384));
-        for bad in ["RSA-PSS-SHA512", "ES256", "ed25519 ", "", "none", "hmac-sha512"] {
+        assert_eq!(
+            Algorithm::from_name("rsa-pss-sha512"),
+            Some(Algorithm::RsaPssSha512)
+        );
+        assert_eq!(
+            Algorithm::from_name("rsa-v1_5-sha256"),
+            Some(Algorithm::RsaV1_5Sha256)
+        );
+        assert_eq!(
+            Algorithm::from_name("ecdsa-p384-sha384"),
+            Some(Algorithm::EcdsaP384Sha384)
+        );
+        for bad in [
+            "RSA-PSS-SHA512",
+            "ES256",
+            "ed25519 ",
+            "",
+            "none",
+            "hmac-sha512",
+        ] {
             assert_eq!(Algorithm::from_name(bad), None, "{bad:?}");
         }
         assert_eq!(Algorithm::Jws(JwsAlgorithm::Es256).name(), None);

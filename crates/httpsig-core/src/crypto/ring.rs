@@ -22,9 +22,7 @@ fn rejected(e: KeyRejected) -> KeyError {
         "VersionNotSupported" => BackendRejection::VersionNotSupported,
         "WrongAlgorithm" => BackendRejection::WrongAlgorithm,
         "PublicKeyIsMissing" => BackendRejection::PublicKeyMissing,
-        "PrivateModulusLenNotMultipleOf512Bits" => {
-            BackendRejection::ModulusLenNotMultipleOf512Bits
-        }
+        "PrivateModulusLenNotMultipleOf512Bits" => BackendRejection::ModulusLenNotMultipleOf512Bits,
         _ => BackendRejection::Other,
     };
     KeyError::RejectedByBackend(reason)
@@ -89,7 +87,10 @@ impl Signer {
     }
 
     /// RSA from big-endian components (JWK).
-    pub(crate) fn rsa_components(c: &RsaPrivateComponents<'_>, alg: Algorithm) -> Result<Self, KeyError> {
+    pub(crate) fn rsa_components(
+        c: &RsaPrivateComponents<'_>,
+        alg: Algorithm,
+    ) -> Result<Self, KeyError> {
         let padding = rsa_signing_padding(alg.scheme()).ok_or_else(wrong_scheme)?;
         let components = rsa::KeyPairComponents {
             public_key: rsa::PublicKeyComponents { n: c.n, e: c.e },
@@ -120,8 +121,9 @@ impl Signer {
     ) -> Result<Self, KeyError> {
         let ring_alg = ecdsa_signing_alg(alg.scheme()).ok_or_else(wrong_scheme)?;
         let rng = rand::SystemRandom::new();
-        let pair = signature::EcdsaKeyPair::from_private_key_and_public_key(ring_alg, scalar, point, &rng)
-            .map_err(rejected)?;
+        let pair =
+            signature::EcdsaKeyPair::from_private_key_and_public_key(ring_alg, scalar, point, &rng)
+                .map_err(rejected)?;
         Ok(Self(SignerInner::Ecdsa(pair)))
     }
 
@@ -132,7 +134,8 @@ impl Signer {
     /// RFC 9421's `test-key-ed25519` is such a v1 document, and `from_pkcs8` refuses it
     /// (`VersionNotSupported`). v2 documents are still checked for consistency.
     pub(crate) fn ed25519_pkcs8(pkcs8: &[u8]) -> Result<Self, KeyError> {
-        let pair = signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8).map_err(rejected)?;
+        let pair =
+            signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(pkcs8).map_err(rejected)?;
         Ok(Self(SignerInner::Ed25519(pair)))
     }
 
@@ -221,10 +224,9 @@ impl Verifier {
             Scheme::EcdsaP384Sha384 => &signature::ECDSA_P384_SHA384_FIXED,
             _ => return Err(wrong_scheme()),
         };
-        Ok(Self(VerifierInner::Point(signature::UnparsedPublicKey::new(
-            ring_alg,
-            point.to_vec(),
-        ))))
+        Ok(Self(VerifierInner::Point(
+            signature::UnparsedPublicKey::new(ring_alg, point.to_vec()),
+        )))
     }
 
     /// Ed25519 from the 32-byte public key.
@@ -232,10 +234,9 @@ impl Verifier {
         if alg.scheme() != Scheme::Ed25519 {
             return Err(wrong_scheme());
         }
-        Ok(Self(VerifierInner::Point(signature::UnparsedPublicKey::new(
-            &signature::ED25519,
-            public.to_vec(),
-        ))))
+        Ok(Self(VerifierInner::Point(
+            signature::UnparsedPublicKey::new(&signature::ED25519, public.to_vec()),
+        )))
     }
 
     pub(crate) fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), InvalidSignature> {

@@ -230,7 +230,8 @@ pub(crate) fn parse_pkcs8(der: &[u8]) -> Result<Pkcs8<'_>, KeyError> {
     // attributes [0] and publicKey [1] may follow; the backend checks the public key where
     // it matters, so only their framing is checked here.
     r.read_optional(CONTEXT_0).map_err(KeyError::Der)?;
-    r.read_optional(CONTEXT_1_PRIMITIVE).map_err(KeyError::Der)?;
+    r.read_optional(CONTEXT_1_PRIMITIVE)
+        .map_err(KeyError::Der)?;
     r.finish().map_err(KeyError::Der)?;
     Ok(Pkcs8 {
         algorithm,
@@ -269,7 +270,8 @@ pub(crate) fn parse_sec1(der: &[u8]) -> Result<Sec1<'_>, KeyError> {
     let (Some(params), Some(public)) = (params, public) else {
         return Err(KeyError::UnsupportedKey(UnsupportedKey::EcIncomplete));
     };
-    let curve_oid = single(params, OID).map_err(|_| KeyError::UnsupportedKey(UnsupportedKey::Curve))?;
+    let curve_oid =
+        single(params, OID).map_err(|_| KeyError::UnsupportedKey(UnsupportedKey::Curve))?;
     let curve = curve_from_oid(curve_oid)?;
     let public_key = bit_string_bytes(single(public, BIT_STRING).map_err(KeyError::Der)?)?;
     Ok(Sec1 {
@@ -332,20 +334,27 @@ mod tests {
         }
         let mut long = vec![0x04, 0x81, 0x80];
         long.extend(std::iter::repeat_n(7u8, 0x80));
-        assert_eq!(Reader::new(&long).read_any().map(|(_, v)| v.len()), Ok(0x80));
+        assert_eq!(
+            Reader::new(&long).read_any().map(|(_, v)| v.len()),
+            Ok(0x80)
+        );
 
         let bad: &[&[u8]] = &[
-            &[],                       // nothing
-            &[0x04],                   // no length
-            &[0x04, 0x03, 0x00],       // truncated value
-            &[0x04, 0x80],             // indefinite length
+            &[],                                // nothing
+            &[0x04],                            // no length
+            &[0x04, 0x03, 0x00],                // truncated value
+            &[0x04, 0x80],                      // indefinite length
             &[0x04, 0x81, 0x05, 0, 0, 0, 0, 0], // long form for a short length
-            &[0x04, 0x82, 0x00, 0x80], // leading zero length byte
-            &[0x04, 0x84, 1, 0, 0, 0], // more than 3 length bytes
-            &[0x1f, 0x01, 0x00],       // high tag number
+            &[0x04, 0x82, 0x00, 0x80],          // leading zero length byte
+            &[0x04, 0x84, 1, 0, 0, 0],          // more than 3 length bytes
+            &[0x1f, 0x01, 0x00],                // high tag number
         ];
         for input in bad {
-            assert_eq!(Reader::new(input).read_any(), Err(DerError::Malformed), "{input:02x?}");
+            assert_eq!(
+                Reader::new(input).read_any(),
+                Err(DerError::Malformed),
+                "{input:02x?}"
+            );
         }
     }
 
@@ -370,7 +379,10 @@ mod tests {
 
     #[test]
     fn trailing_data_is_rejected() {
-        assert_eq!(single(&[0x05, 0x00, 0x00], NULL), Err(DerError::TrailingData));
+        assert_eq!(
+            single(&[0x05, 0x00, 0x00], NULL),
+            Err(DerError::TrailingData)
+        );
         assert_eq!(single(&[0x05, 0x00], NULL), Ok(&[][..]));
         assert_eq!(single(&[0x04, 0x00], NULL), Err(DerError::Malformed));
     }
@@ -387,10 +399,21 @@ mod tests {
             algorithm_identifier(&pss_params),
             Err(KeyError::UnsupportedKey(UnsupportedKey::PssParameters))
         );
-        let ec = [&[0x06, 0x07][..], OID_EC_PUBLIC_KEY, &[0x06, 0x05], OID_P384].concat();
+        let ec = [
+            &[0x06, 0x07][..],
+            OID_EC_PUBLIC_KEY,
+            &[0x06, 0x05],
+            OID_P384,
+        ]
+        .concat();
         assert_eq!(algorithm_identifier(&ec), Ok(KeyAlgorithm::EcP384));
         // secp521r1, 1.3.132.0.35
-        let p521 = [&[0x06, 0x07][..], OID_EC_PUBLIC_KEY, &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23]].concat();
+        let p521 = [
+            &[0x06, 0x07][..],
+            OID_EC_PUBLIC_KEY,
+            &[0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23],
+        ]
+        .concat();
         assert_eq!(
             algorithm_identifier(&p521),
             Err(KeyError::UnsupportedKey(UnsupportedKey::Curve))
@@ -428,7 +451,10 @@ mod tests {
         assert_eq!(parsed.algorithm, KeyAlgorithm::Ed25519);
         assert_eq!(parsed.private_key.len(), 34);
         for cut in 0..der.len() {
-            assert!(parse_pkcs8(der.get(..cut).unwrap_or_default()).is_err(), "cut {cut}");
+            assert!(
+                parse_pkcs8(der.get(..cut).unwrap_or_default()).is_err(),
+                "cut {cut}"
+            );
         }
     }
 }

@@ -125,9 +125,11 @@ impl Jwk {
     /// True if the JWK holds private or secret material: `d` (RSA, EC, OKP), any RSA private
     /// member, or `k` (oct, always secret).
     pub fn is_private(&self) -> bool {
-        [&self.d, &self.p, &self.q, &self.dp, &self.dq, &self.qi, &self.k]
-            .iter()
-            .any(|m| m.is_some())
+        [
+            &self.d, &self.p, &self.q, &self.dp, &self.dq, &self.qi, &self.k,
+        ]
+        .iter()
+        .any(|m| m.is_some())
             || self.oth
     }
 
@@ -202,7 +204,11 @@ impl Jwk {
 
     /// What key `kty`/`crv` describe.
     pub(crate) fn key_type(&self) -> Result<KeyType, KeyError> {
-        let curve = || self.crv.as_deref().ok_or(KeyError::JwkMissingMember(JwkMember::Crv));
+        let curve = || {
+            self.crv
+                .as_deref()
+                .ok_or(KeyError::JwkMissingMember(JwkMember::Crv))
+        };
         match self.kty.as_str() {
             "RSA" => Ok(KeyType::Rsa),
             "EC" => match curve()? {
@@ -233,10 +239,8 @@ impl Jwk {
         key: KeyType,
         requested: Option<Algorithm>,
     ) -> Result<Algorithm, KeyError> {
-        if let Some(u) = &self.key_use {
-            if u != "sig" {
-                return Err(KeyError::JwkWrongUse);
-            }
+        if self.key_use.as_deref().is_some_and(|u| u != "sig") {
+            return Err(KeyError::JwkWrongUse);
         }
         let declared = match &self.alg {
             None => None,
@@ -254,9 +258,7 @@ impl Jwk {
             (Some(Algorithm::Jws(req)), Some(decl)) if req != decl => {
                 Err(mismatch(Algorithm::Jws(req)))
             }
-            (Some(req), Some(decl))
-                if !req.scheme().same_family(Algorithm::Jws(decl).scheme()) =>
-            {
+            (Some(req), Some(decl)) if !req.scheme().same_family(Algorithm::Jws(decl).scheme()) => {
                 Err(mismatch(req))
             }
             (Some(req), _) => Ok(req),
@@ -459,7 +461,10 @@ mod tests {
             assert_eq!(err.code(), *code, "{input}");
         }
         let big = vec![b' '; Jwk::MAX_JSON_LEN + 1];
-        assert_eq!(Jwk::from_json(&big).map(|_| ()).unwrap_err().code(), "key.jwk_too_large");
+        assert_eq!(
+            Jwk::from_json(&big).map(|_| ()).unwrap_err().code(),
+            "key.jwk_too_large"
+        );
         // Unknown members and non-string unknown members are ignored.
         let k = jwk(r#"{"kty":"EC","key_ops":["sign"],"x5c":[],"ext":true}"#);
         assert_eq!(k.kty(), "EC");
@@ -472,14 +477,25 @@ mod tests {
         let ec = KeyType::EcP256;
         let plain = jwk(r#"{"kty":"EC","crv":"P-256"}"#);
         let es256 = jwk(r#"{"kty":"EC","crv":"P-256","alg":"ES256"}"#);
-        let cases: &[(&Jwk, KeyType, Option<A>, Result<A, &str>)] = &[
+        type Case<'a> = (&'a Jwk, KeyType, Option<A>, Result<A, &'a str>);
+        let cases: &[Case<'_>] = &[
             (&plain, ec, None, Ok(A::EcdsaP256Sha256)),
             (&es256, ec, None, Ok(A::Jws(J::Es256))),
             (&es256, ec, Some(A::EcdsaP256Sha256), Ok(A::EcdsaP256Sha256)),
             (&es256, ec, Some(A::Jws(J::Es256)), Ok(A::Jws(J::Es256))),
             (&es256, ec, Some(A::Ed25519), Err("key.algorithm_mismatch")),
-            (&es256, ec, Some(A::Jws(J::Es384)), Err("key.algorithm_mismatch")),
-            (&plain, ec, Some(A::EcdsaP384Sha384), Err("key.algorithm_mismatch")),
+            (
+                &es256,
+                ec,
+                Some(A::Jws(J::Es384)),
+                Err("key.algorithm_mismatch"),
+            ),
+            (
+                &plain,
+                ec,
+                Some(A::EcdsaP384Sha384),
+                Err("key.algorithm_mismatch"),
+            ),
             (
                 &jwk(r#"{"kty":"RSA"}"#),
                 KeyType::Rsa,
@@ -546,22 +562,41 @@ mod tests {
         let cases: &[(&str, Result<KeyType, &str>)] = &[
             (r#"{"kty":"RSA"}"#, Ok(KeyType::Rsa)),
             (r#"{"kty":"EC","crv":"P-384"}"#, Ok(KeyType::EcP384)),
-            (r#"{"kty":"EC","crv":"P-521"}"#, Err("key.jwk_unsupported_crv")),
+            (
+                r#"{"kty":"EC","crv":"P-521"}"#,
+                Err("key.jwk_unsupported_crv"),
+            ),
             (r#"{"kty":"EC"}"#, Err("key.jwk_missing_member")),
-            (r#"{"kty":"OKP","crv":"X25519"}"#, Err("key.jwk_unsupported_crv")),
-            (r#"{"kty":"OKP","crv":"Ed448"}"#, Err("key.jwk_unsupported_crv")),
+            (
+                r#"{"kty":"OKP","crv":"X25519"}"#,
+                Err("key.jwk_unsupported_crv"),
+            ),
+            (
+                r#"{"kty":"OKP","crv":"Ed448"}"#,
+                Err("key.jwk_unsupported_crv"),
+            ),
             (r#"{"kty":"oct"}"#, Ok(KeyType::Hmac)),
             (r#"{"kty":"rsa"}"#, Err("key.jwk_unsupported_kty")),
         ];
         for (input, want) in cases {
-            assert_eq!(jwk(input).key_type().map_err(|e| e.code()), *want, "{input}");
+            assert_eq!(
+                jwk(input).key_type().map_err(|e| e.code()),
+                *want,
+                "{input}"
+            );
         }
     }
 
     #[test]
     fn base64url_must_be_canonical() {
         // "AQAB" is canonical; padding, standard alphabet and non-zero trailing bits are not.
-        for (e, ok) in [("AQAB", true), ("AQAB=", false), ("AQ+B", false), ("AR", false), ("AQ", true)] {
+        for (e, ok) in [
+            ("AQAB", true),
+            ("AQAB=", false),
+            ("AQ+B", false),
+            ("AR", false),
+            ("AQ", true),
+        ] {
             let k = jwk(&format!(r#"{{"kty":"RSA","e":"{e}"}}"#));
             assert_eq!(k.bytes(JwkMember::E).is_ok(), ok, "{e}");
         }
@@ -603,8 +638,14 @@ mod tests {
         );
         assert_eq!(
             Jwks::from_json(many.as_bytes()).unwrap_err(),
-            KeyError::JwksTooManyKeys { max: Jwks::MAX_KEYS }
+            KeyError::JwksTooManyKeys {
+                max: Jwks::MAX_KEYS
+            }
         );
-        assert!(Jwks::from_json(br#"{"keys":[]}"#).expect("empty").is_empty());
+        assert!(
+            Jwks::from_json(br#"{"keys":[]}"#)
+                .expect("empty")
+                .is_empty()
+        );
     }
 }

@@ -23,8 +23,10 @@
 
 use core::fmt;
 
-use crate::crypto::ring::{Hmac, RsaPrivateComponents, Signer, Verifier};
-use crate::crypto::{Algorithm, InvalidSignature, Scheme, SigningKey, VerifyingKey};
+use crate::crypto::{
+    Algorithm, Hmac, InvalidSignature, RsaPrivateComponents, Scheme, Signer, SigningKey, Verifier,
+    VerifyingKey,
+};
 
 mod der;
 mod error;
@@ -60,15 +62,15 @@ pub enum KeyType {
 impl KeyType {
     /// True if this kind of key can be used with `alg`.
     pub fn supports(&self, alg: Algorithm) -> bool {
-        match (self, alg.scheme()) {
+        matches!(
+            (self, alg.scheme()),
             (Self::Rsa, Scheme::RsaPss(_) | Scheme::RsaPkcs1(_))
-            | (Self::RsaPss, Scheme::RsaPss(_))
-            | (Self::EcP256, Scheme::EcdsaP256Sha256)
-            | (Self::EcP384, Scheme::EcdsaP384Sha384)
-            | (Self::Ed25519, Scheme::Ed25519)
-            | (Self::Hmac, Scheme::HmacSha256) => true,
-            _ => false,
-        }
+                | (Self::RsaPss, Scheme::RsaPss(_))
+                | (Self::EcP256, Scheme::EcdsaP256Sha256)
+                | (Self::EcP384, Scheme::EcdsaP384Sha384)
+                | (Self::Ed25519, Scheme::Ed25519)
+                | (Self::Hmac, Scheme::HmacSha256)
+        )
     }
 
     /// The RFC 9421 algorithm implied by the key alone; `None` for plain RSA, which fits two.
@@ -420,7 +422,12 @@ impl PublicKey {
         })
     }
 
-    fn rsa(n: &[u8], e: &[u8], key_type: KeyType, alg: Option<Algorithm>) -> Result<Self, KeyError> {
+    fn rsa(
+        n: &[u8],
+        e: &[u8],
+        key_type: KeyType,
+        alg: Option<Algorithm>,
+    ) -> Result<Self, KeyError> {
         let alg = key_type.resolve(alg)?;
         check_rsa_bits(der::bit_len(n))?;
         Self::new(Verifier::rsa(n, e, alg)?, key_type, alg)
@@ -445,7 +452,9 @@ impl PublicKey {
                 let e = jwk.rsa_integer(JwkMember::E)?;
                 Verifier::rsa(&n, &e, alg)?
             }
-            KeyType::EcP256 | KeyType::EcP384 => Verifier::ec_point(&jwk_point(jwk, key_type)?, alg)?,
+            KeyType::EcP256 | KeyType::EcP384 => {
+                Verifier::ec_point(&jwk_point(jwk, key_type)?, alg)?
+            }
             KeyType::Ed25519 | KeyType::Hmac => {
                 Verifier::ed25519(&jwk.fixed_bytes(JwkMember::X, 32)?, alg)?
             }
@@ -629,7 +638,10 @@ mod tests {
                         | A::Jws(J::Ps256 | J::Ps384 | J::Ps512 | J::Rs256 | J::Rs384 | J::Rs512)
                 ),
                 KeyType::RsaPss => {
-                    matches!(alg, A::RsaPssSha512 | A::Jws(J::Ps256 | J::Ps384 | J::Ps512))
+                    matches!(
+                        alg,
+                        A::RsaPssSha512 | A::Jws(J::Ps256 | J::Ps384 | J::Ps512)
+                    )
                 }
                 KeyType::EcP256 => matches!(alg, A::EcdsaP256Sha256 | A::Jws(J::Es256)),
                 KeyType::EcP384 => matches!(alg, A::EcdsaP384Sha384 | A::Jws(J::Es384)),

@@ -168,7 +168,8 @@ mod tests {
             );
         }
         assert_eq!(
-            public_der(b"-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n").err(),
+            public_der(b"-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n")
+                .err(),
             Some(KeyError::UnsupportedPemLabel(PemLabel::PrivateKey))
         );
     }
@@ -185,6 +186,9 @@ mod tests {
         let bad = b"-----BEGIN RSA PUBLIC KEY-----\nA*EC\n-----END RSA PUBLIC KEY-----\n";
         assert_eq!(public_der(bad).err(), Some(KeyError::Pem(PemError::Base64)));
         let mixed = b"-----BEGIN RSA PUBLIC KEY-----\nAAEC\n-----END PUBLIC KEY-----\n";
-        assert_eq!(public_der(mixed).err(), Some(KeyError::Pem(PemError::Syntax)));
+        assert_eq!(
+            public_der(mixed).err(),
+            Some(KeyError::Pem(PemError::Syntax))
+        );
     }
 }
