@@ -809,6 +809,75 @@ fn key_size_and_type_refusals() {
 }
 
 #[test]
+fn rsassa_pss_oid_keys_from_openssl() {
+    // OpenSSL 3 "RSA-PSS" keys: the RSASSA-PSS OID in both PKCS#8 and SPKI.
+    let k = PrivateKey::from_pem_infer(&read("generated/rsa-pss-2048.pem")).expect("pss pkcs8");
+    assert_eq!(
+        (k.algorithm(), k.key_type()),
+        (Algorithm::RsaPssSha512, KeyType::RsaPss)
+    );
+    let pk = PublicKey::from_pem_infer(&read("generated/rsa-pss-2048.pub.pem")).expect("pss spki");
+    assert_eq!(
+        (pk.algorithm(), pk.key_type()),
+        (Algorithm::RsaPssSha512, KeyType::RsaPss)
+    );
+    assert_eq!(pk.verify(b"m", &k.sign(b"m").expect("sign")), Ok(()));
+    assert_eq!(
+        PublicKey::from_pem(
+            &read("generated/rsa-pss-2048.pub.pem"),
+            Algorithm::RsaV1_5Sha256
+        )
+        .map(|_| ()),
+        Err(KeyError::AlgorithmMismatch {
+            key: KeyType::RsaPss,
+            requested: Algorithm::RsaV1_5Sha256
+        })
+    );
+    // PSS parameters (here SHA-256, salt 32) restrict the key; we refuse rather than ignore.
+    assert_eq!(
+        PrivateKey::from_pem_infer(&read("generated/rsa-pss-2048-sha256-params.pem")).map(|_| ()),
+        Err(KeyError::UnsupportedKey(UnsupportedKey::PssParameters))
+    );
+}
+
+/// Corrupting any byte of a real key's DER gives a Result, never a panic.
+#[test]
+fn corrupted_der_never_panics() {
+    use rustls_pki_types::pem::{PemObject as _, SectionKind};
+    for (file, private) in [
+        ("test-key-ed25519.pem", true),
+        ("test-key-ecc-p256.pem", true),
+        ("generated/ecc-p384.pem", true),
+        ("test-key-ed25519.pub.pem", false),
+        ("test-key-ecc-p256.pub.pem", false),
+        ("test-key-rsa-pss.pub.pem", false),
+        ("generated/rsa-pss-2048.pub.pem", false),
+    ] {
+        let (kind, der) = <(SectionKind, Vec<u8>)>::from_pem_slice(&read(file)).expect(file);
+        let label = match kind {
+            SectionKind::PrivateKey => "PRIVATE KEY",
+            SectionKind::EcPrivateKey => "EC PRIVATE KEY",
+            SectionKind::PublicKey => "PUBLIC KEY",
+            other => panic!("{other:?}"),
+        };
+        for i in 0..der.len() {
+            for mask in [0x01, 0x80, 0xff] {
+                let mut bad = der.clone();
+                if let Some(b) = bad.get_mut(i) {
+                    *b ^= mask;
+                }
+                let pem = pem_of(label, &bad);
+                if private {
+                    let _ = PrivateKey::from_pem_infer(&pem);
+                } else {
+                    let _ = PublicKey::from_pem_infer(&pem);
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn debug_output_has_no_key_material() {
     let ed_jwk = jwk("test-key-ed25519.jwk.json");
     let p256_jwk = jwk("test-key-ecc-p256.jwk.json");

@@ -4,8 +4,8 @@
 //! and names algorithms with [`Algorithm`]. The only backend is *ring*, kept in one private
 //! module; the key types that use it live in [`crate::keys`].
 //!
-//! Verification failure is the unit [`InvalidSignature`]: no reason leaks (no error
-//! style oracle avoidance; the same rule as ring and webpki).
+//! Verification failure is the unit [`InvalidSignature`]: no reason leaks, so errors are no
+//! oracle (the same rule as ring and webpki).
 
 use core::fmt;
 
