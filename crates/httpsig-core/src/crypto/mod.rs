@@ -4,8 +4,8 @@
 //! and names algorithms with [`Algorithm`]. The only backend is *ring*, kept in one private
 //! module; the key types that use it live in [`crate::keys`].
 //!
-//! Verification failure is the unit [`InvalidSignature`]: no reason leaks (RFC 9421 §7.3.4
-//! style oracle avoidance; the same rule as ring and webpki).
+//! Verification failure is the unit [`InvalidSignature`]: no reason leaks, so errors are no
+//! oracle (the same rule as ring and webpki).
 
 use core::fmt;
 
@@ -13,7 +13,10 @@ use crate::keys::KeyError;
 
 #[cfg(feature = "insecure-test-backend")]
 pub mod insecure;
-pub(crate) mod ring;
+mod ring;
+
+// The backend's key objects, for `crate::keys`; nothing outside `crypto` names the backend.
+pub(crate) use self::ring::{Hmac, RsaPrivateComponents, Signer, Verifier};
 
 /// A signature algorithm: one of the RFC 9421 §6.2 registry entries, or a JWS algorithm used
 /// through RFC 9421 §3.3.7.

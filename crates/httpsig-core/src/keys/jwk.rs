@@ -239,10 +239,8 @@ impl Jwk {
         key: KeyType,
         requested: Option<Algorithm>,
     ) -> Result<Algorithm, KeyError> {
-        if let Some(u) = &self.key_use {
-            if u != "sig" {
-                return Err(KeyError::JwkWrongUse);
-            }
+        if self.key_use.as_deref().is_some_and(|u| u != "sig") {
+            return Err(KeyError::JwkWrongUse);
         }
         let declared = match &self.alg {
             None => None,
@@ -479,7 +477,8 @@ mod tests {
         let ec = KeyType::EcP256;
         let plain = jwk(r#"{"kty":"EC","crv":"P-256"}"#);
         let es256 = jwk(r#"{"kty":"EC","crv":"P-256","alg":"ES256"}"#);
-        let cases: &[(&Jwk, KeyType, Option<A>, Result<A, &str>)] = &[
+        type Case<'a> = (&'a Jwk, KeyType, Option<A>, Result<A, &'a str>);
+        let cases: &[Case<'_>] = &[
             (&plain, ec, None, Ok(A::EcdsaP256Sha256)),
             (&es256, ec, None, Ok(A::Jws(J::Es256))),
             (&es256, ec, Some(A::EcdsaP256Sha256), Ok(A::EcdsaP256Sha256)),

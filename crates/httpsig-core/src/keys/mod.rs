@@ -20,11 +20,34 @@
 //! refused by the backend (its primes differ in size) while its public key verifies, the
 //! RSASSA-PSS PKCS#8 is unwrapped to its inner PKCS#1 key, and the PKCS#8 v1 Ed25519 key is
 //! read with ring's "maybe unchecked" loader (there is no public key in it to check).
+//!
+//! # Examples
+//!
+//! ```
+//! use httpsig_core::crypto::{Algorithm, SigningKey, VerifyingKey};
+//! use httpsig_core::keys::{Jwk, PrivateKey};
+//!
+//! // RFC 9421 Appendix B.1.4 `test-key-ed25519`.
+//! let jwk = Jwk::from_json(br#"{"kty":"OKP","crv":"Ed25519","kid":"test-key-ed25519",
+//!     "d":"n4Ni-HpISpVObnQMW0wOhCKROaIKqKtW_2ZYb2p9KcU",
+//!     "x":"JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"}"#)?;
+//! let key = PrivateKey::from_jwk(&jwk, None)?;
+//! assert_eq!(key.algorithm(), Algorithm::Ed25519);
+//! assert_eq!(SigningKey::key_id(&key), Some("test-key-ed25519"));
+//!
+//! let signature = key.sign(b"signature base")?;
+//! let public = key.public_key();
+//! assert!(public.verify(b"signature base", &signature).is_ok());
+//! assert!(public.verify(b"signature basf", &signature).is_err());
+//! # Ok::<(), httpsig_core::keys::KeyError>(())
+//! ```
 
 use core::fmt;
 
-use crate::crypto::ring::{Hmac, RsaPrivateComponents, Signer, Verifier};
-use crate::crypto::{Algorithm, InvalidSignature, Scheme, SigningKey, VerifyingKey};
+use crate::crypto::{
+    Algorithm, Hmac, InvalidSignature, RsaPrivateComponents, Scheme, Signer, SigningKey, Verifier,
+    VerifyingKey,
+};
 
 mod der;
 mod error;
@@ -60,15 +83,15 @@ pub enum KeyType {
 impl KeyType {
     /// True if this kind of key can be used with `alg`.
     pub fn supports(&self, alg: Algorithm) -> bool {
-        match (self, alg.scheme()) {
+        matches!(
+            (self, alg.scheme()),
             (Self::Rsa, Scheme::RsaPss(_) | Scheme::RsaPkcs1(_))
-            | (Self::RsaPss, Scheme::RsaPss(_))
-            | (Self::EcP256, Scheme::EcdsaP256Sha256)
-            | (Self::EcP384, Scheme::EcdsaP384Sha384)
-            | (Self::Ed25519, Scheme::Ed25519)
-            | (Self::Hmac, Scheme::HmacSha256) => true,
-            _ => false,
-        }
+                | (Self::RsaPss, Scheme::RsaPss(_))
+                | (Self::EcP256, Scheme::EcdsaP256Sha256)
+                | (Self::EcP384, Scheme::EcdsaP384Sha384)
+                | (Self::Ed25519, Scheme::Ed25519)
+                | (Self::Hmac, Scheme::HmacSha256)
+        )
     }
 
     /// The RFC 9421 algorithm implied by the key alone; `None` for plain RSA, which fits two.
