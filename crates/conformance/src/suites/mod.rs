@@ -1,0 +1,126 @@
+//! Suite dispatch and the pass table.
+
+use core::fmt::Write as _;
+
+pub mod rfc9421;
+pub mod rfc9530;
+
+/// The result of one vector case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseOutcome {
+    /// The suite (directory) name.
+    pub suite: String,
+    /// The file, relative to `testdata/`.
+    pub file: String,
+    /// The case id.
+    pub id: String,
+    /// `Ok` when the case passed, else what differed.
+    pub result: Result<(), String>,
+}
+
+/// Outcomes of a run, in order.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// Every case.
+    pub cases: Vec<CaseOutcome>,
+    /// Files that could not be run at all (unreadable, malformed, unknown suite).
+    pub file_errors: Vec<(String, String)>,
+}
+
+impl Report {
+    /// Whether every case passed and every file ran.
+    pub fn all_passed(&self) -> bool {
+        self.file_errors.is_empty() && self.cases.iter().all(|c| c.result.is_ok())
+    }
+
+    /// Counts per suite: (suite, passed, failed), in first-seen order.
+    pub fn per_suite(&self) -> Vec<(String, usize, usize)> {
+        let mut rows: Vec<(String, usize, usize)> = Vec::new();
+        for c in &self.cases {
+            let i = match rows.iter().position(|r| r.0 == c.suite) {
+                Some(i) => i,
+                None => {
+                    rows.push((c.suite.clone(), 0, 0));
+                    rows.len() - 1
+                }
+            };
+            if let Some(r) = rows.get_mut(i) {
+                if c.result.is_ok() {
+                    r.1 += 1;
+                } else {
+                    r.2 += 1;
+                }
+            }
+        }
+        rows
+    }
+
+    /// The per-suite table, then every failure with its detail.
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "{:<14} {:>7} {:>7} {:>7}", "suite", "cases", "passed", "failed");
+        let (mut tp, mut tf) = (0, 0);
+        for (suite, p, f) in self.per_suite() {
+            let _ = writeln!(s, "{:<14} {:>7} {:>7} {:>7}", suite, p + f, p, f);
+            tp += p;
+            tf += f;
+        }
+        let _ = writeln!(s, "{:<14} {:>7} {:>7} {:>7}", "total", tp + tf, tp, tf);
+        for c in self.cases.iter().filter(|c| c.result.is_err()) {
+            let _ = writeln!(s, "FAIL {} {}: {}", c.file, c.id, c.result.as_ref().err().map_or("", String::as_str));
+        }
+        for (f, e) in &self.file_errors {
+            let _ = writeln!(s, "ERROR {f}: {e}");
+        }
+        let _ = writeln!(s, "{tp} passed, {tf} failed");
+        s
+    }
+}
+
+/// Runs one file whose path (relative to `testdata/`, or any path whose parent directory names
+/// the suite) decides its suite.
+pub fn run_file(path: &str, bytes: &[u8], report: &mut Report) {
+    let suite = path.rsplit('/').nth(1).unwrap_or("");
+    let r = match suite {
+        "rfc9421" => rfc9421::run(bytes),
+        "rfc9530" => rfc9530::run(bytes),
+        _ => Err(format!("no runner for suite directory {suite:?}")),
+    };
+    match r {
+        Ok(cases) => report.cases.extend(cases.into_iter().map(|(id, result)| CaseOutcome {
+            suite: suite.to_owned(),
+            file: path.to_owned(),
+            id,
+            result,
+        })),
+        Err(e) => report.file_errors.push((path.to_owned(), e)),
+    }
+}
+
+/// The suites with a runner, as directory names under `testdata/`.
+pub const SUITES: &[&str] = &["rfc9421", "rfc9530"];
+
+/// Runs every embedded vector file of every suite.
+pub fn run_embedded() -> Report {
+    let mut report = Report::default();
+    for (path, bytes) in crate::embedded::FILES {
+        let suite = path.split('/').next().unwrap_or("");
+        if path.ends_with(".json") && SUITES.contains(&suite) && path.matches('/').count() == 1 {
+            run_file(path, bytes, &mut report);
+        }
+    }
+    report
+}
+
+/// Runs the given files from disk.
+pub fn run_files(paths: &[std::path::PathBuf]) -> Report {
+    let mut report = Report::default();
+    for p in paths {
+        let shown = p.to_string_lossy().replace('\\', "/");
+        match std::fs::read(p) {
+            Ok(b) => run_file(&shown, &b, &mut report),
+            Err(e) => report.file_errors.push((shown, e.to_string())),
+        }
+    }
+    report
+}
