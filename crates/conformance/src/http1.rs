@@ -29,7 +29,10 @@ fn err(s: impl Into<String>) -> TextError {
 /// Undoes RFC 8792 §7.2.2 single-backslash line wrapping (as pasted from RFCs).
 pub fn unwrap_rfc8792(text: &str) -> String {
     let mut lines: Vec<&str> = text.split('\n').collect();
-    if lines.first().is_some_and(|l| l.starts_with("NOTE: '\\' line wrapping per RFC 8792")) {
+    if lines
+        .first()
+        .is_some_and(|l| l.starts_with("NOTE: '\\' line wrapping per RFC 8792"))
+    {
         lines.remove(0);
         if lines.first().is_some_and(|l| l.trim().is_empty()) {
             lines.remove(0);
@@ -39,7 +42,11 @@ pub fn unwrap_rfc8792(text: &str) -> String {
     let mut joining = false;
     for (i, line) in lines.iter().enumerate() {
         let line = line.strip_suffix('\r').unwrap_or(line);
-        let piece = if joining { line.trim_start_matches(' ') } else { line };
+        let piece = if joining {
+            line.trim_start_matches(' ')
+        } else {
+            line
+        };
         if let Some(head) = piece.strip_suffix('\\') {
             out.push_str(head);
             joining = true;
@@ -62,24 +69,39 @@ pub fn parse_message(text: &[u8], scheme: &str) -> Result<Message, TextError> {
     let (head, body) = split_head(text);
     let head = core::str::from_utf8(head).map_err(|_| err("message head is not UTF-8"))?;
     let mut lines = head.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
-    let start = lines.next().filter(|l| !l.is_empty()).ok_or_else(|| err("empty message"))?;
+    let start = lines
+        .next()
+        .filter(|l| !l.is_empty())
+        .ok_or_else(|| err("empty message"))?;
     let mut headers: Vec<(String, String)> = Vec::new();
     for line in lines {
         if line.starts_with(' ') || line.starts_with('\t') {
-            let last = headers.last_mut().ok_or_else(|| err("continuation line before any header"))?;
+            let last = headers
+                .last_mut()
+                .ok_or_else(|| err("continuation line before any header"))?;
             last.1.push_str("\r\n");
             last.1.push_str(line);
             continue;
         }
-        let (name, value) = line.split_once(':').ok_or_else(|| err(format!("header line without ':': {line:?}")))?;
+        let (name, value) = line
+            .split_once(':')
+            .ok_or_else(|| err(format!("header line without ':': {line:?}")))?;
         if name.is_empty() || name.contains([' ', '\t']) {
             return Err(err(format!("invalid header name {name:?}")));
         }
-        headers.push((name.to_owned(), value.trim_start_matches([' ', '\t']).to_owned()));
+        headers.push((
+            name.to_owned(),
+            value.trim_start_matches([' ', '\t']).to_owned(),
+        ));
     }
     let mut msg = if let Some(rest) = start.strip_prefix("HTTP/") {
-        let code = rest.split(' ').nth(1).ok_or_else(|| err("status line without a status code"))?;
-        let status: u16 = code.parse().map_err(|_| err(format!("invalid status code {code:?}")))?;
+        let code = rest
+            .split(' ')
+            .nth(1)
+            .ok_or_else(|| err("status line without a status code"))?;
+        let status: u16 = code
+            .parse()
+            .map_err(|_| err(format!("invalid status code {code:?}")))?;
         if !(100..=999).contains(&status) {
             return Err(err(format!("invalid status code {code:?}")));
         }
@@ -87,7 +109,9 @@ pub fn parse_message(text: &[u8], scheme: &str) -> Result<Message, TextError> {
     } else {
         let mut parts = start.split(' ');
         let method = parts.next().unwrap_or_default();
-        let target = parts.next().ok_or_else(|| err("request line without a target"))?;
+        let target = parts
+            .next()
+            .ok_or_else(|| err("request line without a target"))?;
         let host = headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case("host"))
@@ -105,7 +129,8 @@ pub fn parse_message(text: &[u8], scheme: &str) -> Result<Message, TextError> {
         } else {
             return Err(err(format!("unsupported request target {target:?}")));
         };
-        let mut m = Message::request(method, &uri).map_err(|e| err(format!("target URI {uri:?}: {e}")))?;
+        let mut m =
+            Message::request(method, &uri).map_err(|e| err(format!("target URI {uri:?}: {e}")))?;
         if let Some(rt) = request_target {
             m.set_request_target(rt);
         }
@@ -140,7 +165,9 @@ fn split_head(text: &[u8]) -> (&[u8], &[u8]) {
 /// [`TextError`] on a line without a colon.
 pub fn parse_trailers(text: &str, msg: &mut Message) -> Result<(), TextError> {
     for line in text.lines().filter(|l| !l.is_empty()) {
-        let (n, v) = line.split_once(':').ok_or_else(|| err(format!("trailer line without ':': {line:?}")))?;
+        let (n, v) = line
+            .split_once(':')
+            .ok_or_else(|| err(format!("trailer line without ':': {line:?}")))?;
         msg.add_trailer(n, v.trim_start().as_bytes().to_vec());
     }
     Ok(())
@@ -153,10 +180,18 @@ mod tests {
 
     #[test]
     fn request_forms() {
-        let m = parse_message(b"POST /foo?a=b HTTP/1.1\nHost: example.com\nX: 1\n\n{\"x\"}", "https").unwrap();
+        let m = parse_message(
+            b"POST /foo?a=b HTTP/1.1\nHost: example.com\nX: 1\n\n{\"x\"}",
+            "https",
+        )
+        .unwrap();
         assert_eq!(m.method(), Some("POST"));
         assert_eq!(m.body(), b"{\"x\"}");
-        let m = parse_message(b"OPTIONS * HTTP/1.1\r\nHost: www.example.com\r\n\r\n", "https").unwrap();
+        let m = parse_message(
+            b"OPTIONS * HTTP/1.1\r\nHost: www.example.com\r\n\r\n",
+            "https",
+        )
+        .unwrap();
         assert_eq!(m.request_target(), Some("*"));
         let m = parse_message(b"HTTP/1.1 503 Service Unavailable\nA: b\n\n", "https").unwrap();
         assert_eq!(m.status(), Some(503));
@@ -166,13 +201,23 @@ mod tests {
 
     #[test]
     fn obs_fold_is_kept_for_the_core() {
-        let m = parse_message(b"GET / HTTP/1.1\nHost: a\nX-Obs-Fold-Header: Obsolete\n    line folding.\n\n", "https").unwrap();
-        assert_eq!(m.header("x-obs-fold-header").unwrap(), b"Obsolete\r\n    line folding.");
+        let m = parse_message(
+            b"GET / HTTP/1.1\nHost: a\nX-Obs-Fold-Header: Obsolete\n    line folding.\n\n",
+            "https",
+        )
+        .unwrap();
+        assert_eq!(
+            m.header("x-obs-fold-header").unwrap(),
+            b"Obsolete\r\n    line folding."
+        );
     }
 
     #[test]
     fn rfc8792_unwrapping() {
         let t = "NOTE: '\\' line wrapping per RFC 8792\n\nSignature-Input: sig1=(\"@method\" \\\n  \"@path\");created=1\nX: y";
-        assert_eq!(unwrap_rfc8792(t), "Signature-Input: sig1=(\"@method\" \"@path\");created=1\nX: y");
+        assert_eq!(
+            unwrap_rfc8792(t),
+            "Signature-Input: sig1=(\"@method\" \"@path\");created=1\nX: y"
+        );
     }
 }

@@ -8,7 +8,10 @@ fn bundled_vectors_pass() {
     assert!(!report.cases.is_empty(), "no vector ran");
     for suite in conformance::suites::SUITES {
         assert!(
-            report.per_suite().iter().any(|(s, p, _)| s == suite && *p > 0),
+            report
+                .per_suite()
+                .iter()
+                .any(|(s, p, _)| s == suite && *p > 0),
             "suite {suite} ran no passing case:\n{table}"
         );
     }

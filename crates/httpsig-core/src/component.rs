@@ -629,11 +629,11 @@ fn write_request_derived(
         out.extend_from_slice(m.as_bytes());
         return Ok(());
     }
-    if d == Derived::RequestTarget {
-        if let Some(rt) = source.request_target() {
-            out.extend_from_slice(rt.as_bytes());
-            return Ok(());
-        }
+    if d == Derived::RequestTarget
+        && let Some(rt) = source.request_target()
+    {
+        out.extend_from_slice(rt.as_bytes());
+        return Ok(());
     }
     let uri: TargetUri<'_> = source
         .target_uri()

@@ -58,7 +58,6 @@ mod sign;
 mod verify;
 
 pub use base::{BaseOptions, component_line, signature_base};
-pub use params::{parse_signature_input_field, signature_value};
 pub use component::{Component, CoveredComponent, Derived};
 pub use crypto::{Algorithm, InvalidSignature, JwsAlgorithm, SigningKey, VerifyingKey};
 pub use error::{
@@ -67,6 +66,7 @@ pub use error::{
 };
 pub use message::{HttpMessage, Message, TargetUri, UriError};
 pub use params::{ParamValue, SignatureParams, SignatureParamsBuilder};
+pub use params::{parse_signature_input_field, signature_value};
 pub use sf::{SfType, SfTypes};
 pub use sign::{Signed, append_member, fresh_label, sign};
 pub use verify::{

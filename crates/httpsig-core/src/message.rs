@@ -329,10 +329,10 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), UriError> {
     if !host_ok {
         return Err(UriError::Authority);
     }
-    if let Some(p) = port {
-        if p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(UriError::Authority);
-        }
+    if let Some(p) = port
+        && (p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(UriError::Authority);
     }
     Ok((host, port))
 }

@@ -755,10 +755,12 @@ pub fn parse_signature_input_field(
     value: &[u8],
     options: &crate::BaseOptions,
 ) -> Result<Vec<(String, SignatureParams)>, Error> {
-    Ok(parse_signature_input(value, None, options.limits, SignatureField::SignatureInput)?
-        .into_iter()
-        .map(|(l, p)| (l.to_owned(), p))
-        .collect())
+    Ok(
+        parse_signature_input(value, None, options.limits, SignatureField::SignatureInput)?
+            .into_iter()
+            .map(|(l, p)| (l.to_owned(), p))
+            .collect(),
+    )
 }
 
 /// Parses a `Signature` field value (all lines combined) and returns the signature bytes for
@@ -767,7 +769,11 @@ pub fn parse_signature_input_field(
 /// # Errors
 /// `parse.signature`, `parse.duplicate_label`, `parse.not_byte_sequence`,
 /// `parse.unexpected_parameters`, `limits.too_many_signatures`.
-pub fn signature_value(value: &[u8], label: &str, options: &crate::BaseOptions) -> Result<Option<Vec<u8>>, Error> {
+pub fn signature_value(
+    value: &[u8],
+    label: &str,
+    options: &crate::BaseOptions,
+) -> Result<Option<Vec<u8>>, Error> {
     parse_signature(value, label, options.limits)
 }
 
@@ -811,7 +817,7 @@ pub(crate) fn parse_signature(
         type Error = Stop;
         fn entry(&mut self, key: &'de KeyRef) -> Result<impl EntryVisitor<'de>, Stop> {
             if self.seen.contains(&key.as_str()) {
-                return Err(shape(&mut **self, ParseErrorKind::DuplicateLabel));
+                return Err(shape(self, ParseErrorKind::DuplicateLabel));
             }
             if self.seen.len() >= self.limits.max_signatures {
                 let max = self.limits.max_signatures;
@@ -821,7 +827,7 @@ pub(crate) fn parse_signature(
             }
             self.seen.push(key.as_str());
             let hit = key.as_str() == self.label;
-            Ok(SigEntry(&mut **self, hit))
+            Ok(SigEntry(self, hit))
         }
         fn finish(self) -> Result<(), Stop> {
             Ok(())

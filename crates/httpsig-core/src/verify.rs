@@ -480,22 +480,21 @@ impl VerifyPolicy {
         if params
             .components()
             .any(|c| c.derived().is_none() && c.name() == "content-digest" && !c.req())
+            && let DigestMode::Check(p) = &self.digest
         {
-            if let DigestMode::Check(p) = &self.digest {
-                let body = input.body.ok_or(Error::BodyRequired)?;
-                let field = combined_field(input.message, "content-digest").unwrap_or_default();
-                verify_content_digest(&[&field], body, p)?;
-            }
+            let body = input.body.ok_or(Error::BodyRequired)?;
+            let field = combined_field(input.message, "content-digest").unwrap_or_default();
+            verify_content_digest(&[&field], body, p)?;
         }
         // §3.2 steps 7-8: rebuild the base and verify.
         base.clear();
         write_base(input.message, input.related, params, &self.options, base)?;
         key.verify(base, signature)
             .map_err(|_| Error::InvalidSignature)?;
-        if let Some(n) = &self.nonce {
-            if !n.check(params.nonce(), params) {
-                return Err(Error::Policy(Violations(vec![Violation::NonceRejected])));
-            }
+        if let Some(n) = &self.nonce
+            && !n.check(params.nonce(), params)
+        {
+            return Err(Error::Policy(Violations(vec![Violation::NonceRejected])));
         }
         Ok(algorithm)
     }
@@ -522,14 +521,14 @@ impl VerifyPolicy {
         }
         let now = self.now.unwrap_or_else(unix_now);
         if let Some(created) = p.created() {
-            if let MaxAge::Seconds(max_age) = self.max_age {
-                if now.saturating_sub(created) > i64::try_from(max_age).unwrap_or(i64::MAX) {
-                    v.push(Violation::CreatedTooOld {
-                        created,
-                        now,
-                        max_age,
-                    });
-                }
+            if let MaxAge::Seconds(max_age) = self.max_age
+                && now.saturating_sub(created) > i64::try_from(max_age).unwrap_or(i64::MAX)
+            {
+                v.push(Violation::CreatedTooOld {
+                    created,
+                    now,
+                    max_age,
+                });
             }
             if created.saturating_sub(now) > i64::try_from(self.future_skew).unwrap_or(i64::MAX) {
                 v.push(Violation::CreatedInFuture {
@@ -539,15 +538,15 @@ impl VerifyPolicy {
                 });
             }
         }
-        if let Some(expires) = p.expires() {
-            if expires <= now {
-                v.push(Violation::Expired { expires, now });
-            }
+        if let Some(expires) = p.expires()
+            && expires <= now
+        {
+            v.push(Violation::Expired { expires, now });
         }
-        if let Some(tags) = &self.tags {
-            if !p.tag().is_some_and(|t| tags.iter().any(|x| x == t)) {
-                v.push(Violation::TagNotAllowed);
-            }
+        if let Some(tags) = &self.tags
+            && !p.tag().is_some_and(|t| tags.iter().any(|x| x == t))
+        {
+            v.push(Violation::TagNotAllowed);
         }
     }
 }

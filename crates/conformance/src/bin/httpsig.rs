@@ -33,7 +33,11 @@ fn main() -> ExitCode {
                 conformance::run_files(&paths)
             };
             print!("{}", report.render());
-            if report.all_passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+            if report.all_passed() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

@@ -5,6 +5,9 @@ use core::fmt::Write as _;
 pub mod rfc9421;
 pub mod rfc9530;
 
+/// Each case's id and outcome, as a suite runner returns them.
+pub type CaseResults = Vec<(String, Result<(), String>)>;
+
 /// The result of one vector case.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseOutcome {
@@ -58,7 +61,11 @@ impl Report {
     /// The per-suite table, then every failure with its detail.
     pub fn render(&self) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "{:<14} {:>7} {:>7} {:>7}", "suite", "cases", "passed", "failed");
+        let _ = writeln!(
+            s,
+            "{:<14} {:>7} {:>7} {:>7}",
+            "suite", "cases", "passed", "failed"
+        );
         let (mut tp, mut tf) = (0, 0);
         for (suite, p, f) in self.per_suite() {
             let _ = writeln!(s, "{:<14} {:>7} {:>7} {:>7}", suite, p + f, p, f);
@@ -67,7 +74,13 @@ impl Report {
         }
         let _ = writeln!(s, "{:<14} {:>7} {:>7} {:>7}", "total", tp + tf, tp, tf);
         for c in self.cases.iter().filter(|c| c.result.is_err()) {
-            let _ = writeln!(s, "FAIL {} {}: {}", c.file, c.id, c.result.as_ref().err().map_or("", String::as_str));
+            let _ = writeln!(
+                s,
+                "FAIL {} {}: {}",
+                c.file,
+                c.id,
+                c.result.as_ref().err().map_or("", String::as_str)
+            );
         }
         for (f, e) in &self.file_errors {
             let _ = writeln!(s, "ERROR {f}: {e}");
@@ -87,12 +100,14 @@ pub fn run_file(path: &str, bytes: &[u8], report: &mut Report) {
         _ => Err(format!("no runner for suite directory {suite:?}")),
     };
     match r {
-        Ok(cases) => report.cases.extend(cases.into_iter().map(|(id, result)| CaseOutcome {
-            suite: suite.to_owned(),
-            file: path.to_owned(),
-            id,
-            result,
-        })),
+        Ok(cases) => report
+            .cases
+            .extend(cases.into_iter().map(|(id, result)| CaseOutcome {
+                suite: suite.to_owned(),
+                file: path.to_owned(),
+                id,
+                result,
+            })),
         Err(e) => report.file_errors.push((path.to_owned(), e)),
     }
 }

@@ -11,8 +11,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use httpsig_core::keys::{HmacKey, PrivateKey, PublicKey};
 use httpsig_core::{
-    Algorithm, BaseOptions, Component, Error, MaxAge, Message, Selection, SfType, SfTypes, SignatureParams,
-    SigningKey, VerifyInput, VerifyPolicy, VerifyingKey,
+    Algorithm, BaseOptions, Component, Error, MaxAge, Message, Selection, SfType, SfTypes,
+    SignatureParams, SigningKey, VerifyInput, VerifyPolicy, VerifyingKey,
 };
 use serde::Deserialize;
 
@@ -47,7 +47,12 @@ enum Kind {
 enum FieldText {
     One(String),
     Lines(Vec<String>),
-    Generated { prefix: String, repeat: String, times: usize, suffix: String },
+    Generated {
+        prefix: String,
+        repeat: String,
+        times: usize,
+        suffix: String,
+    },
 }
 
 impl FieldText {
@@ -55,7 +60,12 @@ impl FieldText {
         match self {
             Self::One(s) => s.clone().into_bytes(),
             Self::Lines(l) => l.join(", ").into_bytes(),
-            Self::Generated { prefix, repeat, times, suffix } => {
+            Self::Generated {
+                prefix,
+                repeat,
+                times,
+                suffix,
+            } => {
                 let mut s = prefix.clone();
                 for _ in 0..(*times).min(1 << 20) {
                     s.push_str(repeat);
@@ -109,8 +119,9 @@ type Outcome = Result<(), String>;
 ///
 /// # Errors
 /// When the file is not valid JSON of the documented format.
-pub fn run(bytes: &[u8]) -> Result<Vec<(String, Outcome)>, String> {
-    let file: VectorFile = serde_json::from_slice(bytes).map_err(|e| format!("not an RFC 9421 vector file: {e}"))?;
+pub fn run(bytes: &[u8]) -> Result<super::CaseResults, String> {
+    let file: VectorFile =
+        serde_json::from_slice(bytes).map_err(|e| format!("not an RFC 9421 vector file: {e}"))?;
     if file.source.is_empty() {
         return Err("file lacks a source".into());
     }
@@ -132,44 +143,78 @@ pub fn run(bytes: &[u8]) -> Result<Vec<(String, Outcome)>, String> {
 }
 
 fn unread(name: &str, present: bool) -> Outcome {
-    if present { Err(format!("field {name} is not read by this kind")) } else { Ok(()) }
+    if present {
+        Err(format!("field {name} is not read by this kind"))
+    } else {
+        Ok(())
+    }
 }
 
 impl Case {
     /// Every field the kind does not read must be absent.
     fn shape(&self) -> Outcome {
-        let msg_kinds = matches!(self.kind, Kind::Component | Kind::Base | Kind::Verify | Kind::Sign);
+        let msg_kinds = matches!(
+            self.kind,
+            Kind::Component | Kind::Base | Kind::Verify | Kind::Sign
+        );
         unread("message", !msg_kinds && self.message.is_some())?;
         unread("request", !msg_kinds && self.request.is_some())?;
         unread("target_uri", !msg_kinds && self.target_uri.is_some())?;
         unread("scheme", !msg_kinds && self.scheme.is_some())?;
         unread("trailers", !msg_kinds && self.trailers.is_some())?;
         unread("sf_types", !msg_kinds && self.sf_types.is_some())?;
-        unread("component", self.kind != Kind::Component && self.component.is_some())?;
+        unread(
+            "component",
+            self.kind != Kind::Component && self.component.is_some(),
+        )?;
         unread(
             "signature_input",
             !matches!(self.kind, Kind::Base | Kind::Sign) && self.signature_input.is_some(),
         )?;
         unread(
             "label",
-            !matches!(self.kind, Kind::Base | Kind::Sign | Kind::Verify | Kind::ParseSignature) && self.label.is_some(),
+            !matches!(
+                self.kind,
+                Kind::Base | Kind::Sign | Kind::Verify | Kind::ParseSignature
+            ) && self.label.is_some(),
         )?;
-        unread("key", !matches!(self.kind, Kind::Sign | Kind::Verify) && self.key.is_some())?;
-        unread("key_alg", !matches!(self.kind, Kind::Sign | Kind::Verify) && self.key_alg.is_some())?;
+        unread(
+            "key",
+            !matches!(self.kind, Kind::Sign | Kind::Verify) && self.key.is_some(),
+        )?;
+        unread(
+            "key_alg",
+            !matches!(self.kind, Kind::Sign | Kind::Verify) && self.key_alg.is_some(),
+        )?;
         unread("field", msg_kinds && self.field.is_some())?;
         let e = &self.expect;
         let has_error = e.error.is_some();
-        unread("expect.line", self.kind != Kind::Component && e.line.is_some())?;
-        unread("expect.base", !matches!(self.kind, Kind::Base | Kind::Verify | Kind::Sign) && e.base.is_some())?;
-        unread("expect.valid", self.kind != Kind::Verify && e.valid.is_some())?;
+        unread(
+            "expect.line",
+            self.kind != Kind::Component && e.line.is_some(),
+        )?;
+        unread(
+            "expect.base",
+            !matches!(self.kind, Kind::Base | Kind::Verify | Kind::Sign) && e.base.is_some(),
+        )?;
+        unread(
+            "expect.valid",
+            self.kind != Kind::Verify && e.valid.is_some(),
+        )?;
         unread(
             "expect.signature",
             !matches!(self.kind, Kind::Sign | Kind::ParseSignature) && e.signature.is_some(),
         )?;
-        unread("expect.deterministic", self.kind != Kind::Sign && e.deterministic.is_some())?;
+        unread(
+            "expect.deterministic",
+            self.kind != Kind::Sign && e.deterministic.is_some(),
+        )?;
         unread(
             "expect.labels",
-            !matches!(self.kind, Kind::ParseSignatureInput | Kind::ParseAcceptSignature) && e.labels.is_some(),
+            !matches!(
+                self.kind,
+                Kind::ParseSignatureInput | Kind::ParseAcceptSignature
+            ) && e.labels.is_some(),
         )?;
         let outcomes = [
             has_error,
@@ -184,7 +229,9 @@ impl Case {
             return Err("expect must give exactly one outcome".into());
         }
         if e.valid == Some(false) {
-            return Err("expect.valid=false is not an outcome; give expect.error with the code".into());
+            return Err(
+                "expect.valid=false is not an outcome; give expect.error with the code".into(),
+            );
         }
         Ok(())
     }
@@ -201,7 +248,8 @@ impl Case {
     fn messages(&self) -> Result<(Message, Option<Message>), String> {
         let scheme = self.scheme.as_deref().unwrap_or("https");
         let text = self.message.as_deref().ok_or("message missing")?;
-        let mut msg = http1::parse_message(text.as_bytes(), scheme).map_err(|e| format!("message: {e}"))?;
+        let mut msg =
+            http1::parse_message(text.as_bytes(), scheme).map_err(|e| format!("message: {e}"))?;
         if let Some(t) = &self.trailers {
             http1::parse_trailers(t, &mut msg).map_err(|e| format!("trailers: {e}"))?;
         }
@@ -209,7 +257,9 @@ impl Case {
             msg = retarget(&msg, uri)?;
         }
         let related = match &self.request {
-            Some(r) => Some(http1::parse_message(r.as_bytes(), scheme).map_err(|e| format!("request: {e}"))?),
+            Some(r) => Some(
+                http1::parse_message(r.as_bytes(), scheme).map_err(|e| format!("request: {e}"))?,
+            ),
             None => None,
         };
         Ok((msg, related))
@@ -243,7 +293,12 @@ impl Case {
         let text = self.component.as_deref().ok_or("component missing")?;
         let mut got = None;
         let r = Component::parse(text).and_then(|c| {
-            got = Some(httpsig_core::component_line(&msg, related.as_ref().map(|m| m as _), &c, &opts)?);
+            got = Some(httpsig_core::component_line(
+                &msg,
+                related.as_ref().map(|m| m as _),
+                &c,
+                &opts,
+            )?);
             Ok(())
         });
         self.expect_error(r)?;
@@ -269,7 +324,12 @@ impl Case {
         let opts = self.options()?;
         let mut got = None;
         let r = self.params(&opts).and_then(|(_, p)| {
-            got = Some(httpsig_core::signature_base(&msg, related.as_ref().map(|m| m as _), &p, &opts)?);
+            got = Some(httpsig_core::signature_base(
+                &msg,
+                related.as_ref().map(|m| m as _),
+                &p,
+                &opts,
+            )?);
             Ok(())
         });
         self.expect_error(r)?;
@@ -282,8 +342,12 @@ impl Case {
     fn run_verify(&self, extra: &mut Vec<(String, Outcome)>) -> Outcome {
         let (msg, related) = self.messages()?;
         let opts = self.options()?;
-        let key = load_verifying_key(self.key.as_deref().ok_or("key missing")?, self.key_alg.as_deref())?;
-        let policy = VerifyPolicy::new(&ALL_ALGORITHMS, MaxAge::Unlimited).base_options(opts.clone());
+        let key = load_verifying_key(
+            self.key.as_deref().ok_or("key missing")?,
+            self.key_alg.as_deref(),
+        )?;
+        let policy =
+            VerifyPolicy::new(&ALL_ALGORITHMS, MaxAge::Unlimited).base_options(opts.clone());
         let mut input = VerifyInput::new(&msg).body(msg.body());
         if let Some(r) = &related {
             input = input.related(r);
@@ -296,10 +360,19 @@ impl Case {
         if self.expect.valid == Some(true) {
             let label = self.label.as_deref().unwrap_or("");
             let si = msg.header("signature-input").unwrap_or_default();
-            let all = httpsig_core::parse_signature_input_field(&si, &opts).map_err(|e| e.to_string())?;
-            let (_, params) = all.into_iter().find(|(l, _)| l == label).ok_or("label not in Signature-Input")?;
-            let base = httpsig_core::signature_base(&msg, related.as_ref().map(|m| m as _), &params, &opts)
-                .map_err(|e| e.to_string())?;
+            let all =
+                httpsig_core::parse_signature_input_field(&si, &opts).map_err(|e| e.to_string())?;
+            let (_, params) = all
+                .into_iter()
+                .find(|(l, _)| l == label)
+                .ok_or("label not in Signature-Input")?;
+            let base = httpsig_core::signature_base(
+                &msg,
+                related.as_ref().map(|m| m as _),
+                &params,
+                &opts,
+            )
+            .map_err(|e| e.to_string())?;
             if let Some(want) = &self.expect.base {
                 compare("base", want.as_bytes(), &base)?;
             }
@@ -326,13 +399,27 @@ impl Case {
     fn run_sign(&self) -> Outcome {
         let (msg, related) = self.messages()?;
         let opts = self.options()?;
-        let (label, params) = self.params(&opts).map_err(|e| format!("signature_input: {e}"))?;
+        let (label, params) = self
+            .params(&opts)
+            .map_err(|e| format!("signature_input: {e}"))?;
         let name = self.key.as_deref().ok_or("key missing")?;
         let signer = load_signing_key(name, self.key_alg.as_deref())?;
-        let signed = httpsig_core::sign(&msg, related.as_ref().map(|m| m as _), &label, params, signer.as_ref(), &opts);
+        let signed = httpsig_core::sign(
+            &msg,
+            related.as_ref().map(|m| m as _),
+            &label,
+            params,
+            signer.as_ref(),
+            &opts,
+        );
         let signed = match (&self.expect.error, signed) {
             (Some(code), Err(e)) if e.code() == code => return Ok(()),
-            (Some(code), r) => return Err(format!("expected error {code}, got {:?}", r.map(|_| ()).map_err(|e| e.code()))),
+            (Some(code), r) => {
+                return Err(format!(
+                    "expected error {code}, got {:?}",
+                    r.map(|_| ()).map_err(|e| e.code())
+                ));
+            }
             (None, Err(e)) => return Err(format!("signing failed: {} ({e})", e.code())),
             (None, Ok(s)) => s,
         };
@@ -340,7 +427,12 @@ impl Case {
             compare("base", want.as_bytes(), signed.base())?;
         }
         if self.expect.deterministic == Some(true) {
-            let want = self.expect.signature.clone().flatten().ok_or("deterministic sign needs expect.signature")?;
+            let want = self
+                .expect
+                .signature
+                .clone()
+                .flatten()
+                .ok_or("deterministic sign needs expect.signature")?;
             let got = STANDARD.encode(signed.signature());
             if got != want {
                 return Err(format!("signature differs:\n  want {want}\n  got  {got}"));
@@ -351,7 +443,9 @@ impl Case {
             .verify(signed.base(), signed.signature())
             .map_err(|_| "our own signature does not verify".to_owned())?;
         if let Some(Some(published)) = &self.expect.signature {
-            let bytes = STANDARD.decode(published).map_err(|e| format!("expect.signature: {e}"))?;
+            let bytes = STANDARD
+                .decode(published)
+                .map_err(|e| format!("expect.signature: {e}"))?;
             verifier
                 .verify(signed.base(), &bytes)
                 .map_err(|_| "the published signature does not verify over our base".to_owned())?;
@@ -370,10 +464,10 @@ impl Case {
             got = Some(v.into_iter().map(|(l, _)| l).collect::<Vec<_>>());
         });
         self.expect_error(r)?;
-        if let (Some(want), Some(got)) = (&self.expect.labels, got) {
-            if *want != got {
-                return Err(format!("labels differ: want {want:?}, got {got:?}"));
-            }
+        if let (Some(want), Some(got)) = (&self.expect.labels, got)
+            && *want != got
+        {
+            return Err(format!("labels differ: want {want:?}, got {got:?}"));
         }
         Ok(())
     }
@@ -382,7 +476,8 @@ impl Case {
         let f = self.field()?;
         let label = self.label.as_deref().ok_or("label missing")?;
         let mut got = None;
-        let r = httpsig_core::signature_value(&f, label, &BaseOptions::default()).map(|v| got = Some(v));
+        let r = httpsig_core::signature_value(&f, label, &BaseOptions::default())
+            .map(|v| got = Some(v));
         self.expect_error(r)?;
         if let (Some(want), Some(got)) = (&self.expect.signature, got) {
             let got = got.map(|b| STANDARD.encode(b));
@@ -400,10 +495,10 @@ impl Case {
             got = Some(v.iter().map(|r| r.label().to_owned()).collect::<Vec<_>>());
         });
         self.expect_error(r)?;
-        if let (Some(want), Some(got)) = (&self.expect.labels, got) {
-            if *want != got {
-                return Err(format!("labels differ: want {want:?}, got {got:?}"));
-            }
+        if let (Some(want), Some(got)) = (&self.expect.labels, got)
+            && *want != got
+        {
+            return Err(format!("labels differ: want {want:?}, got {got:?}"));
         }
         Ok(())
     }
@@ -420,7 +515,8 @@ const ALL_ALGORITHMS: [Algorithm; 6] = [
 
 fn retarget(msg: &Message, uri: &str) -> Result<Message, String> {
     use httpsig_core::HttpMessage;
-    let mut m = Message::request(msg.method().unwrap_or("GET"), uri).map_err(|e| format!("target_uri: {e}"))?;
+    let mut m = Message::request(msg.method().unwrap_or("GET"), uri)
+        .map_err(|e| format!("target_uri: {e}"))?;
     if let Some(rt) = msg.request_target() {
         m.set_request_target(rt);
     }
@@ -435,11 +531,13 @@ fn retarget(msg: &Message, uri: &str) -> Result<Message, String> {
 }
 
 fn key_file(name: &str) -> Result<&'static [u8], String> {
-    crate::embedded::get(&format!("keys/{name}")).ok_or_else(|| format!("no embedded key file keys/{name}"))
+    crate::embedded::get(&format!("keys/{name}"))
+        .ok_or_else(|| format!("no embedded key file keys/{name}"))
 }
 
 fn alg(name: Option<&str>) -> Result<Option<Algorithm>, String> {
-    name.map(|n| Algorithm::from_name(n).ok_or_else(|| format!("unknown algorithm {n:?}"))).transpose()
+    name.map(|n| Algorithm::from_name(n).ok_or_else(|| format!("unknown algorithm {n:?}")))
+        .transpose()
 }
 
 fn hmac(name: &str) -> Result<HmacKey, String> {
@@ -451,7 +549,10 @@ fn hmac(name: &str) -> Result<HmacKey, String> {
 }
 
 /// Loads a verification key by vector name (`keys/<name>.pub.pem`, or the HMAC secret).
-pub(crate) fn load_verifying_key(name: &str, key_alg: Option<&str>) -> Result<Box<dyn VerifyingKey>, String> {
+pub(crate) fn load_verifying_key(
+    name: &str,
+    key_alg: Option<&str>,
+) -> Result<Box<dyn VerifyingKey>, String> {
     if name == "test-shared-secret" {
         return Ok(Box::new(hmac(name)?));
     }
@@ -465,7 +566,10 @@ pub(crate) fn load_verifying_key(name: &str, key_alg: Option<&str>) -> Result<Bo
 }
 
 /// Loads a signing key by vector name (`keys/<name>.pem`, or the HMAC secret).
-pub(crate) fn load_signing_key(name: &str, key_alg: Option<&str>) -> Result<Box<dyn SigningKey>, String> {
+pub(crate) fn load_signing_key(
+    name: &str,
+    key_alg: Option<&str>,
+) -> Result<Box<dyn SigningKey>, String> {
     if name == "test-shared-secret" {
         return Ok(Box::new(hmac(name)?));
     }
@@ -487,7 +591,10 @@ fn compare(what: &str, want: &[u8], got: &[u8]) -> Outcome {
     let g = String::from_utf8_lossy(got);
     for (i, (a, b)) in w.split('\n').zip(g.split('\n')).enumerate() {
         if a != b {
-            return Err(format!("{what} differs at line {}:\n  want {a}\n  got  {b}", i + 1));
+            return Err(format!(
+                "{what} differs at line {}:\n  want {a}\n  got  {b}",
+                i + 1
+            ));
         }
     }
     Err(format!(

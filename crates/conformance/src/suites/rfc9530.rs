@@ -1,7 +1,6 @@
 //! The RFC 9530 suite: vector files in `testdata/rfc9530/` (format: the README.md there). Every field of a case must be read by its kind; an unknown or unused field
 //! fails the run.
 
-
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use httpsig_core::digest::{
@@ -351,8 +350,9 @@ fn check_outcome(got: Result<Vec<String>, DigestError>, expect: &Expect) -> Resu
 ///
 /// # Errors
 /// When the file is not valid JSON of that format, or lacks its provenance.
-pub fn run(bytes: &[u8]) -> Result<Vec<(String, Result<(), String>)>, String> {
-    let file: VectorFile = serde_json::from_slice(bytes).map_err(|e| format!("not an RFC 9530 vector file: {e}"))?;
+pub fn run(bytes: &[u8]) -> Result<super::CaseResults, String> {
+    let file: VectorFile =
+        serde_json::from_slice(bytes).map_err(|e| format!("not an RFC 9530 vector file: {e}"))?;
     if file.source.is_empty() || file.description.is_empty() {
         return Err("file lacks source or description".into());
     }

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what the tests need (idempotently), then runs every test.
+# This is the README's test command; .ci/run calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Real components the tests use (proxies, Redis, peers) are installed by their own scripts.
+for setup in scripts/setup-*.sh; do
+  [ -e "$setup" ] || continue
+  echo "== $setup"
+  bash "$setup"
+done
+
+cargo test --workspace --all-targets --locked
+cargo test --workspace --doc --locked
