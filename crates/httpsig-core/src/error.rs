@@ -666,3 +666,9 @@ impl fmt::Display for Violations {
         Ok(())
     }
 }
+
+impl std::error::Error for ParseError {}
+impl std::error::Error for ComponentError {}
+impl std::error::Error for ParamsError {}
+impl std::error::Error for LimitExceeded {}
+impl std::error::Error for Violations {}
