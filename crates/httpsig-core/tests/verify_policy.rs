@@ -80,7 +80,7 @@ fn valid_signature_verifies_and_tamper_fails() {
             .verify(VerifyInput::new(&t).body(BODY), &pk)
             .is_ok()
     );
-    let mut t = m.clone();
+    let mut t = m;
     t.set_header(
         "Content-Digest",
         Some(b"sha-256=:RK/0qy18MlBSVnWgjwz6lZEWjP/lF5HF9bvEF8FabDg=:".to_vec()),
@@ -197,7 +197,7 @@ fn alg_parameter_must_agree_with_the_key() {
     let si = String::from_utf8(m.header("signature-input").unwrap())
         .unwrap()
         .replace("alg=\"ed25519\"", "alg=\"ecdsa-p256-sha256\"");
-    let mut t = m.clone();
+    let mut t = m;
     t.set_header("Signature-Input", Some(si.into_bytes()));
     let e = policy()
         .verify(VerifyInput::new(&t).body(BODY), &key.public_key())
