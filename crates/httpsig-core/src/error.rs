@@ -344,6 +344,11 @@ impl ComponentError {
         }
     }
 
+    /// An error for a component identifier and a kind (for profiles built on the core).
+    pub fn from_kind(component: &str, kind: ComponentErrorKind) -> Self {
+        Self::new(component, kind)
+    }
+
     /// The serialized component identifier, e.g. `"@query-param";name="pet"`.
     pub fn component(&self) -> &str {
         &self.component

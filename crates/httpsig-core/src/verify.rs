@@ -222,6 +222,8 @@ pub struct VerifyPolicy {
     max_age: MaxAge,
     future_skew: u64,
     required_components: Vec<Component>,
+    required_if_present: Vec<Component>,
+    digest_for_body: bool,
     required_params: Vec<ParamName>,
     tags: Option<Vec<String>>,
     nonce: Option<Arc<dyn NonceCheck>>,
@@ -237,6 +239,8 @@ impl fmt::Debug for VerifyPolicy {
             .field("max_age", &self.max_age)
             .field("future_skew", &self.future_skew)
             .field("required_components", &self.required_components)
+            .field("required_if_present", &self.required_if_present)
+            .field("digest_for_body", &self.digest_for_body)
             .field("required_params", &self.required_params)
             .field("tags", &self.tags)
             .field("has_nonce_check", &self.nonce.is_some())
@@ -257,6 +261,8 @@ impl VerifyPolicy {
             max_age,
             future_skew: 5,
             required_components: Vec::new(),
+            required_if_present: Vec::new(),
+            digest_for_body: false,
             required_params: Vec::new(),
             tags: None,
             nonce: None,
@@ -270,6 +276,22 @@ impl VerifyPolicy {
     #[must_use]
     pub fn require_component(mut self, c: Component) -> Self {
         self.required_components.push(c);
+        self
+    }
+
+    /// Requires a field component to be covered whenever the message carries that field
+    /// (e.g. FAPI: `dpop` when a `DPoP` header is present).
+    #[must_use]
+    pub fn require_component_if_present(mut self, c: Component) -> Self {
+        self.required_if_present.push(c);
+        self
+    }
+
+    /// Requires `content-digest` to be covered whenever the body given in
+    /// [`VerifyInput::body`] is non-empty (FAPI: a request or response with content).
+    #[must_use]
+    pub fn require_content_digest_for_body(mut self) -> Self {
+        self.digest_for_body = true;
         self
     }
 
@@ -460,6 +482,7 @@ impl VerifyPolicy {
         // §3.2 step 3 and §3.2.1: application requirements, cheapest first, all reported.
         let mut violations = Vec::new();
         self.check_params(params, &mut violations);
+        self.check_conditional(input, params, &mut violations);
         // §3.2 steps 4-6: key and algorithm.
         let lookup = KeyLookup {
             label,
@@ -497,6 +520,29 @@ impl VerifyPolicy {
             return Err(Error::Policy(Violations(vec![Violation::NonceRejected])));
         }
         Ok(algorithm)
+    }
+
+    fn check_conditional(
+        &self,
+        input: &VerifyInput<'_>,
+        p: &SignatureParams,
+        v: &mut Vec<Violation>,
+    ) {
+        for c in &self.required_if_present {
+            let mut present = false;
+            input
+                .message
+                .field_lines(c.view().name(), &mut |_| present = true);
+            if present && !p.covers(c.as_str()) {
+                v.push(Violation::MissingComponent(c.as_str().into()));
+            }
+        }
+        if self.digest_for_body
+            && input.body.is_some_and(|b| !b.is_empty())
+            && !p.covers("\"content-digest\"")
+        {
+            v.push(Violation::MissingComponent("\"content-digest\"".into()));
+        }
     }
 
     fn check_params(&self, p: &SignatureParams, v: &mut Vec<Violation>) {

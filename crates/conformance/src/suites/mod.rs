@@ -2,6 +2,7 @@
 
 use core::fmt::Write as _;
 
+pub mod fapi;
 pub mod rfc9421;
 pub mod rfc9530;
 
@@ -97,6 +98,7 @@ pub fn run_file(path: &str, bytes: &[u8], report: &mut Report) {
     let r = match suite {
         "rfc9421" => rfc9421::run(bytes),
         "rfc9530" => rfc9530::run(bytes),
+        "fapi" => fapi::run(bytes),
         _ => Err(format!("no runner for suite directory {suite:?}")),
     };
     match r {
@@ -113,7 +115,7 @@ pub fn run_file(path: &str, bytes: &[u8], report: &mut Report) {
 }
 
 /// The suites with a runner, as directory names under `testdata/`.
-pub const SUITES: &[&str] = &["rfc9421", "rfc9530"];
+pub const SUITES: &[&str] = &["rfc9421", "rfc9530", "fapi"];
 
 /// Runs every embedded vector file of every suite.
 pub fn run_embedded() -> Report {

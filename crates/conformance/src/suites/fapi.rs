@@ -1,0 +1,297 @@
+//! The FAPI suite: `testdata/fapi/*.json` (format: the README.md there). Each case signs a
+//! message with the given inner list (so no expected value comes from our own output: the
+//! outcome is the requirement's), optionally tampers with it, and runs the FAPI verifier.
+
+use fapi_profile::signatures::{
+    ClientKeys, CreatedWindow, DEFAULT_ALGORITHMS, RequestVerifier, ResponseVerifier,
+};
+use httpsig_core::digest::{DigestAlgorithm, header_value};
+use httpsig_core::{
+    BaseOptions, HttpMessage, KeyLookup, KeyResolver, KeySet, Message, SignatureParams,
+    VerifyingKey,
+};
+use serde::Deserialize;
+
+use super::CaseResults;
+use super::rfc9421::{load_signing_key, load_verifying_key};
+use crate::http1;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VectorFile {
+    #[allow(dead_code)]
+    suite: String,
+    source: String,
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct After {
+    body: Option<String>,
+    header: Option<(String, String)>,
+    target_uri: Option<String>,
+    method: Option<String>,
+    request_target_uri: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    ok: Option<bool>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    id: String,
+    requirement: String,
+    source: String,
+    kind: String,
+    #[allow(dead_code)]
+    note: Option<String>,
+    message: String,
+    request: Option<String>,
+    request_sign: Option<String>,
+    request_binding: Option<bool>,
+    sign: Option<String>,
+    #[serde(default)]
+    forge: bool,
+    key: String,
+    key_alg: Option<String>,
+    now: i64,
+    after_sign: Option<After>,
+    expect: Expect,
+}
+
+/// Runs one FAPI vector file.
+///
+/// # Errors
+/// When the file is not valid JSON of the documented format.
+pub fn run(bytes: &[u8]) -> Result<CaseResults, String> {
+    let file: VectorFile =
+        serde_json::from_slice(bytes).map_err(|e| format!("not a FAPI vector file: {e}"))?;
+    if file.source.is_empty() {
+        return Err("file lacks a source".into());
+    }
+    Ok(file
+        .cases
+        .iter()
+        .map(|c| {
+            let r = if c.source.is_empty() || c.requirement.is_empty() {
+                Err("case lacks source or requirement".into())
+            } else {
+                c.run()
+            };
+            (c.id.clone(), r)
+        })
+        .collect())
+}
+
+fn sign_into(
+    msg: &mut Message,
+    related: Option<&Message>,
+    inner: &str,
+    key: &str,
+    alg: Option<&str>,
+) -> Result<(), String> {
+    if !msg.body().is_empty() && msg.header("content-digest").is_none() {
+        let v = header_value(&[DigestAlgorithm::Sha256], msg.body());
+        msg.add_header("Content-Digest", v.into_bytes());
+    }
+    let params = SignatureParams::parse(inner).map_err(|e| format!("sign: {} ({e})", e.code()))?;
+    let signer = load_signing_key(key, alg)?;
+    let signed = httpsig_core::sign(
+        &*msg,
+        related.map(|m| m as _),
+        "sig1",
+        params,
+        signer.as_ref(),
+        &BaseOptions::default(),
+    )
+    .map_err(|e| format!("signing failed: {} ({e})", e.code()))?;
+    msg.add_header(
+        "Signature-Input",
+        signed.signature_input_member().into_bytes(),
+    );
+    msg.add_header("Signature", signed.signature_member().into_bytes());
+    Ok(())
+}
+
+fn retarget(m: &Message, uri: Option<&str>, method: Option<&str>) -> Result<Message, String> {
+    let t = m.target_uri().ok_or("not a request")?;
+    let old = format!("{}://{}{}", t.scheme(), t.host(), t.path());
+    let old = match t.query() {
+        Some(q) => format!("{old}?{q}"),
+        None => old,
+    };
+    let mut n = Message::request(method.or(m.method()).unwrap_or("GET"), uri.unwrap_or(&old))
+        .map_err(|e| e.to_string())?;
+    for (k, v) in m.headers() {
+        n.add_header(k, v.clone());
+    }
+    n.set_body(m.body().to_vec());
+    Ok(n)
+}
+
+struct Keys(KeySet);
+impl ClientKeys for Keys {
+    fn client_key(&self, client_id: &str, lookup: &KeyLookup<'_>) -> Option<&dyn VerifyingKey> {
+        if client_id == "client-a" {
+            self.0.resolve(lookup)
+        } else {
+            None
+        }
+    }
+}
+
+impl Case {
+    fn keys(&self) -> Result<KeySet, String> {
+        let mut set = KeySet::new();
+        for id in ["client-key", "rs-key"] {
+            set.insert(id, load_verifying_key(&self.key, self.key_alg.as_deref())?);
+        }
+        Ok(set)
+    }
+
+    fn run(&self) -> Result<(), String> {
+        let got = match self.kind.as_str() {
+            "request" => self.run_request()?,
+            "response" => self.run_response()?,
+            k => return Err(format!("unknown kind {k:?}")),
+        };
+        match (&self.expect, got) {
+            (
+                Expect {
+                    ok: Some(true),
+                    error: None,
+                },
+                Ok(()),
+            ) => Ok(()),
+            (
+                Expect {
+                    ok: None,
+                    error: Some(code),
+                },
+                Err(e),
+            ) if e.code() == code => Ok(()),
+            (
+                Expect {
+                    ok: None,
+                    error: Some(code),
+                },
+                Err(e),
+            ) => Err(format!("expected {code}, got {} ({e})", e.code())),
+            (
+                Expect {
+                    ok: None,
+                    error: Some(code),
+                },
+                Ok(()),
+            ) => Err(format!("expected {code}, got success")),
+            (
+                Expect {
+                    ok: Some(true),
+                    error: None,
+                },
+                Err(e),
+            ) => Err(format!("expected success, got {} ({e})", e.code())),
+            _ => Err("expect must be {\"ok\": true} or {\"error\": code}".into()),
+        }
+    }
+
+    fn run_request(&self) -> Result<Result<(), httpsig_core::Error>, String> {
+        for unread in [
+            self.request.is_some(),
+            self.request_sign.is_some(),
+            self.request_binding.is_some(),
+        ] {
+            if unread {
+                return Err("request/request_sign/request_binding are for response cases".into());
+            }
+        }
+        let mut msg =
+            http1::parse_message(self.message.as_bytes(), "https").map_err(|e| e.to_string())?;
+        match (&self.sign, self.forge) {
+            (Some(inner), true) => {
+                let v = header_value(&[DigestAlgorithm::Sha256], msg.body());
+                msg.add_header("Content-Digest", v.into_bytes());
+                msg.add_header("Signature-Input", format!("sig1={inner}").into_bytes());
+                msg.add_header(
+                    "Signature",
+                    format!("sig1=:{}:", "A".repeat(86) + "==").into_bytes(),
+                );
+            }
+            (Some(inner), false) => {
+                sign_into(&mut msg, None, inner, &self.key, self.key_alg.as_deref())?
+            }
+            (None, true) => return Err("forge needs sign".into()),
+            (None, false) => {}
+        }
+        if let Some(a) = &self.after_sign {
+            if a.request_target_uri.is_some() {
+                return Err("request_target_uri is for response cases".into());
+            }
+            if let Some(b) = &a.body {
+                msg.set_body(b.as_bytes().to_vec());
+            }
+            if let Some((n, v)) = &a.header {
+                msg.set_header(n, Some(v.as_bytes().to_vec()));
+            }
+            if a.target_uri.is_some() || a.method.is_some() {
+                msg = retarget(&msg, a.target_uri.as_deref(), a.method.as_deref())?;
+            }
+        }
+        let keys = Keys(self.keys()?);
+        let v = RequestVerifier::with(&DEFAULT_ALGORITHMS, CreatedWindow::default()).at(self.now);
+        Ok(v.verify(&msg, msg.body(), "client-a", &keys).map(|_| ()))
+    }
+
+    fn run_response(&self) -> Result<Result<(), httpsig_core::Error>, String> {
+        if self.forge {
+            return Err("forge is for request cases".into());
+        }
+        let req_text = self
+            .request
+            .as_deref()
+            .ok_or("response case needs request")?;
+        let mut req =
+            http1::parse_message(req_text.as_bytes(), "https").map_err(|e| e.to_string())?;
+        if let Some(inner) = &self.request_sign {
+            sign_into(&mut req, None, inner, &self.key, self.key_alg.as_deref())?;
+        }
+        let mut res =
+            http1::parse_message(self.message.as_bytes(), "https").map_err(|e| e.to_string())?;
+        if let Some(inner) = &self.sign {
+            sign_into(
+                &mut res,
+                Some(&req),
+                inner,
+                &self.key,
+                self.key_alg.as_deref(),
+            )?;
+        }
+        let mut client_req = req.clone();
+        if let Some(a) = &self.after_sign {
+            if a.header.is_some() || a.method.is_some() || a.target_uri.is_some() {
+                return Err("response cases tamper with body or request_target_uri only".into());
+            }
+            if let Some(b) = &a.body {
+                res.set_body(b.as_bytes().to_vec());
+            }
+            if let Some(u) = &a.request_target_uri {
+                client_req = retarget(&client_req, Some(u), None)?;
+            }
+        }
+        let keys = self.keys()?;
+        let mut v = ResponseVerifier::new().at(self.now);
+        if self.request_binding == Some(false) {
+            v = v.without_request_binding();
+        }
+        Ok(
+            v.verify(&res, res.body(), &client_req, client_req.body(), &keys)
+                .map(|_| ()),
+        )
+    }
+}

@@ -1,0 +1,492 @@
+//! FAPI 2.0 HTTP Signatures (draft `fapi-2_0-http-signatures`, §5.3): the rules for signing and
+//! verifying resource requests and responses, on top of `httpsig-core`.
+//!
+//! Requirement IDs (RQS, RQV, RSS, RSV, D) are those of the reference tables; each rule names the
+//! ID it implements.
+
+use core::fmt;
+
+use httpsig_core::digest::{DigestAlgorithm, header_value};
+use httpsig_core::{
+    Algorithm, BaseOptions, Component, Derived, Error, HttpMessage, JwsAlgorithm, KeyLookup,
+    KeyResolver, MaxAge, Message, Selection, SignatureParams, Signed, SigningKey,
+    VerifiedSignature, VerifyInput, VerifyPolicy, VerifyingKey,
+};
+
+/// The `tag` of a FAPI request signature (RQS-5, RQV-4).
+pub const REQUEST_TAG: &str = "fapi-2-request";
+/// The `tag` of a FAPI response signature (RSS-6, RSV-5).
+pub const RESPONSE_TAG: &str = "fapi-2-response";
+
+/// The default algorithm allow-list (D-1): Ed25519, ECDSA P-256, RSA-PSS-SHA512, and the JWS
+/// route for PS256, ES256 and EdDSA/Ed25519. HMAC (no non-repudiation) and RSA v1.5 (excluded
+/// from FAPI JWTs) are refused.
+pub const DEFAULT_ALGORITHMS: [Algorithm; 7] = [
+    Algorithm::Ed25519,
+    Algorithm::EcdsaP256Sha256,
+    Algorithm::RsaPssSha512,
+    Algorithm::Jws(JwsAlgorithm::Ps256),
+    Algorithm::Jws(JwsAlgorithm::Es256),
+    Algorithm::Jws(JwsAlgorithm::EdDsa),
+    Algorithm::Jws(JwsAlgorithm::Ed25519),
+];
+
+/// The `created` window (RQV-6, D-3): at most `max_age` seconds old and at most `future_skew`
+/// seconds ahead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CreatedWindow {
+    max_age: u64,
+    future_skew: u64,
+}
+
+impl Default for CreatedWindow {
+    /// 60 s old (HS §5.3.1.2 item 6 "1 minute is recommended"), 10 s ahead (D-3).
+    fn default() -> Self {
+        Self {
+            max_age: 60,
+            future_skew: 10,
+        }
+    }
+}
+
+impl CreatedWindow {
+    /// A window; the future allowance is capped at 60 s (D-3).
+    pub fn new(max_age: u64, future_skew: u64) -> Self {
+        Self {
+            max_age,
+            future_skew: future_skew.min(60),
+        }
+    }
+}
+
+fn covered(name: &str) -> Component {
+    // Field names given here are lower-case tokens, so `field` cannot fail.
+    Component::field(name).unwrap_or_else(|_| Component::derived(Derived::Method))
+}
+
+/// Signs resource requests as a FAPI client (RQS-1..8).
+pub struct RequestSigner<'k> {
+    key: &'k dyn SigningKey,
+    keyid: String,
+    label: String,
+    extra: Vec<Component>,
+    digest: DigestAlgorithm,
+    include_alg: bool,
+}
+
+impl fmt::Debug for RequestSigner<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestSigner")
+            .field("keyid", &self.keyid)
+            .field("label", &self.label)
+            .field("extra", &self.extra)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'k> RequestSigner<'k> {
+    /// A signer with `key`, announced as `keyid`; label `sig1`; SHA-256 content digests.
+    pub fn new(key: &'k dyn SigningKey, keyid: &str) -> Self {
+        Self {
+            key,
+            keyid: keyid.to_owned(),
+            label: "sig1".to_owned(),
+            extra: Vec::new(),
+            digest: DigestAlgorithm::Sha256,
+            include_alg: false,
+        }
+    }
+
+    /// Covers an additional component (after the required ones).
+    #[must_use]
+    pub fn cover(mut self, c: Component) -> Self {
+        self.extra.push(c);
+        self
+    }
+
+    /// The label of the signature (default `sig1`).
+    #[must_use]
+    pub fn label(mut self, label: &str) -> Self {
+        self.label = label.to_owned();
+        self
+    }
+
+    /// Also emits the `alg` parameter (not required by FAPI).
+    #[must_use]
+    pub fn include_alg(mut self) -> Self {
+        self.include_alg = true;
+        self
+    }
+
+    /// The signature parameters for a request: `@method`, `@target-uri`, `authorization`,
+    /// `dpop` when present, `content-digest` when there is a body, then the extras; `created`,
+    /// `keyid`, `tag="fapi-2-request"`.
+    ///
+    /// # Errors
+    /// `component.duplicate` if an extra repeats a required component.
+    pub fn params(
+        &self,
+        msg: &dyn HttpMessage,
+        has_body: bool,
+        created: i64,
+    ) -> Result<SignatureParams, Error> {
+        let mut b = SignatureParams::builder()
+            .component(Component::derived(Derived::Method)) // RQS-2
+            .component(Component::derived(Derived::TargetUri)) // RQS-3
+            .component(covered("authorization")); // RQS-6
+        let mut has_dpop = false;
+        msg.field_lines("dpop", &mut |_| has_dpop = true);
+        if has_dpop {
+            b = b.component(covered("dpop")); // RQS-7
+        }
+        if has_body {
+            b = b.component(covered("content-digest")); // RQS-8
+        }
+        b = b.components(self.extra.iter().cloned()).created(created); // RQS-4
+        if self.include_alg {
+            b = b.alg(self.key.algorithm());
+        }
+        b.keyid(&self.keyid).tag(REQUEST_TAG).build() // RQS-5
+    }
+
+    /// Signs an `http::Request` whose URI is absolute: adds `Content-Digest` when the body is
+    /// non-empty (RQS-8), then `Signature-Input` and `Signature` (keeping existing ones).
+    ///
+    /// # Errors
+    /// `component.field_absent` when `Authorization` is missing; key and label errors.
+    pub fn sign<B: AsRef<[u8]>>(
+        &self,
+        req: &mut http::Request<B>,
+        created: i64,
+    ) -> Result<Signed, Error> {
+        let has_body = !req.body().as_ref().is_empty();
+        if has_body {
+            let v = header_value(&[self.digest], req.body().as_ref());
+            let hv = http::HeaderValue::from_str(&v).map_err(|_| Error::InvalidSignature)?;
+            req.headers_mut().insert("content-digest", hv);
+        }
+        let view = httpsig_core::http::RequestView::client(req).map_err(|_| {
+            Error::Component(httpsig_core::ComponentError::from_kind(
+                "\"@target-uri\"",
+                httpsig_core::ComponentErrorKind::InvalidTargetUri,
+            ))
+        })?;
+        let params = self.params(&view, has_body, created)?;
+        let signed = httpsig_core::sign(
+            &view,
+            None,
+            &self.label,
+            params,
+            self.key,
+            &BaseOptions::default(),
+        )?;
+        httpsig_core::http::attach(req.headers_mut(), &signed)?;
+        Ok(signed)
+    }
+}
+
+/// Looks up a client's verification key by (client id, keyid) (RQV-1, D-6). The client id comes
+/// from the mTLS certificate, the access token or introspection, never from the signature.
+pub trait ClientKeys {
+    /// The key of `client_id` for this signature, `None` when unknown or untrusted.
+    fn client_key(&self, client_id: &str, lookup: &KeyLookup<'_>) -> Option<&dyn VerifyingKey>;
+}
+
+struct ForClient<'a> {
+    keys: &'a dyn ClientKeys,
+    client_id: &'a str,
+}
+
+impl KeyResolver for ForClient<'_> {
+    fn resolve(&self, lookup: &KeyLookup<'_>) -> Option<&dyn VerifyingKey> {
+        self.keys.client_key(self.client_id, lookup)
+    }
+}
+
+/// Verifies FAPI resource requests on a resource server (RQV-1..8, D-1..D-4, D-6, D-7).
+#[derive(Clone, Debug)]
+pub struct RequestVerifier {
+    policy: VerifyPolicy,
+}
+
+impl RequestVerifier {
+    /// The FAPI rules with the default algorithms (D-1) and `created` window (D-3).
+    pub fn new() -> Self {
+        Self::with(&DEFAULT_ALGORITHMS, CreatedWindow::default())
+    }
+
+    /// The FAPI rules with a chosen algorithm allow-list and `created` window.
+    pub fn with(algorithms: &[Algorithm], window: CreatedWindow) -> Self {
+        let policy = VerifyPolicy::new(algorithms, MaxAge::Seconds(window.max_age))
+            .future_skew(window.future_skew)
+            .require_created() // RQV-6
+            .allow_tags(&[REQUEST_TAG]) // RQV-4
+            .require_component(Component::derived(Derived::Method)) // RQV-5
+            .require_component(Component::derived(Derived::TargetUri))
+            .require_component(covered("authorization"))
+            .require_component_if_present(covered("dpop")) // RQV-7
+            .require_content_digest_for_body(); // RQV-8
+        Self { policy }
+    }
+
+    /// Uses a fixed clock (Unix seconds), for tests and replaying captured traffic.
+    #[must_use]
+    pub fn at(mut self, now: i64) -> Self {
+        self.policy = self.policy.at(now);
+        self
+    }
+
+    /// The underlying policy (to add application requirements).
+    #[must_use]
+    pub fn map_policy(mut self, f: impl FnOnce(VerifyPolicy) -> VerifyPolicy) -> Self {
+        self.policy = f(self.policy);
+        self
+    }
+
+    /// Verifies every `fapi-2-request` signature on the request (D-4: at least one, and any that
+    /// fails rejects the request); signatures with other tags are ignored. The digest of `body`
+    /// is recomputed when covered (D-7). Map an error to HTTP with [`Error::http_status`] (401).
+    ///
+    /// # Errors
+    /// Any [`Error`]; `signature.missing` / `signature.no_match` when there is no FAPI signature.
+    pub fn verify(
+        &self,
+        request: &dyn HttpMessage,
+        body: &[u8],
+        client_id: &str,
+        keys: &dyn ClientKeys,
+    ) -> Result<Vec<VerifiedSignature>, Error> {
+        let resolver = ForClient { keys, client_id };
+        let input = VerifyInput::new(request)
+            .body(body)
+            .select(Selection::Tag(REQUEST_TAG));
+        self.policy.verify_all(input, &resolver)
+    }
+}
+
+impl Default for RequestVerifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The labels of the `fapi-2-request` signatures on a request.
+fn request_labels(request: &dyn HttpMessage) -> Vec<String> {
+    let Some(si) = combined(request, "signature-input") else {
+        return Vec::new();
+    };
+    httpsig_core::parse_signature_input_field(&si, &BaseOptions::default())
+        .map(|v| {
+            v.into_iter()
+                .filter(|(_, p)| p.tag() == Some(REQUEST_TAG))
+                .map(|(l, _)| l)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn combined(m: &dyn HttpMessage, name: &str) -> Option<Vec<u8>> {
+    let mut out: Option<Vec<u8>> = None;
+    m.field_lines(name, &mut |l| match &mut out {
+        Some(o) => {
+            o.extend_from_slice(b", ");
+            o.extend_from_slice(l);
+        }
+        None => out = Some(l.to_vec()),
+    });
+    out
+}
+
+/// The request-binding components of a FAPI response signature (RSS-2, RSS-3, D-8).
+fn binding_components(
+    request: &dyn HttpMessage,
+    request_had_body: bool,
+) -> Result<Vec<Component>, Error> {
+    let mut v = vec![
+        Component::derived(Derived::Method).with_req()?,
+        Component::derived(Derived::TargetUri).with_req()?,
+    ];
+    if request_had_body {
+        v.push(covered("content-digest").with_req()?);
+    }
+    for label in request_labels(request) {
+        v.push(covered("signature").with_req()?.with_key(&label)?);
+        v.push(covered("signature-input").with_req()?.with_key(&label)?);
+    }
+    Ok(v)
+}
+
+/// Signs responses as a FAPI resource server (RSS-1..7, D-8).
+pub struct ResponseSigner<'k> {
+    key: &'k dyn SigningKey,
+    keyid: String,
+    label: String,
+    extra: Vec<Component>,
+}
+
+impl fmt::Debug for ResponseSigner<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseSigner")
+            .field("keyid", &self.keyid)
+            .field("label", &self.label)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'k> ResponseSigner<'k> {
+    /// A signer with `key`, announced as `keyid`; label `sig1`.
+    pub fn new(key: &'k dyn SigningKey, keyid: &str) -> Self {
+        Self {
+            key,
+            keyid: keyid.to_owned(),
+            label: "sig1".to_owned(),
+            extra: Vec::new(),
+        }
+    }
+
+    /// Covers an additional component: FAPI asks for "all portions of the request relevant to
+    /// generating the response" beyond the minimum.
+    #[must_use]
+    pub fn cover(mut self, c: Component) -> Self {
+        self.extra.push(c);
+        self
+    }
+
+    /// The parameters: `@status`, `content-digest` when the response has a body, the request
+    /// binding with `;req`, the extras; `created`, `keyid`, `tag="fapi-2-response"`.
+    ///
+    /// # Errors
+    /// Component errors from the extras.
+    pub fn params(
+        &self,
+        request: &dyn HttpMessage,
+        request_had_body: bool,
+        response_has_body: bool,
+        created: i64,
+    ) -> Result<SignatureParams, Error> {
+        let mut b = SignatureParams::builder().component(Component::derived(Derived::Status)); // RSS-4
+        if response_has_body {
+            b = b.component(covered("content-digest")); // RSS-7
+        }
+        b.components(binding_components(request, request_had_body)?)
+            .components(self.extra.iter().cloned())
+            .created(created) // RSS-5
+            .keyid(&self.keyid)
+            .tag(RESPONSE_TAG) // RSS-6
+            .build()
+    }
+
+    /// Signs a response: adds `Content-Digest` when it has a body, then the signature.
+    ///
+    /// # Errors
+    /// Component and key errors.
+    pub fn sign(
+        &self,
+        response: &mut Message,
+        request: &dyn HttpMessage,
+        request_body: &[u8],
+        created: i64,
+    ) -> Result<Signed, Error> {
+        let has_body = !response.body().is_empty();
+        if has_body {
+            let v = header_value(&[DigestAlgorithm::Sha256], response.body());
+            response.set_header("content-digest", Some(v.into_bytes()));
+        }
+        let params = self.params(request, !request_body.is_empty(), has_body, created)?;
+        let signed = httpsig_core::sign(
+            &*response,
+            Some(request),
+            &self.label,
+            params,
+            self.key,
+            &BaseOptions::default(),
+        )?;
+        let si = httpsig_core::append_member(
+            response.header("signature-input").as_deref(),
+            &signed.signature_input_member(),
+        );
+        let sg = httpsig_core::append_member(
+            response.header("signature").as_deref(),
+            &signed.signature_member(),
+        );
+        response.set_header("signature-input", Some(si));
+        response.set_header("signature", Some(sg));
+        Ok(signed)
+    }
+}
+
+/// Verifies FAPI response signatures on the client (RSV-1..6, D-5).
+#[derive(Clone, Debug)]
+pub struct ResponseVerifier {
+    algorithms: Vec<Algorithm>,
+    window: CreatedWindow,
+    require_binding: bool,
+    now: Option<i64>,
+}
+
+impl Default for ResponseVerifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ResponseVerifier {
+    /// The FAPI rules, request binding required (D-5), default algorithms and window.
+    pub fn new() -> Self {
+        Self {
+            algorithms: DEFAULT_ALGORITHMS.to_vec(),
+            window: CreatedWindow::default(),
+            require_binding: true,
+            now: None,
+        }
+    }
+
+    /// Turns off the request-binding requirement of D-5 (the FAPI text does not ask the client
+    /// to check it; we do by default).
+    #[must_use]
+    pub fn without_request_binding(mut self) -> Self {
+        self.require_binding = false;
+        self
+    }
+
+    /// Uses a fixed clock.
+    #[must_use]
+    pub fn at(mut self, now: i64) -> Self {
+        self.now = Some(now);
+        self
+    }
+
+    /// Verifies the `fapi-2-response` signature of `response`, given the original `request`
+    /// (RSV-6: the requester keeps it) and its body.
+    ///
+    /// # Errors
+    /// Any [`Error`].
+    pub fn verify(
+        &self,
+        response: &dyn HttpMessage,
+        response_body: &[u8],
+        request: &dyn HttpMessage,
+        request_body: &[u8],
+        keys: &dyn KeyResolver,
+    ) -> Result<Vec<VerifiedSignature>, Error> {
+        let mut policy = VerifyPolicy::new(&self.algorithms, MaxAge::Seconds(self.window.max_age))
+            .future_skew(self.window.future_skew)
+            .require_created() // RSV-3
+            .allow_tags(&[RESPONSE_TAG]) // RSV-5
+            .require_component(Component::derived(Derived::Status)) // RSV-3
+            .require_content_digest_for_body(); // RSV-4
+        if let Some(now) = self.now {
+            policy = policy.at(now);
+        }
+        if self.require_binding {
+            for c in binding_components(request, !request_body.is_empty())? {
+                policy = policy.require_component(c); // D-5
+            }
+        }
+        let input = VerifyInput::new(response)
+            .body(response_body)
+            .related(request)
+            .select(Selection::Tag(RESPONSE_TAG));
+        policy.verify_all(input, keys)
+    }
+}
