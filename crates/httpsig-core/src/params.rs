@@ -63,6 +63,7 @@ impl SignatureParams {
     /// `Signature-Input`.
     pub fn parse(s: &str) -> Result<Self, Error> {
         let mut st = State::new(SignatureField::InnerList, None, Limits::default());
+        st.input_len = s.len();
         let r = sfv::Parser::new(s).parse_list_with_visitor(ListV(&mut st));
         st.finish(r, s.len())?;
         match (st.entries.pop(), st.seen.len()) {
@@ -484,13 +485,50 @@ impl Default for Limits {
     }
 }
 
+/// Labels seen so far in one dictionary, kept without allocation up to 16 (the default cap).
+struct Labels<'de> {
+    small: [&'de str; 16],
+    len: usize,
+    more: Vec<&'de str>,
+}
+
+impl<'de> Labels<'de> {
+    fn new() -> Self {
+        Self {
+            small: [""; 16],
+            len: 0,
+            more: Vec::new(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len + self.more.len()
+    }
+
+    fn contains(&self, label: &str) -> bool {
+        self.small.iter().take(self.len).any(|l| *l == label)
+            || self.more.iter().any(|l| *l == label)
+    }
+
+    fn push(&mut self, label: &'de str) {
+        match self.small.get_mut(self.len) {
+            Some(slot) => {
+                *slot = label;
+                self.len += 1;
+            }
+            None => self.more.push(label),
+        }
+    }
+}
+
 /// Parse state shared by the visitors of one field.
 struct State<'de, 'w> {
     field: SignatureField,
     want: Option<&'w str>,
     limits: Limits,
-    seen: Vec<&'de str>,
+    seen: Labels<'de>,
     active: bool,
+    input_len: usize,
     cur: Builder,
     comp: Option<ComponentWriter>,
     entries: Vec<(&'de str, SignatureParams)>,
@@ -515,8 +553,9 @@ impl<'de, 'w> State<'de, 'w> {
             field,
             want,
             limits,
-            seen: Vec::new(),
+            seen: Labels::new(),
             active: false,
+            input_len: 0,
             cur: Builder::default(),
             comp: None,
             entries: Vec::new(),
@@ -544,7 +583,7 @@ impl<'de, 'w> State<'de, 'w> {
     }
 
     fn start_entry(&mut self, label: &'de str) -> Result<(), Stop> {
-        if self.seen.contains(&label) {
+        if self.seen.contains(label) {
             return Err(self.shape(ParseErrorKind::DuplicateLabel));
         }
         if self.seen.len() >= self.limits.max_signatures {
@@ -603,6 +642,9 @@ impl<'de> EntryVisitor<'de> for EntryV<'_, 'de, '_> {
     fn inner_list(self) -> Result<impl InnerListVisitor<'de>, Stop> {
         self.0.cur = Builder::default();
         if self.0.active {
+            // One allocation each for the text and the component list in the common case.
+            self.0.cur.text.reserve(self.0.input_len + 8);
+            self.0.cur.components.reserve(12);
             self.0.cur.text.push('(');
         }
         Ok(InnerV(self.0, self.1))
@@ -786,6 +828,7 @@ pub(crate) fn parse_signature_input<'de>(
     field: SignatureField,
 ) -> Result<Vec<(&'de str, SignatureParams)>, Error> {
     let mut st = State::new(field, want, limits);
+    st.input_len = combined.len();
     let r = sfv::Parser::new(combined).parse_dictionary_with_visitor(DictV(&mut st));
     st.finish(r, combined.len())?;
     Ok(core::mem::take(&mut st.entries))
@@ -799,7 +842,7 @@ pub(crate) fn parse_signature(
 ) -> Result<Option<Vec<u8>>, Error> {
     struct SigDict<'a, 'de> {
         label: &'a str,
-        seen: Vec<&'de str>,
+        seen: Labels<'de>,
         found: Option<Vec<u8>>,
         limits: Limits,
         err: Option<Error>,
@@ -816,7 +859,7 @@ pub(crate) fn parse_signature(
         type Out = ();
         type Error = Stop;
         fn entry(&mut self, key: &'de KeyRef) -> Result<impl EntryVisitor<'de>, Stop> {
-            if self.seen.contains(&key.as_str()) {
+            if self.seen.contains(key.as_str()) {
                 return Err(shape(self, ParseErrorKind::DuplicateLabel));
             }
             if self.seen.len() >= self.limits.max_signatures {
@@ -876,7 +919,7 @@ pub(crate) fn parse_signature(
     }
     let mut d = SigDict {
         label,
-        seen: Vec::new(),
+        seen: Labels::new(),
         found: None,
         limits,
         err: None,

@@ -436,17 +436,15 @@ impl VerifyPolicy {
             }
             let _ = l;
         }
-        let mut selected: Vec<(&str, SignatureParams)> = entries
-            .into_iter()
-            .filter(|(_, p)| match input.selection {
-                Selection::Tag(t) => p.tag() == Some(t),
-                Selection::Label(_) => true,
-                Selection::Any => match &self.tags {
-                    Some(tags) => p.tag().is_some_and(|t| tags.iter().any(|x| x == t)),
-                    None => true,
-                },
-            })
-            .collect();
+        let mut selected = entries;
+        selected.retain(|(_, p)| match input.selection {
+            Selection::Tag(t) => p.tag() == Some(t),
+            Selection::Label(_) => true,
+            Selection::Any => match &self.tags {
+                Some(tags) => p.tag().is_some_and(|t| tags.iter().any(|x| x == t)),
+                None => true,
+            },
+        });
         if selected.is_empty() {
             return Err(Error::NoMatchingSignature);
         }
@@ -454,7 +452,7 @@ impl VerifyPolicy {
             return Err(Error::AmbiguousSelection);
         }
         let mut out = Vec::with_capacity(selected.len());
-        let mut base = Vec::with_capacity(512);
+        let mut base = Vec::with_capacity(1024 + 2 * si.len());
         for (label, params) in selected.drain(..) {
             let bytes =
                 parse_signature(&sig, label, self.options.limits)?.ok_or(Error::LabelNotFound {
