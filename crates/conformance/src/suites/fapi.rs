@@ -40,6 +40,8 @@ struct After {
 struct Expect {
     ok: Option<bool>,
     error: Option<String>,
+    base: Option<String>,
+    signature: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -60,7 +62,11 @@ struct Case {
     forge: bool,
     key: String,
     key_alg: Option<String>,
+    #[serde(default)]
     now: i64,
+    keyid: Option<String>,
+    created: Option<i64>,
+    request_created: Option<i64>,
     after_sign: Option<After>,
     expect: Expect,
 }
@@ -135,6 +141,25 @@ fn retarget(m: &Message, uri: Option<&str>, method: Option<&str>) -> Result<Mess
     Ok(n)
 }
 
+fn to_http(m: &Message) -> Result<http::Request<Vec<u8>>, String> {
+    let t = m.target_uri().ok_or("not a request")?;
+    let mut uri = format!("{}://{}{}", t.scheme(), t.host(), t.path());
+    if let Some(p) = t.port() {
+        uri = format!("{}://{}:{p}{}", t.scheme(), t.host(), t.path());
+    }
+    if let Some(q) = t.query() {
+        uri.push('?');
+        uri.push_str(q);
+    }
+    let mut b = http::Request::builder()
+        .method(m.method().unwrap_or("GET"))
+        .uri(uri);
+    for (n, v) in m.headers() {
+        b = b.header(n.as_str(), v.as_slice());
+    }
+    b.body(m.body().to_vec()).map_err(|e| e.to_string())
+}
+
 struct Keys(KeySet);
 impl ClientKeys for Keys {
     fn client_key(&self, client_id: &str, lookup: &KeyLookup<'_>) -> Option<&dyn VerifyingKey> {
@@ -156,49 +181,91 @@ impl Case {
     }
 
     fn run(&self) -> Result<(), String> {
+        if self.kind.ends_with("-sign") {
+            return self.run_exact();
+        }
+        if self.keyid.is_some() || self.created.is_some() || self.request_created.is_some() {
+            return Err("keyid/created/request_created are for *-sign cases".into());
+        }
         let got = match self.kind.as_str() {
             "request" => self.run_request()?,
             "response" => self.run_response()?,
             k => return Err(format!("unknown kind {k:?}")),
         };
-        match (&self.expect, got) {
-            (
-                Expect {
-                    ok: Some(true),
-                    error: None,
-                },
-                Ok(()),
-            ) => Ok(()),
-            (
-                Expect {
-                    ok: None,
-                    error: Some(code),
-                },
-                Err(e),
-            ) if e.code() == code => Ok(()),
-            (
-                Expect {
-                    ok: None,
-                    error: Some(code),
-                },
-                Err(e),
-            ) => Err(format!("expected {code}, got {} ({e})", e.code())),
-            (
-                Expect {
-                    ok: None,
-                    error: Some(code),
-                },
-                Ok(()),
-            ) => Err(format!("expected {code}, got success")),
-            (
-                Expect {
-                    ok: Some(true),
-                    error: None,
-                },
-                Err(e),
-            ) => Err(format!("expected success, got {} ({e})", e.code())),
+        if self.expect.base.is_some() || self.expect.signature.is_some() {
+            return Err("expect.base/signature are for *-sign cases".into());
+        }
+        match (self.expect.ok, &self.expect.error, got) {
+            (Some(true), None, Ok(())) => Ok(()),
+            (None, Some(code), Err(e)) if e.code() == code => Ok(()),
+            (None, Some(code), Err(e)) => Err(format!("expected {code}, got {} ({e})", e.code())),
+            (None, Some(code), Ok(())) => Err(format!("expected {code}, got success")),
+            (Some(true), None, Err(e)) => Err(format!("expected success, got {} ({e})", e.code())),
             _ => Err("expect must be {\"ok\": true} or {\"error\": code}".into()),
         }
+    }
+
+    /// Signs with the FAPI signers and compares base and (Ed25519, deterministic) signature bytes.
+    fn run_exact(&self) -> Result<(), String> {
+        use base64::Engine as _;
+        let (Some(want_base), Some(want_sig), None, None) = (
+            &self.expect.base,
+            &self.expect.signature,
+            &self.expect.ok,
+            &self.expect.error,
+        ) else {
+            return Err("*-sign cases expect base and signature".into());
+        };
+        if self.sign.is_some()
+            || self.forge
+            || self.after_sign.is_some()
+            || self.request_sign.is_some()
+            || self.request_binding.is_some()
+        {
+            return Err("field not read by *-sign cases".into());
+        }
+        let keyid = self.keyid.as_deref().ok_or("keyid missing")?;
+        let created = self.created.ok_or("created missing")?;
+        let key = load_signing_key(&self.key, self.key_alg.as_deref())?;
+        let signed = match self.kind.as_str() {
+            "request-sign" => {
+                let msg = http1::parse_message(self.message.as_bytes(), "https")
+                    .map_err(|e| e.to_string())?;
+                let mut req = to_http(&msg)?;
+                fapi_profile::signatures::RequestSigner::new(key.as_ref(), keyid)
+                    .sign(&mut req, created)
+                    .map_err(|e| format!("{} ({e})", e.code()))?
+            }
+            "response-sign" => {
+                let text = self.request.as_deref().ok_or("request missing")?;
+                let msg =
+                    http1::parse_message(text.as_bytes(), "https").map_err(|e| e.to_string())?;
+                let mut req = to_http(&msg)?;
+                let rc = self.request_created.ok_or("request_created missing")?;
+                fapi_profile::signatures::RequestSigner::new(key.as_ref(), keyid)
+                    .sign(&mut req, rc)
+                    .map_err(|e| format!("{} ({e})", e.code()))?;
+                let view =
+                    httpsig_core::http::RequestView::client(&req).map_err(|e| e.to_string())?;
+                let mut res = http1::parse_message(self.message.as_bytes(), "https")
+                    .map_err(|e| e.to_string())?;
+                fapi_profile::signatures::ResponseSigner::new(key.as_ref(), keyid)
+                    .sign(&mut res, &view, req.body(), created)
+                    .map_err(|e| format!("{} ({e})", e.code()))?
+            }
+            k => return Err(format!("unknown kind {k:?}")),
+        };
+        if signed.base() != want_base.as_bytes() {
+            return Err(format!(
+                "base differs:\n  want {want_base}\n  got  {}",
+                String::from_utf8_lossy(signed.base())
+            ));
+        }
+        let got = base64::engine::general_purpose::STANDARD.encode(signed.signature());
+        if &got != want_sig {
+            return Err(format!("signature differs: want {want_sig}, got {got}"));
+        }
+        Ok(())
     }
 
     fn run_request(&self) -> Result<Result<(), httpsig_core::Error>, String> {
