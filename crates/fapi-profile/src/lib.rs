@@ -3,3 +3,5 @@
 //! This crate is a placeholder until its own issue is taken up; it exports nothing yet.
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
+
+pub mod store;
