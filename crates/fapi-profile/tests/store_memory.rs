@@ -41,7 +41,11 @@ fn key_is_seen_until_ttl_ends_then_new_again() {
     let ttl = Duration::from_secs(10);
     assert_eq!(store.check_and_record(b"k", ttl), Ok(true));
     clock.advance(ttl - Duration::from_nanos(1));
-    assert_eq!(store.check_and_record(b"k", ttl), Ok(false), "1 ns before expiry");
+    assert_eq!(
+        store.check_and_record(b"k", ttl),
+        Ok(false),
+        "1 ns before expiry"
+    );
     clock.advance(Duration::from_nanos(1));
     assert_eq!(store.check_and_record(b"k", ttl), Ok(true), "at expiry");
     // Recorded again at t = 10 s, so seen until t = 20 s.
@@ -52,19 +56,34 @@ fn key_is_seen_until_ttl_ends_then_new_again() {
 #[test]
 fn a_seen_key_does_not_extend_its_ttl() {
     let (store, clock) = store_with_clock(16);
-    assert_eq!(store.check_and_record(b"k", Duration::from_secs(10)), Ok(true));
+    assert_eq!(
+        store.check_and_record(b"k", Duration::from_secs(10)),
+        Ok(true)
+    );
     clock.advance(Duration::from_secs(5));
     // A replay attempt with a longer TTL must not push the deadline out.
-    assert_eq!(store.check_and_record(b"k", Duration::from_secs(100)), Ok(false));
+    assert_eq!(
+        store.check_and_record(b"k", Duration::from_secs(100)),
+        Ok(false)
+    );
     clock.advance(Duration::from_secs(5));
-    assert_eq!(store.check_and_record(b"k", Duration::from_secs(10)), Ok(true));
+    assert_eq!(
+        store.check_and_record(b"k", Duration::from_secs(10)),
+        Ok(true)
+    );
 }
 
 #[test]
 fn each_key_keeps_its_own_ttl() {
     let (store, clock) = store_with_clock(16);
-    assert_eq!(store.check_and_record(b"short", Duration::from_secs(1)), Ok(true));
-    assert_eq!(store.check_and_record(b"long", Duration::from_secs(60)), Ok(true));
+    assert_eq!(
+        store.check_and_record(b"short", Duration::from_secs(1)),
+        Ok(true)
+    );
+    assert_eq!(
+        store.check_and_record(b"long", Duration::from_secs(60)),
+        Ok(true)
+    );
     clock.advance(Duration::from_secs(2));
     assert_eq!(store.check_and_record(b"short", MINUTE), Ok(true));
     assert_eq!(store.check_and_record(b"long", MINUTE), Ok(false));
@@ -94,13 +113,19 @@ fn full_store_refuses_new_keys_and_keeps_live_ones() {
 #[test]
 fn full_store_drops_expired_keys_first() {
     let (store, clock) = store_with_clock(3);
-    assert_eq!(store.check_and_record(b"old", Duration::from_secs(1)), Ok(true));
+    assert_eq!(
+        store.check_and_record(b"old", Duration::from_secs(1)),
+        Ok(true)
+    );
     assert_eq!(store.check_and_record(b"live-1", MINUTE), Ok(true));
     assert_eq!(store.check_and_record(b"live-2", MINUTE), Ok(true));
     clock.advance(Duration::from_secs(1));
     // "old" has expired, so there is room for one new key and only one.
     assert_eq!(store.check_and_record(b"new-1", MINUTE), Ok(true));
-    assert_eq!(store.check_and_record(b"new-2", MINUTE), Err(StoreError::Full));
+    assert_eq!(
+        store.check_and_record(b"new-2", MINUTE),
+        Err(StoreError::Full)
+    );
     assert_eq!(store.check_and_record(b"live-1", MINUTE), Ok(false));
     assert_eq!(store.check_and_record(b"live-2", MINUTE), Ok(false));
     assert_eq!(store.check_and_record(b"new-1", MINUTE), Ok(false));
@@ -150,7 +175,11 @@ fn huge_keys_are_hashed_and_still_distinct() {
 #[test]
 fn invalid_ttls_are_refused_and_not_recorded() {
     let store = MemoryReplayStore::new(cap(4));
-    for ttl in [Duration::ZERO, MAX_TTL + Duration::from_nanos(1), Duration::MAX] {
+    for ttl in [
+        Duration::ZERO,
+        MAX_TTL + Duration::from_nanos(1),
+        Duration::MAX,
+    ] {
         let err = store.check_and_record(b"k", ttl).unwrap_err();
         assert_eq!(err, StoreError::InvalidTtl);
         assert_eq!(err.code(), "store.invalid_ttl");
