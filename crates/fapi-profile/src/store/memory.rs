@@ -127,6 +127,20 @@ pub struct MemoryReplayStore {
 
 impl MemoryReplayStore {
     /// A store holding at most `max_entries` live keys, on the real monotonic clock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use std::time::Duration;
+    /// use fapi_profile::store::{MemoryReplayStore, ReplayStore};
+    ///
+    /// let store = MemoryReplayStore::new(NonZeroUsize::new(100_000).unwrap());
+    /// let window = Duration::from_secs(60);
+    /// assert_eq!(store.check_and_record(b"jti-e1j3V_bKic8", window), Ok(true));
+    /// // The same jti again, within its window: a replay.
+    /// assert_eq!(store.check_and_record(b"jti-e1j3V_bKic8", window), Ok(false));
+    /// ```
     pub fn new(max_entries: NonZeroUsize) -> Self {
         Self::with_clock(max_entries, Arc::new(MonotonicClock::new()))
     }

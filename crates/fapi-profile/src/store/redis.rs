@@ -56,6 +56,23 @@ impl RedisReplayStore {
     ///
     /// Nothing is sent until the first check; the URL is only parsed here.
     ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use fapi_profile::store::{RedisReplayStore, ReplayStore, StoreError};
+    ///
+    /// let store = RedisReplayStore::open("redis://10.0.0.5:6379/0")?
+    ///     .with_prefix("rs-prod:dpop-jti:")
+    ///     .with_timeout(Duration::from_millis(100));
+    /// match store.check_and_record(b"jti-e1j3V_bKic8", Duration::from_secs(60)) {
+    ///     Ok(true) => { /* first use: go on verifying */ }
+    ///     Ok(false) => { /* replay: reject with 401 */ }
+    ///     Err(_) => { /* store down or full: fail closed, reject */ }
+    /// }
+    /// # Ok::<(), StoreError>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`StoreError::InvalidConfig`] if the URL does not parse or is not a plain `redis://` URL.
