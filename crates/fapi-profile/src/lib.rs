@@ -30,3 +30,4 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub mod signatures;
+pub mod store;

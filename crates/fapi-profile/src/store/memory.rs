@@ -1,0 +1,251 @@
+//! In-process replay store: bounded, TTL-expiring, keyed by SHA-256 digests.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use httpsig_core::crypto::sha256;
+
+use super::{ReplayStore, StoreError, check_ttl};
+
+/// A monotonic time source: the time elapsed since an arbitrary, fixed origin.
+///
+/// Injected into [`MemoryReplayStore`] so expiry can be tested without sleeping
+/// (see [`ManualClock`]). It must never go backwards.
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// Time elapsed since this clock's origin.
+    fn now(&self) -> Duration;
+}
+
+/// The real clock: [`Instant`] time since the clock was created.
+#[derive(Clone, Copy, Debug)]
+pub struct MonotonicClock {
+    origin: Instant,
+}
+
+impl MonotonicClock {
+    /// A clock whose origin is now.
+    pub fn new() -> Self {
+        Self {
+            origin: Instant::now(),
+        }
+    }
+}
+
+impl Default for MonotonicClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Clock for MonotonicClock {
+    fn now(&self) -> Duration {
+        self.origin.elapsed()
+    }
+}
+
+/// A clock that only moves when told to; for tests.
+#[derive(Debug, Default)]
+pub struct ManualClock {
+    nanos: AtomicU64,
+}
+
+impl ManualClock {
+    /// A clock standing at its origin.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Moves the clock forward by `by` (saturating at about 584 years).
+    pub fn advance(&self, by: Duration) {
+        let by = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
+        // fetch_update's closure always returns Some, so this never fails; the result is ignored.
+        let _ = self
+            .nanos
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                Some(n.saturating_add(by))
+            });
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Duration {
+        Duration::from_nanos(self.nanos.load(Ordering::SeqCst))
+    }
+}
+
+/// A 32-byte SHA-256 digest of a caller's key.
+type Digest = [u8; 32];
+
+/// The entries and their expiry order. Invariant: `by_expiry` holds exactly one
+/// `(deadline, digest)` pair per entry of `deadlines`, with the same deadline.
+#[derive(Default)]
+struct Entries {
+    deadlines: HashMap<Digest, Duration>,
+    by_expiry: BTreeSet<(Duration, Digest)>,
+}
+
+impl Entries {
+    /// Removes every entry whose deadline is at or before `now`; each entry is removed once, so
+    /// the cost is amortised over the insertions.
+    fn purge_expired(&mut self, now: Duration) {
+        while let Some(&(deadline, digest)) = self.by_expiry.first() {
+            if deadline > now {
+                break;
+            }
+            self.by_expiry.pop_first();
+            self.deadlines.remove(&digest);
+        }
+    }
+}
+
+/// A bounded in-memory [`ReplayStore`] for a single process.
+///
+/// - **Bounded:** at most `max_entries` live keys. When full, expired keys are dropped first; if
+///   every slot still holds a live key, a new key gets [`StoreError::Full`]. It does *not* evict a
+///   live key to make room: that key could then be replayed before its TTL ends, so an attacker able
+///   to fill the store would also be able to replay. Size the store for the peak rate of accepted
+///   proofs times the TTL; a full store means "refuse until keys expire", and verifiers fail closed.
+/// - **Constant memory per key:** the store keeps the SHA-256 digest of each key (32 bytes), never
+///   the key itself, so a long attacker-chosen `jti` costs no more than a short one.
+/// - **TTL:** a key is "seen" while `now < recorded_at + ttl` on the store's [`Clock`].
+/// - **Thread-safe:** one [`Mutex`] guards the table; the hashing happens outside the lock and the
+///   critical section is one hash-map lookup plus one ordered-set update. The table is not sharded:
+///   picking a shard from the public SHA-256 digest would let an attacker grind keys into one shard
+///   and fill it with a fraction of the work, and one short critical section does not need it.
+///
+/// Keys live in this process only; verifiers behind a load balancer need a shared store such as
+/// `RedisReplayStore`.
+pub struct MemoryReplayStore {
+    max_entries: NonZeroUsize,
+    clock: Arc<dyn Clock>,
+    entries: Mutex<Entries>,
+}
+
+impl MemoryReplayStore {
+    /// A store holding at most `max_entries` live keys, on the real monotonic clock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use std::time::Duration;
+    /// use fapi_profile::store::{MemoryReplayStore, ReplayStore};
+    ///
+    /// let store = MemoryReplayStore::new(NonZeroUsize::new(100_000).unwrap());
+    /// let window = Duration::from_secs(60);
+    /// assert_eq!(store.check_and_record(b"jti-e1j3V_bKic8", window), Ok(true));
+    /// // The same jti again, within its window: a replay.
+    /// assert_eq!(store.check_and_record(b"jti-e1j3V_bKic8", window), Ok(false));
+    /// ```
+    pub fn new(max_entries: NonZeroUsize) -> Self {
+        Self::with_clock(max_entries, Arc::new(MonotonicClock::new()))
+    }
+
+    /// A store holding at most `max_entries` live keys, on the given clock.
+    pub fn with_clock(max_entries: NonZeroUsize, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            max_entries,
+            clock,
+            entries: Mutex::new(Entries::default()),
+        }
+    }
+
+    /// The most keys this store holds at once.
+    pub fn capacity(&self) -> NonZeroUsize {
+        self.max_entries
+    }
+
+    /// The number of keys held, counting expired keys not yet dropped.
+    pub fn len(&self) -> usize {
+        self.lock().deadlines.len()
+    }
+
+    /// Whether the store holds no key.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+        // A panic while the lock was held (only possible on allocation failure) can at worst leave
+        // an entry in one index but not the other, which costs a slot but never accepts a replay;
+        // recovering keeps the store usable instead of failing every later request.
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl ReplayStore for MemoryReplayStore {
+    fn check_and_record(&self, key: &[u8], ttl: Duration) -> Result<bool, StoreError> {
+        check_ttl(ttl)?;
+        let digest = sha256(key);
+        let mut entries = self.lock();
+        // Read the clock under the lock so deadlines enter the ordered set in time order.
+        let now = self.clock.now();
+        entries.purge_expired(now);
+        if entries.deadlines.contains_key(&digest) {
+            return Ok(false);
+        }
+        if entries.deadlines.len() >= self.max_entries.get() {
+            return Err(StoreError::Full);
+        }
+        let deadline = now.saturating_add(ttl);
+        entries.deadlines.insert(digest, deadline);
+        entries.by_expiry.insert((deadline, digest));
+        Ok(true)
+    }
+}
+
+impl fmt::Debug for MemoryReplayStore {
+    // Keys (even hashed) are not printed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemoryReplayStore")
+            .field("max_entries", &self.max_entries)
+            .field("len", &self.len())
+            .field("clock", &self.clock)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store(max: usize, clock: &Arc<ManualClock>) -> MemoryReplayStore {
+        let clock: Arc<dyn Clock> = clock.clone();
+        MemoryReplayStore::with_clock(NonZeroUsize::new(max).unwrap(), clock)
+    }
+
+    #[test]
+    fn indexes_stay_in_step() {
+        let clock = Arc::new(ManualClock::new());
+        let s = store(8, &clock);
+        for i in 0..8u8 {
+            assert_eq!(
+                s.check_and_record(&[i], Duration::from_secs(u64::from(i) + 1)),
+                Ok(true)
+            );
+        }
+        clock.advance(Duration::from_millis(4500));
+        assert_eq!(s.check_and_record(b"x", Duration::from_secs(1)), Ok(true));
+        let e = s.lock();
+        // Keys 0..=3 (ttl 1..=4 s) expired; 4..=7 and "x" remain.
+        assert_eq!(e.deadlines.len(), 5);
+        assert_eq!(e.by_expiry.len(), 5);
+        for (deadline, digest) in &e.by_expiry {
+            assert_eq!(e.deadlines.get(digest), Some(deadline));
+        }
+    }
+
+    #[test]
+    fn stores_digest_not_key() {
+        let clock = Arc::new(ManualClock::new());
+        let s = store(2, &clock);
+        let key = vec![b'j'; 1 << 20];
+        assert_eq!(s.check_and_record(&key, Duration::from_secs(1)), Ok(true));
+        let e = s.lock();
+        assert!(e.deadlines.contains_key(&sha256(&key)));
+    }
+}

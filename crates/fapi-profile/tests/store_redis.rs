@@ -1,0 +1,434 @@
+//! RedisReplayStore against a real `redis-server` started by each test.
+//!
+//! Needs the `redis-server` binary on PATH (`scripts/setup-redis.sh` installs it). A missing binary
+//! or a server that does not start is a test FAILURE, never a skip.
+#![cfg(feature = "redis")]
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use fapi_profile::store::{RedisReplayStore, ReplayStore, StoreError};
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+/// Generous timeout for the functional tests, so a busy 2-core machine running tests in parallel
+/// does not turn a slow answer into a spurious `Unavailable`. The timeout tests use the default.
+const TEST_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// A `redis-server` child process on a loopback port, with its own temporary directory; killed and
+/// cleaned up on drop.
+struct RedisServer {
+    child: Option<Child>,
+    port: u16,
+    dir: PathBuf,
+    extra: Vec<String>,
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral loopback port");
+    listener.local_addr().expect("local addr").port()
+}
+
+fn temp_dir() -> PathBuf {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "fapi-profile-redis-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).expect("create temp dir for redis-server");
+    dir
+}
+
+/// Sends one inline command over a raw socket and returns the raw reply (independent of the
+/// client under test).
+fn raw_command(port: u16, command: &str) -> std::io::Result<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
+    stream.write_all(command.as_bytes())?;
+    stream.write_all(b"\r\n")?;
+    let mut reply = Vec::new();
+    let mut buf = [0u8; 512];
+    // Replies used here are single lines or short bulk strings.
+    loop {
+        let n = stream.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        reply.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&reply);
+        let lines = text.matches("\r\n").count();
+        let complete = match text.as_bytes().first() {
+            Some(b'$') if !text.starts_with("$-1") => lines >= 2,
+            _ => lines >= 1,
+        };
+        if complete {
+            break;
+        }
+    }
+    let _ = stream.shutdown(Shutdown::Both);
+    Ok(String::from_utf8_lossy(&reply).into_owned())
+}
+
+impl RedisServer {
+    fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts a server with extra `redis-server` arguments.
+    fn start_with(extra: &[&str]) -> Self {
+        let mut server = Self {
+            child: None,
+            port: free_port(),
+            dir: temp_dir(),
+            extra: extra.iter().map(|s| (*s).to_owned()).collect(),
+        };
+        server.spawn();
+        server
+    }
+
+    fn spawn(&mut self) {
+        assert!(self.child.is_none(), "server already running");
+        let log = self.dir.join("redis.log");
+        let child = Command::new("redis-server")
+            .args(["--port", &self.port.to_string()])
+            .args(["--bind", "127.0.0.1"])
+            .args(["--save", ""])
+            .args(["--appendonly", "no"])
+            .args(["--daemonize", "no"])
+            .arg("--dir")
+            .arg(&self.dir)
+            .arg("--logfile")
+            .arg(&log)
+            .args(&self.extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn();
+        let mut child = match child {
+            Ok(child) => child,
+            Err(err) => panic!(
+                "cannot start `redis-server` ({err}); these tests need a real Redis: \
+                 run scripts/setup-redis.sh to install it"
+            ),
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                let mut stderr = String::new();
+                if let Some(mut pipe) = child.stderr.take() {
+                    let _ = pipe.read_to_string(&mut stderr);
+                }
+                let log = std::fs::read_to_string(&log).unwrap_or_default();
+                panic!(
+                    "redis-server on port {} exited at start ({status}); stderr: {stderr}; log: {log}",
+                    self.port
+                );
+            }
+            if let Ok(reply) = raw_command(self.port, "PING") {
+                // A server with `requirepass` answers `-NOAUTH ...`: up, too.
+                if reply.starts_with("+PONG") || reply.starts_with("-NOAUTH") {
+                    break;
+                }
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                let log = std::fs::read_to_string(&log).unwrap_or_default();
+                panic!(
+                    "redis-server on port {} did not answer PING within 10 s; log: {log}",
+                    self.port
+                );
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        self.child = Some(child);
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    fn store(&self) -> RedisReplayStore {
+        RedisReplayStore::open(&self.url())
+            .expect("valid url")
+            .with_timeout(TEST_TIMEOUT)
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn first_use_is_new_second_is_seen() {
+    let server = RedisServer::start();
+    let store = server.store();
+    assert_eq!(store.check_and_record(b"jti-1", MINUTE), Ok(true));
+    assert_eq!(store.check_and_record(b"jti-1", MINUTE), Ok(false));
+    assert_eq!(store.check_and_record(b"jti-2", MINUTE), Ok(true));
+    assert_eq!(store.check_and_record(b"", MINUTE), Ok(true));
+    assert_eq!(store.check_and_record(b"", MINUTE), Ok(false));
+}
+
+#[test]
+fn key_in_redis_is_prefix_plus_hex_sha256_with_the_ttl() {
+    let server = RedisServer::start();
+    let store = server.store().with_prefix("test:jti:");
+    assert_eq!(store.check_and_record(b"abc", MINUTE), Ok(true));
+    // SHA-256("abc") from FIPS 180-2 Appendix B.1, read back with a raw client.
+    let name = "test:jti:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    assert_eq!(
+        raw_command(server.port, &format!("GET {name}")).unwrap(),
+        "$1\r\n1\r\n"
+    );
+    let pttl = raw_command(server.port, &format!("PTTL {name}")).unwrap();
+    let ms: i64 = pttl
+        .trim_start_matches(':')
+        .trim_end()
+        .parse()
+        .unwrap_or_else(|_| panic!("PTTL reply {pttl:?}"));
+    assert!((50_000..=60_000).contains(&ms), "PTTL {ms}");
+    // Nothing else was written: the caller's key itself never reaches Redis.
+    assert_eq!(raw_command(server.port, "DBSIZE").unwrap(), ":1\r\n");
+    assert_eq!(raw_command(server.port, "EXISTS abc").unwrap(), ":0\r\n");
+}
+
+#[test]
+fn huge_keys_cost_a_fixed_size_redis_key() {
+    let server = RedisServer::start();
+    let store = server.store();
+    let big = vec![b'j'; 1 << 20];
+    assert_eq!(store.check_and_record(&big, MINUTE), Ok(true));
+    assert_eq!(store.check_and_record(&big, MINUTE), Ok(false));
+    let key = store.redis_key(&big);
+    assert_eq!(key.len(), RedisReplayStore::DEFAULT_PREFIX.len() + 64);
+}
+
+#[test]
+fn a_key_recorded_by_one_instance_is_refused_by_another() {
+    let server = RedisServer::start();
+    // Two verifier instances: separate stores, separate connections, one Redis.
+    let a = server.store();
+    let b = server.store();
+    assert_eq!(a.check_and_record(b"shared-jti", MINUTE), Ok(true));
+    assert_eq!(b.check_and_record(b"shared-jti", MINUTE), Ok(false));
+    assert_eq!(b.check_and_record(b"b-first", MINUTE), Ok(true));
+    assert_eq!(a.check_and_record(b"b-first", MINUTE), Ok(false));
+    // Different prefixes are different namespaces.
+    let nonces = server.store().with_prefix("test:nonce:");
+    assert_eq!(nonces.check_and_record(b"shared-jti", MINUTE), Ok(true));
+}
+
+#[test]
+fn keys_expire_on_the_server_after_the_ttl() {
+    let server = RedisServer::start();
+    let store = server.store();
+    let ttl = Duration::from_millis(300);
+    assert_eq!(store.check_and_record(b"short-lived", ttl), Ok(true));
+    assert_eq!(store.check_and_record(b"short-lived", ttl), Ok(false));
+    thread::sleep(Duration::from_millis(600));
+    assert_eq!(store.check_and_record(b"short-lived", ttl), Ok(true));
+}
+
+#[test]
+fn sub_millisecond_ttl_is_rounded_up_not_rejected() {
+    let server = RedisServer::start();
+    let store = server.store();
+    // PX 0 would be a Redis error; the store rounds up to 1 ms.
+    assert_eq!(
+        store.check_and_record(b"tiny", Duration::from_micros(1)),
+        Ok(true)
+    );
+}
+
+#[test]
+fn invalid_ttls_are_refused_before_any_io() {
+    // No server: a TTL error must come before connecting.
+    let store = RedisReplayStore::open("redis://127.0.0.1:1/").unwrap();
+    assert_eq!(
+        store.check_and_record(b"k", Duration::ZERO),
+        Err(StoreError::InvalidTtl)
+    );
+    assert_eq!(
+        store.check_and_record(b"k", Duration::MAX),
+        Err(StoreError::InvalidTtl)
+    );
+}
+
+#[test]
+fn racing_threads_on_one_store_have_exactly_one_winner() {
+    let server = RedisServer::start();
+    let store = Arc::new(server.store());
+    race(8, 50, |_| Arc::clone(&store) as Arc<dyn ReplayStore>);
+}
+
+#[test]
+fn racing_instances_have_exactly_one_winner() {
+    let server = RedisServer::start();
+    race(8, 50, |_| Arc::new(server.store()) as Arc<dyn ReplayStore>);
+}
+
+/// `threads` threads, each with the store `make` gives it, all try the same `keys` keys at once;
+/// every key must be won by exactly one thread.
+fn race(threads: usize, keys: usize, make: impl Fn(usize) -> Arc<dyn ReplayStore>) {
+    let barrier = Arc::new(Barrier::new(threads));
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let store = make(t);
+            let barrier = Arc::clone(&barrier);
+            thread::spawn(move || {
+                barrier.wait();
+                (0..keys)
+                    .map(|k| {
+                        store
+                            .check_and_record(format!("race-{k}").as_bytes(), MINUTE)
+                            .unwrap()
+                    })
+                    .collect::<Vec<bool>>()
+            })
+        })
+        .collect();
+    let results: Vec<Vec<bool>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    for k in 0..keys {
+        let winners = results.iter().filter(|r| r[k]).count();
+        assert_eq!(winners, 1, "key {k}");
+    }
+}
+
+#[test]
+fn closed_port_is_unavailable_within_the_default_timeout() {
+    let port = free_port(); // bound then released: nothing listens there
+    let store = RedisReplayStore::open(&format!("redis://127.0.0.1:{port}/")).unwrap();
+    assert_eq!(store.timeout(), Duration::from_millis(200));
+    let start = Instant::now();
+    let err = store.check_and_record(b"k", MINUTE).unwrap_err();
+    let elapsed = start.elapsed();
+    assert_eq!(err, StoreError::Unavailable);
+    assert_eq!(err.code(), "store.unavailable");
+    assert!(elapsed < Duration::from_millis(400), "took {elapsed:?}");
+    // Still unavailable on the next call (it tries to connect again).
+    assert_eq!(
+        store.check_and_record(b"k", MINUTE),
+        Err(StoreError::Unavailable)
+    );
+}
+
+#[test]
+fn silent_server_is_unavailable_after_the_timeout() {
+    // Accepts connections but never answers: only the read timeout can end the call.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = thread::spawn(move || {
+        let mut conns = Vec::new();
+        for conn in listener.incoming().take(2) {
+            conns.push(conn);
+        }
+        thread::sleep(Duration::from_secs(3));
+        drop(conns);
+    });
+    let timeout = Duration::from_millis(200);
+    let store = RedisReplayStore::open(&format!("redis://127.0.0.1:{port}/"))
+        .unwrap()
+        .with_timeout(timeout);
+    let start = Instant::now();
+    assert_eq!(
+        store.check_and_record(b"k", MINUTE),
+        Err(StoreError::Unavailable)
+    );
+    let elapsed = start.elapsed();
+    assert!(elapsed >= timeout / 2, "gave up too early: {elapsed:?}");
+    assert!(elapsed < timeout * 3, "took {elapsed:?}");
+    drop(held);
+}
+
+#[test]
+fn killed_server_is_unavailable_then_recovers_after_restart() {
+    let mut server = RedisServer::start();
+    let store = server.store();
+    assert_eq!(store.check_and_record(b"before", MINUTE), Ok(true));
+
+    server.kill();
+    let start = Instant::now();
+    assert_eq!(
+        store.check_and_record(b"during-1", MINUTE),
+        Err(StoreError::Unavailable)
+    );
+    assert_eq!(
+        store.check_and_record(b"during-2", MINUTE),
+        Err(StoreError::Unavailable)
+    );
+    assert!(
+        start.elapsed() < TEST_TIMEOUT * 4,
+        "took {:?}",
+        start.elapsed()
+    );
+
+    server.spawn(); // same port, empty data set (no persistence)
+    assert_eq!(store.check_and_record(b"after", MINUTE), Ok(true));
+    assert_eq!(store.check_and_record(b"after", MINUTE), Ok(false));
+    // The keys refused while Redis was down were never recorded.
+    assert_eq!(store.check_and_record(b"during-1", MINUTE), Ok(true));
+}
+
+#[test]
+fn restart_between_calls_is_survived_by_a_pooled_connection() {
+    let mut server = RedisServer::start();
+    let store = server.store();
+    assert_eq!(store.check_and_record(b"first", MINUTE), Ok(true));
+    // Restart while the store holds an idle connection to the old process.
+    server.kill();
+    server.spawn();
+    assert_eq!(store.check_and_record(b"second", MINUTE), Ok(true));
+    assert_eq!(store.check_and_record(b"second", MINUTE), Ok(false));
+}
+
+#[test]
+fn error_reply_is_rejected_not_accepted() {
+    // A server over its memory limit with no eviction answers SET with an OOM error.
+    let server = RedisServer::start_with(&["--maxmemory", "1", "--maxmemory-policy", "noeviction"]);
+    let store = server.store();
+    let err = store.check_and_record(b"k", MINUTE).unwrap_err();
+    assert_eq!(err, StoreError::Rejected);
+    assert_eq!(err.code(), "store.rejected");
+    // The connection stays usable: the next call gets the same answer, not a protocol error.
+    assert_eq!(
+        store.check_and_record(b"k2", MINUTE),
+        Err(StoreError::Rejected)
+    );
+}
+
+#[test]
+fn password_from_the_url_is_used() {
+    let server = RedisServer::start_with(&["--requirepass", "s3cret-pw"]);
+    let with_pw = RedisReplayStore::open(&format!("redis://:s3cret-pw@127.0.0.1:{}/", server.port))
+        .unwrap()
+        .with_timeout(TEST_TIMEOUT);
+    assert_eq!(with_pw.check_and_record(b"k", MINUTE), Ok(true));
+    assert!(!format!("{with_pw:?}").contains("s3cret-pw"));
+
+    let without = server.store();
+    let err = without.check_and_record(b"k2", MINUTE).unwrap_err();
+    assert_eq!(err, StoreError::Rejected, "NOAUTH must not count as new");
+
+    let wrong = RedisReplayStore::open(&format!("redis://:wrong@127.0.0.1:{}/", server.port))
+        .unwrap()
+        .with_timeout(TEST_TIMEOUT);
+    assert!(wrong.check_and_record(b"k3", MINUTE).is_err());
+}
