@@ -285,18 +285,6 @@ fn request_labels(request: &dyn HttpMessage) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn combined(m: &dyn HttpMessage, name: &str) -> Option<Vec<u8>> {
-    let mut out: Option<Vec<u8>> = None;
-    m.field_lines(name, &mut |l| match &mut out {
-        Some(o) => {
-            o.extend_from_slice(b", ");
-            o.extend_from_slice(l);
-        }
-        None => out = Some(l.to_vec()),
-    });
-    out
-}
-
 /// The request-binding components of a FAPI response signature (RSS-2, RSS-3, D-8).
 fn binding_components(
     request: &dyn HttpMessage,

@@ -64,7 +64,7 @@ pub use error::{
     ComponentError, ComponentErrorKind, Error, LimitExceeded, ParamName, ParamsError,
     ParamsErrorKind, ParseError, ParseErrorKind, SignatureField, Violation, Violations,
 };
-pub use message::{HttpMessage, Message, TargetUri, UriError};
+pub use message::{HttpMessage, Message, TargetUri, UriError, combined_field};
 pub use params::{ParamValue, SignatureParams, SignatureParamsBuilder};
 pub use params::{parse_signature_input_field, signature_value};
 pub use sf::{SfType, SfTypes};

@@ -60,8 +60,9 @@ impl<M: HttpMessage + ?Sized> HttpMessage for &M {
     }
 }
 
-/// Joins all lines of a field with `", "` (RFC 9110 §5.3); borrowed when there is one line.
-pub(crate) fn combined_field<'a>(
+/// The value of a field with all its lines joined by `", "` (RFC 9110 §5.3), borrowed when
+/// there is one line; `None` when the field is absent.
+pub fn combined_field<'a>(
     m: &'a dyn HttpMessage,
     name: &str,
 ) -> Option<std::borrow::Cow<'a, [u8]>> {
