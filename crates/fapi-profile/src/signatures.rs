@@ -272,7 +272,7 @@ impl Default for RequestVerifier {
 
 /// The labels of the `fapi-2-request` signatures on a request.
 fn request_labels(request: &dyn HttpMessage) -> Vec<String> {
-    let Some(si) = combined(request, "signature-input") else {
+    let Some(si) = httpsig_core::combined_field(request, "signature-input") else {
         return Vec::new();
     };
     httpsig_core::parse_signature_input_field(&si, &BaseOptions::default())
