@@ -18,7 +18,12 @@ use super::params::{base_options, build_params};
 /// Input, option and component errors ([`CliError`]).
 pub fn run(args: &BaseArgs) -> Result<u8, CliError> {
     let inp = &args.input;
-    let msg = load_message(inp.message.as_deref(), InputKind::Message, inp.unwrap, &inp.scheme)?;
+    let msg = load_message(
+        inp.message.as_deref(),
+        InputKind::Message,
+        inp.unwrap,
+        &inp.scheme,
+    )?;
     let request = load_request(args.context.request.as_ref(), inp.unwrap, &inp.scheme)?;
     let options = base_options(&args.context)?;
     let (label, params) = if args.params.components.is_some() {

@@ -15,7 +15,12 @@ use super::io::{RawMessage, load_message, write_stdout};
 /// Input errors ([`CliError`]).
 pub fn run(args: &DigestArgs) -> Result<u8, CliError> {
     let inp = &args.input;
-    let msg = load_message(inp.message.as_deref(), InputKind::Message, inp.unwrap, &inp.scheme)?;
+    let msg = load_message(
+        inp.message.as_deref(),
+        InputKind::Message,
+        inp.unwrap,
+        &inp.scheme,
+    )?;
     let alg = match args.alg {
         DigestAlg::Sha256 => DigestAlgorithm::Sha256,
         DigestAlg::Sha512 => DigestAlgorithm::Sha512,

@@ -192,9 +192,9 @@ impl fmt::Display for CliError {
             Self::Option { option, problem } => write!(f, "{option}: {problem}"),
             Self::Missing(m) => m.fmt(f),
             Self::Key { input, error } => write!(f, "cannot load {input}: {error}"),
-            Self::SecretBase64 => f.write_str(
-                "cannot load key (--key): the shared secret is not valid base64",
-            ),
+            Self::SecretBase64 => {
+                f.write_str("cannot load key (--key): the shared secret is not valid base64")
+            }
             Self::Core(e) => e.fmt(f),
             Self::Write(kind) => write!(f, "cannot write output: {kind}"),
         }

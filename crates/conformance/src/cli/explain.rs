@@ -79,7 +79,12 @@ pub fn compare<'a>(expected: &'a str, computed: &'a str) -> Vec<LineDiff<'a>> {
             None => LineDiff::OnlyExpected(e),
         });
     }
-    out.extend(computed_lines.into_iter().flatten().map(LineDiff::OnlyComputed));
+    out.extend(
+        computed_lines
+            .into_iter()
+            .flatten()
+            .map(LineDiff::OnlyComputed),
+    );
     out
 }
 

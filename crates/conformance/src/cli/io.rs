@@ -64,7 +64,8 @@ pub fn load_message(
     scheme: &str,
 ) -> Result<LoadedMessage, CliError> {
     let text = maybe_unwrap(read_input(path, input)?, unwrap, input)?;
-    let message = parse_message(&text, scheme).map_err(|error| CliError::Message { input, error })?;
+    let message =
+        parse_message(&text, scheme).map_err(|error| CliError::Message { input, error })?;
     Ok(LoadedMessage { text, message })
 }
 

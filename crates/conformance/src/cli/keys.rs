@@ -11,9 +11,7 @@ use std::path::Path;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use httpsig_core::keys::{HmacKey, Jwk, Jwks, KeyError, PrivateKey, PublicKey};
-use httpsig_core::{
-    Algorithm, JwsAlgorithm, KeyResolver, KeySet, SigningKey, VerifyingKey,
-};
+use httpsig_core::{Algorithm, JwsAlgorithm, KeyResolver, KeySet, SigningKey, VerifyingKey};
 
 use super::args::KeyArgs;
 use super::error::{CliError, InputKind, Missing, OptionProblem};
@@ -76,7 +74,10 @@ fn read_key_file(path: &Path, alg: Option<Algorithm>) -> Result<KeyFile, CliErro
 fn hmac_key(secret: &[u8], alg: Option<Algorithm>) -> Result<HmacKey, KeyError> {
     match alg {
         Some(Algorithm::Jws(JwsAlgorithm::Hs256)) => {
-            let json = format!(r#"{{"kty":"oct","k":"{}"}}"#, URL_SAFE_NO_PAD.encode(secret));
+            let json = format!(
+                r#"{{"kty":"oct","k":"{}"}}"#,
+                URL_SAFE_NO_PAD.encode(secret)
+            );
             HmacKey::from_jwk(&Jwk::from_json(json.as_bytes())?, alg)
         }
         _ => HmacKey::new(secret),
@@ -262,11 +263,7 @@ impl VerifyingKey for Restricted {
     fn key_id(&self) -> Option<&str> {
         Some(&self.id)
     }
-    fn verify(
-        &self,
-        base: &[u8],
-        signature: &[u8],
-    ) -> Result<(), httpsig_core::InvalidSignature> {
+    fn verify(&self, base: &[u8], signature: &[u8]) -> Result<(), httpsig_core::InvalidSignature> {
         self.key.verify(base, signature)
     }
 }

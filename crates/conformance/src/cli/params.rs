@@ -48,10 +48,7 @@ pub fn parse_created(v: &str) -> Result<Option<i64>, CliError> {
 /// # Errors
 /// [`CliError::Option`] for a bad component list, time, parameter value, or an `alg` that
 /// cannot be emitted.
-pub fn build_params(
-    args: &ParamArgs,
-    alg: Option<Algorithm>,
-) -> Result<SignatureParams, CliError> {
+pub fn build_params(args: &ParamArgs, alg: Option<Algorithm>) -> Result<SignatureParams, CliError> {
     let components = match &args.components {
         Some(list) => parse_components("--components", list)?,
         None => Vec::new(),
@@ -118,11 +115,16 @@ mod tests {
 
     #[test]
     fn components_round_trip_with_parameters() {
-        let cs =
-            parse_components("--components", r#""@method" "@query-param";name="Pet" "x";req"#)
-                .unwrap();
+        let cs = parse_components(
+            "--components",
+            r#""@method" "@query-param";name="Pet" "x";req"#,
+        )
+        .unwrap();
         let ids: Vec<&str> = cs.iter().map(Component::as_str).collect();
-        assert_eq!(ids, [r#""@method""#, r#""@query-param";name="Pet""#, r#""x";req"#]);
+        assert_eq!(
+            ids,
+            [r#""@method""#, r#""@query-param";name="Pet""#, r#""x";req"#]
+        );
         assert!(parse_components("--components", "").unwrap().is_empty());
         assert!(parse_components("--components", "@method").is_err());
         assert!(parse_components("--components", r#""@method" "@method""#).is_err());
@@ -146,9 +148,17 @@ mod tests {
             include_alg: true,
             ..ParamArgs::default()
         };
-        assert!(build_params(&jws, Some(Algorithm::Jws(httpsig_core::JwsAlgorithm::Es256))).is_err());
+        assert!(
+            build_params(
+                &jws,
+                Some(Algorithm::Jws(httpsig_core::JwsAlgorithm::Es256))
+            )
+            .is_err()
+        );
         assert_eq!(
-            build_params(&jws, Some(Algorithm::Ed25519)).unwrap().as_str(),
+            build_params(&jws, Some(Algorithm::Ed25519))
+                .unwrap()
+                .as_str(),
             r#"();alg="ed25519""#
         );
     }
@@ -160,7 +170,10 @@ mod tests {
             ..ContextArgs::default()
         };
         assert_eq!(
-            base_options(&ok).unwrap().sf_types().type_of("example-dict"),
+            base_options(&ok)
+                .unwrap()
+                .sf_types()
+                .type_of("example-dict"),
             Some(SfType::Dictionary)
         );
         for bad in ["x", "x=map", "=list"] {

@@ -32,7 +32,12 @@ use super::params::{base_options, parse_components};
 /// here: they are reported and give status 1.
 pub fn run(args: &VerifyArgs) -> Result<u8, CliError> {
     let inp = &args.input;
-    let msg = load_message(inp.message.as_deref(), InputKind::Message, inp.unwrap, &inp.scheme)?;
+    let msg = load_message(
+        inp.message.as_deref(),
+        InputKind::Message,
+        inp.unwrap,
+        &inp.scheme,
+    )?;
     let request = load_request(args.context.request.as_ref(), inp.unwrap, &inp.scheme)?;
     let options = base_options(&args.context)?;
     let required = match &args.require {
@@ -89,9 +94,10 @@ pub fn run(args: &VerifyArgs) -> Result<u8, CliError> {
     });
 
     if inp.json {
-        let error = result.as_ref().err().map(|e| {
-            json!({ "code": e.code(), "message": e.to_string() })
-        });
+        let error = result
+            .as_ref()
+            .err()
+            .map(|e| json!({ "code": e.code(), "message": e.to_string() }));
         let base = base.as_ref().and_then(|b| b.as_ref().ok());
         write_stdout(&super::json_line(&json!({
             "valid": result.is_ok(),
