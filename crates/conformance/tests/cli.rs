@@ -780,6 +780,40 @@ fn base_for_a_label_and_for_components() {
 }
 
 #[test]
+fn base_scheme_of_origin_form_requests() {
+    // RFC 9421 §2.2.2: `POST /path?param=value` to www.example.com over https.
+    let msg = b"POST /path?param=value HTTP/1.1\nHost: www.example.com\n\n";
+    let r = run_stdin(&["base", "--components", "\"@target-uri\""], msg);
+    assert_status(&r, 0);
+    assert!(
+        r.stdout
+            .starts_with("\"@target-uri\": https://www.example.com/path?param=value\n")
+    );
+    let r = run_stdin(
+        &[
+            "base",
+            "--scheme",
+            "http",
+            "--components",
+            "\"@target-uri\"",
+        ],
+        msg,
+    );
+    assert_status(&r, 0);
+    assert!(
+        r.stdout
+            .starts_with("\"@target-uri\": http://www.example.com/path?param=value\n")
+    );
+    assert_status(
+        &run_stdin(
+            &["base", "--scheme", "ftp", "--components", "\"@method\""],
+            msg,
+        ),
+        2,
+    );
+}
+
+#[test]
 fn base_dictionary_members_and_sf_types() {
     // RFC 9421 §2.1.2: members of Example-Dict (`;key` implies a Dictionary).
     let msg = "tests/cli/rfc9421-2.1.2-example-dict.http";

@@ -63,7 +63,7 @@ pub struct ContextArgs {
     /// The related request (a file), for `;req` components of a response.
     #[arg(long, value_name = "FILE")]
     pub request: Option<PathBuf>,
-    /// Declare a field's structured type for `;sf` and `;key` (repeatable), e.g.
+    /// Declare a field's structured type for `;sf` (repeatable; `;key` implies a Dictionary), e.g.
     /// `example-dict=dictionary`; types: item, list, dictionary.
     #[arg(long = "sf-type", value_name = "NAME=TYPE")]
     pub sf_types: Vec<String>,

@@ -25,7 +25,7 @@ pub fn parse_components(option: &'static str, list: &str) -> Result<Vec<Componen
         .collect()
 }
 
-/// Parses `--created`: Unix seconds or `now`.
+/// Parses `--created`: Unix seconds, or `now` (returned as `None`: the builder reads the clock).
 ///
 /// # Errors
 /// [`CliError::Option`] with [`OptionProblem::NotAnInteger`].
