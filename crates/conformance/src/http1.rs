@@ -75,6 +75,11 @@ pub fn parse_message(text: &[u8], scheme: &str) -> Result<Message, TextError> {
         .ok_or_else(|| err("empty message"))?;
     let mut headers: Vec<(String, String)> = Vec::new();
     for line in lines {
+        // The head ends at the first empty line, so an empty line here can only be the last
+        // one, of a head-only text that ends with its last header's line end.
+        if line.is_empty() {
+            continue;
+        }
         if line.starts_with(' ') || line.starts_with('\t') {
             let last = headers
                 .last_mut()
@@ -196,6 +201,10 @@ mod tests {
         let m = parse_message(b"HTTP/1.1 503 Service Unavailable\nA: b\n\n", "https").unwrap();
         assert_eq!(m.status(), Some(503));
         assert!(parse_message(b"GET /x HTTP/1.1\n\n", "https").is_err());
+        // A head-only message ending with its last line end (no empty line after it).
+        let m = parse_message(b"GET /x HTTP/1.1\nHost: a\n", "https").unwrap();
+        assert_eq!(m.header("host").unwrap(), b"a");
+        assert!(m.body().is_empty());
         assert!(parse_message(b"HTTP/1.1 abc\n\n", "https").is_err());
     }
 

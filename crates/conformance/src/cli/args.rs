@@ -1,0 +1,221 @@
+//! The command line, as `clap` parses it.
+//!
+//! Options are grouped by concern and flattened into the subcommands that use them, so each
+//! option is spelled and documented once.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// HTTP Message Signatures (RFC 9421) and Content-Digest (RFC 9530) from the command line.
+///
+/// Messages are HTTP/1.1 text: a request line (origin-form with Host, or absolute-form) or a
+/// status line, header lines, a blank line, then the body taken verbatim. Exit codes: 0 ok,
+/// 1 verification (or vectors) failed, 2 usage or input error.
+#[derive(Parser, Debug)]
+#[command(name = "httpsig", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the bundled vector suites (embedded in the binary) or the given vector files.
+    Vectors {
+        /// Vector files; their parent directory names the suite (rfc9421, rfc9530, ...).
+        paths: Vec<PathBuf>,
+    },
+    /// Print the signature base for --components and parameters, or for --label of a signed
+    /// message.
+    Base(BaseArgs),
+    /// Sign a message; print it with Signature-Input and Signature added (existing ones kept).
+    Sign(SignArgs),
+    /// Verify a signature: exit 0 if valid, 1 if not (reason and error code on stderr).
+    Verify(VerifyArgs),
+    /// Print the Content-Digest of a message's body, or add it to the message.
+    Digest(DigestArgs),
+}
+
+/// Where the message comes from and how to read it.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// The message: a file, or `-` (or nothing) for stdin.
+    #[arg(value_name = "MESSAGE")]
+    pub message: Option<PathBuf>,
+    /// Undo RFC 8792 `\` line wrapping (as printed in RFCs) before parsing. Applies to every
+    /// text input: the message, --request and --expected-base.
+    #[arg(long)]
+    pub unwrap: bool,
+    /// The scheme of an origin-form request's target URI.
+    #[arg(long, default_value = "https", value_parser = ["http", "https"])]
+    pub scheme: String,
+    /// Print a machine-readable JSON result on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How component values are computed.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ContextArgs {
+    /// The related request (a file), for `;req` components of a response.
+    #[arg(long, value_name = "FILE")]
+    pub request: Option<PathBuf>,
+    /// Declare a field's structured type for `;sf` (repeatable; `;key` implies a Dictionary), e.g.
+    /// `example-dict=dictionary`; types: item, list, dictionary.
+    #[arg(long = "sf-type", value_name = "NAME=TYPE")]
+    pub sf_types: Vec<String>,
+}
+
+/// The covered components and signature parameters of a new signature.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ParamArgs {
+    /// Covered components in inner-list syntax, parameters allowed:
+    /// '"@method" "@authority" "content-digest" "@query-param";name="Pet"'.
+    #[arg(long, value_name = "COMPONENTS", allow_hyphen_values = true)]
+    pub components: Option<String>,
+    /// The `created` parameter: Unix seconds, or `now`. Omitted unless given.
+    #[arg(long, value_name = "N|now")]
+    pub created: Option<String>,
+    /// The `expires` parameter, Unix seconds.
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub expires: Option<i64>,
+    /// The `nonce` parameter.
+    #[arg(long, value_name = "S")]
+    pub nonce: Option<String>,
+    /// The `keyid` parameter (and, with --jwks, the key to sign with).
+    #[arg(long, value_name = "ID")]
+    pub keyid: Option<String>,
+    /// The `tag` parameter.
+    #[arg(long, value_name = "T")]
+    pub tag: Option<String>,
+    /// Emit the `alg` parameter (the RFC 9421 name of --alg or of the key's algorithm).
+    #[arg(long = "include-alg")]
+    pub include_alg: bool,
+}
+
+/// Key material.
+#[derive(Args, Debug, Clone, Default)]
+pub struct KeyArgs {
+    /// A key file: PEM (PKCS#8, PKCS#1, SEC1, SPKI), a JWK (JSON), or, with
+    /// `--alg hmac-sha256` (or HS256), a base64 shared secret. For verify a private key may be
+    /// given; its public half is used.
+    #[arg(long, value_name = "FILE", conflicts_with = "jwks")]
+    pub key: Option<PathBuf>,
+    /// A JWK Set (JSON). verify: the key is chosen by the signature's keyid; sign: by --keyid.
+    #[arg(long, value_name = "FILE")]
+    pub jwks: Option<PathBuf>,
+    /// The algorithm: an RFC 9421 name (ed25519, rsa-pss-sha512, ...) or a JWS name (ES256,
+    /// PS256, EdDSA, ...; RFC 9421 §3.3.7). Default: implied by the key where unambiguous.
+    #[arg(long, value_name = "NAME")]
+    pub alg: Option<String>,
+}
+
+/// `httpsig base`.
+#[derive(Args, Debug, Clone)]
+pub struct BaseArgs {
+    /// The message and how to read it.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The signature to rebuild the base for (when --components is absent); with
+    /// --components, only echoed in --json output.
+    #[arg(long, value_name = "L")]
+    pub label: Option<String>,
+    /// Components and parameters of a new signature.
+    #[command(flatten)]
+    pub params: ParamArgs,
+    /// The algorithm named by --include-alg.
+    #[arg(long, value_name = "NAME")]
+    pub alg: Option<String>,
+    /// Component context.
+    #[command(flatten)]
+    pub context: ContextArgs,
+}
+
+/// `httpsig sign`.
+#[derive(Args, Debug, Clone)]
+pub struct SignArgs {
+    /// The message and how to read it.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The new signature's label; refused if already present. Default: the first free of
+    /// sig1, sig2, ...
+    #[arg(long, value_name = "L")]
+    pub label: Option<String>,
+    /// Components and parameters.
+    #[command(flatten)]
+    pub params: ParamArgs,
+    /// The signing key.
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// Component context.
+    #[command(flatten)]
+    pub context: ContextArgs,
+}
+
+/// `httpsig verify`.
+#[derive(Args, Debug, Clone)]
+pub struct VerifyArgs {
+    /// The message and how to read it.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Verify the signature with this label.
+    #[arg(long, value_name = "L", conflicts_with = "tag")]
+    pub label: Option<String>,
+    /// Verify the signature whose tag parameter is this.
+    #[arg(long, value_name = "T")]
+    pub tag: Option<String>,
+    /// Key material (the verification key, or keys by keyid).
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// Only accept the key id this (with --key: the signature's keyid must match if present).
+    #[arg(long, value_name = "ID")]
+    pub keyid: Option<String>,
+    /// The clock for verification, Unix seconds. Default: the system clock.
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub now: Option<i64>,
+    /// Refuse signatures whose `created` is older than this many seconds. Default: no limit.
+    #[arg(long = "max-age", value_name = "S")]
+    pub max_age: Option<u64>,
+    /// Components that must be covered, in inner-list syntax (as --components).
+    #[arg(long, value_name = "COMPONENTS", allow_hyphen_values = true)]
+    pub require: Option<String>,
+    /// On failure, print the signature base that was verified and, with --expected-base, a
+    /// per-line diff against the signer's base.
+    #[arg(long)]
+    pub explain: bool,
+    /// The signer's signature base (a text file), compared line by line under --explain.
+    #[arg(long = "expected-base", value_name = "FILE")]
+    pub expected_base: Option<PathBuf>,
+    /// Component context.
+    #[command(flatten)]
+    pub context: ContextArgs,
+}
+
+/// A Content-Digest algorithm (RFC 9530 §5, active entries).
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DigestAlg {
+    /// `sha-256`.
+    #[default]
+    #[value(name = "sha-256")]
+    Sha256,
+    /// `sha-512`.
+    #[value(name = "sha-512")]
+    Sha512,
+}
+
+/// `httpsig digest`.
+#[derive(Args, Debug, Clone)]
+pub struct DigestArgs {
+    /// The message and how to read it.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The digest algorithm.
+    #[arg(long, value_enum, default_value_t = DigestAlg::Sha256)]
+    pub alg: DigestAlg,
+    /// Print the message with Content-Digest added (or replaced) instead of the value alone.
+    #[arg(long)]
+    pub add: bool,
+}

@@ -1,0 +1,269 @@
+//! Loading keys from `--key` / `--jwks` with `--alg`.
+//!
+//! A key file is read by its content: PEM (`-----BEGIN`), a JWK (a JSON object), or else a
+//! base64 shared secret, which is only accepted with `--alg hmac-sha256` or `--alg HS256` (a
+//! secret is never guessed). For verification a private key may be given; its public half is
+//! used.
+
+use core::fmt;
+use std::path::Path;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use httpsig_core::keys::{HmacKey, Jwk, Jwks, KeyError, PrivateKey, PublicKey};
+use httpsig_core::{Algorithm, JwsAlgorithm, KeyResolver, KeySet, SigningKey, VerifyingKey};
+
+use super::args::KeyArgs;
+use super::error::{CliError, InputKind, Missing, OptionProblem};
+use super::io::read_input;
+
+/// Parses `--alg`: an RFC 9421 registry name, or a JWS name (→ [`Algorithm::Jws`]).
+///
+/// # Errors
+/// [`CliError::Option`] with [`OptionProblem::UnknownAlgorithm`].
+pub fn parse_alg(name: &str) -> Result<Algorithm, CliError> {
+    Algorithm::from_name(name)
+        .or_else(|| JwsAlgorithm::from_name(name).map(Algorithm::Jws))
+        .ok_or(CliError::Option {
+            option: "--alg",
+            problem: OptionProblem::UnknownAlgorithm,
+        })
+}
+
+/// What a key file holds.
+enum KeyFile {
+    Pem(Vec<u8>),
+    Jwk(Box<Jwk>),
+    Secret(Vec<u8>),
+}
+
+fn key_error(input: InputKind) -> impl Fn(KeyError) -> CliError {
+    move |error| CliError::Key { input, error }
+}
+
+fn read_key_file(path: &Path, alg: Option<Algorithm>) -> Result<KeyFile, CliError> {
+    let bytes = read_input(Some(path), InputKind::Key)?;
+    let trimmed = bytes.trim_ascii_start();
+    if trimmed.starts_with(b"-----BEGIN") || bytes.windows(10).any(|w| w == b"-----BEGIN") {
+        return Ok(KeyFile::Pem(bytes));
+    }
+    if trimmed.starts_with(b"{") {
+        let jwk = Jwk::from_json(&bytes).map_err(key_error(InputKind::Key))?;
+        return Ok(KeyFile::Jwk(Box::new(jwk)));
+    }
+    if !matches!(
+        alg,
+        Some(Algorithm::HmacSha256 | Algorithm::Jws(JwsAlgorithm::Hs256))
+    ) {
+        return Err(CliError::Missing(Missing::SecretAlgorithm));
+    }
+    let compact: Vec<u8> = bytes
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    let secret = STANDARD
+        .decode(&compact)
+        .or_else(|_| URL_SAFE_NO_PAD.decode(&compact))
+        .map_err(|_| CliError::SecretBase64)?;
+    Ok(KeyFile::Secret(secret))
+}
+
+/// An HMAC key from raw secret bytes with `alg` (`hmac-sha256`, or JWS `HS256` through an
+/// `oct` JWK, the core's only constructor for that algorithm).
+fn hmac_key(secret: &[u8], alg: Option<Algorithm>) -> Result<HmacKey, KeyError> {
+    match alg {
+        Some(Algorithm::Jws(JwsAlgorithm::Hs256)) => {
+            let json = format!(
+                r#"{{"kty":"oct","k":"{}"}}"#,
+                URL_SAFE_NO_PAD.encode(secret)
+            );
+            HmacKey::from_jwk(&Jwk::from_json(json.as_bytes())?, alg)
+        }
+        _ => HmacKey::new(secret),
+    }
+}
+
+fn signing_from_jwk(jwk: &Jwk, alg: Option<Algorithm>) -> Result<Box<dyn SigningKey>, KeyError> {
+    Ok(if jwk.kty() == "oct" {
+        Box::new(HmacKey::from_jwk(jwk, alg)?)
+    } else {
+        Box::new(PrivateKey::from_jwk(jwk, alg)?)
+    })
+}
+
+fn verifying_from_jwk(
+    jwk: &Jwk,
+    alg: Option<Algorithm>,
+) -> Result<Box<dyn VerifyingKey>, KeyError> {
+    Ok(if jwk.kty() == "oct" {
+        Box::new(HmacKey::from_jwk(jwk, alg)?)
+    } else {
+        Box::new(PublicKey::from_jwk(jwk, alg)?)
+    })
+}
+
+/// A key id to attach, when given.
+fn with_id<K>(key: K, id: Option<&str>, set: impl FnOnce(K, String) -> K) -> K {
+    match id {
+        Some(id) => set(key, id.to_owned()),
+        None => key,
+    }
+}
+
+/// Loads the signing key: `--key`, or the `--jwks` member whose `kid` is `keyid`.
+///
+/// # Errors
+/// [`CliError::Missing`], [`CliError::Read`], [`CliError::Key`], [`CliError::Option`],
+/// [`CliError::SecretBase64`].
+pub fn signing_key(args: &KeyArgs, keyid: Option<&str>) -> Result<Box<dyn SigningKey>, CliError> {
+    let alg = args.alg.as_deref().map(parse_alg).transpose()?;
+    if let Some(path) = &args.jwks {
+        let id = keyid.ok_or(CliError::Missing(Missing::KeyId))?;
+        let set = read_jwks(path)?;
+        let jwk = set.find(id).ok_or(CliError::Missing(Missing::JwksKey))?;
+        return signing_from_jwk(jwk, alg).map_err(key_error(InputKind::Jwks));
+    }
+    let path = args.key.as_ref().ok_or(CliError::Missing(Missing::Key))?;
+    let err = key_error(InputKind::Key);
+    Ok(match read_key_file(path, alg)? {
+        KeyFile::Pem(pem) => {
+            let key = match alg {
+                Some(a) => PrivateKey::from_pem(&pem, a),
+                None => PrivateKey::from_pem_infer(&pem),
+            }
+            .map_err(err)?;
+            Box::new(with_id(key, keyid, PrivateKey::with_key_id))
+        }
+        KeyFile::Jwk(jwk) => signing_from_jwk(&jwk, alg).map_err(err)?,
+        KeyFile::Secret(s) => Box::new(with_id(
+            hmac_key(&s, alg).map_err(err)?,
+            keyid,
+            HmacKey::with_key_id,
+        )),
+    })
+}
+
+fn read_jwks(path: &Path) -> Result<Jwks, CliError> {
+    let bytes = read_input(Some(path), InputKind::Jwks)?;
+    Jwks::from_json(&bytes).map_err(key_error(InputKind::Jwks))
+}
+
+/// The verification keys and the algorithms they imply (the policy accepts exactly those:
+/// the user named the keys, so their algorithms are the trusted ones).
+pub struct VerifyKeys {
+    resolver: Box<dyn KeyResolver>,
+    algorithms: Vec<Algorithm>,
+}
+
+impl VerifyKeys {
+    /// The resolver to verify with.
+    pub fn resolver(&self) -> &dyn KeyResolver {
+        self.resolver.as_ref()
+    }
+
+    /// The algorithms of the loaded keys.
+    pub fn algorithms(&self) -> &[Algorithm] {
+        &self.algorithms
+    }
+}
+
+impl fmt::Debug for VerifyKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyKeys")
+            .field("algorithms", &self.algorithms)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Loads verification keys: `--key` (restricted to `keyid` when given), or the `--jwks`
+/// members named by `wanted` (the keyids of the signatures to verify; `keyid` alone when
+/// given). Set members that are not wanted are not loaded, so one odd key in a set does not
+/// stop verification with another.
+///
+/// # Errors
+/// As [`signing_key`].
+pub fn verifying_keys(
+    args: &KeyArgs,
+    keyid: Option<&str>,
+    wanted: &[String],
+) -> Result<VerifyKeys, CliError> {
+    let alg = args.alg.as_deref().map(parse_alg).transpose()?;
+    if let Some(path) = &args.jwks {
+        let set = read_jwks(path)?;
+        let mut keys = KeySet::new();
+        let mut algorithms = Vec::new();
+        let ids: Vec<&str> = match keyid {
+            Some(id) => vec![id],
+            None => wanted.iter().map(String::as_str).collect(),
+        };
+        for id in ids {
+            if let Some(jwk) = set.find(id) {
+                let key = verifying_from_jwk(jwk, alg).map_err(key_error(InputKind::Jwks))?;
+                algorithms.push(key.algorithm());
+                keys.insert(id, key);
+            }
+        }
+        return Ok(VerifyKeys {
+            resolver: Box::new(keys),
+            algorithms,
+        });
+    }
+    let path = args.key.as_ref().ok_or(CliError::Missing(Missing::Key))?;
+    let err = key_error(InputKind::Key);
+    let key: Box<dyn VerifyingKey> = match read_key_file(path, alg)? {
+        KeyFile::Pem(pem) => {
+            if pem.windows(11).any(|w| w == b"PRIVATE KEY") {
+                let key = match alg {
+                    Some(a) => PrivateKey::from_pem(&pem, a),
+                    None => PrivateKey::from_pem_infer(&pem),
+                }
+                .map_err(err)?;
+                Box::new(with_id(key.public_key(), keyid, PublicKey::with_key_id))
+            } else {
+                let key = match alg {
+                    Some(a) => PublicKey::from_pem(&pem, a),
+                    None => PublicKey::from_pem_infer(&pem),
+                }
+                .map_err(err)?;
+                Box::new(with_id(key, keyid, PublicKey::with_key_id))
+            }
+        }
+        KeyFile::Jwk(jwk) => {
+            let key = verifying_from_jwk(&jwk, alg).map_err(err)?;
+            match keyid {
+                Some(id) => Box::new(Restricted { key, id: id.into() }),
+                None => key,
+            }
+        }
+        KeyFile::Secret(s) => Box::new(with_id(
+            hmac_key(&s, alg).map_err(err)?,
+            keyid,
+            HmacKey::with_key_id,
+        )),
+    };
+    let algorithms = vec![key.algorithm()];
+    Ok(VerifyKeys {
+        resolver: Box::new(key),
+        algorithms,
+    })
+}
+
+/// A JWK-loaded key whose id the user overrode with `--keyid`.
+#[derive(Debug)]
+struct Restricted {
+    key: Box<dyn VerifyingKey>,
+    id: Box<str>,
+}
+
+impl VerifyingKey for Restricted {
+    fn algorithm(&self) -> Algorithm {
+        self.key.algorithm()
+    }
+    fn key_id(&self) -> Option<&str> {
+        Some(&self.id)
+    }
+    fn verify(&self, base: &[u8], signature: &[u8]) -> Result<(), httpsig_core::InvalidSignature> {
+        self.key.verify(base, signature)
+    }
+}

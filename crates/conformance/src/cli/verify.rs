@@ -1,0 +1,166 @@
+//! `httpsig verify`: verify a signature (RFC 9421 §3.2) under a policy built from the options.
+
+use httpsig_core::{
+    Error, MaxAge, Selection, SignatureParams, VerifyInput, VerifyPolicy, signature_base,
+};
+use serde_json::json;
+
+use super::args::VerifyArgs;
+use super::error::{CliError, InputKind};
+use super::explain::render_diff;
+use super::io::{
+    Stream, colour_enabled, load_message, load_request, maybe_unwrap, read_input, write_stdout,
+};
+use super::keys::verifying_keys;
+use super::params::{base_options, parse_components};
+
+/// Runs `verify` and returns 0 (valid), 1 (not valid) or 2 (the signature to verify is
+/// ambiguous: select it with `--label` or `--tag`).
+///
+/// Policy: the accepted algorithms are those of the given keys; `created` may be at most
+/// `--max-age` seconds old (no limit without it) and up to 5 s in the future; a present
+/// `expires` is enforced against `--now` (default: the system clock); `--require` components
+/// must be covered; a covered `content-digest` is checked against the body.
+///
+/// Output: `valid: LABEL (ALG)` on stdout, or the error on stderr; `--json` prints
+/// `{"valid", "label", "error": {"code", "message"} | null, "base"}` on stdout. With
+/// `--explain`, a failure also prints the base that was verified and, with `--expected-base`,
+/// the per-line diff.
+///
+/// # Errors
+/// Input, option and key errors ([`CliError`], exit 2). Verification failures are not errors
+/// here: they are reported and give status 1.
+pub fn run(args: &VerifyArgs) -> Result<u8, CliError> {
+    let inp = &args.input;
+    let msg = load_message(
+        inp.message.as_deref(),
+        InputKind::Message,
+        inp.unwrap,
+        &inp.scheme,
+    )?;
+    let request = load_request(args.context.request.as_ref(), inp.unwrap, &inp.scheme)?;
+    let options = base_options(&args.context)?;
+    let required = match &args.require {
+        Some(r) => parse_components("--require", r)?,
+        None => Vec::new(),
+    };
+    let expected = args
+        .expected_base
+        .as_ref()
+        .map(|p| read_expected_base(p, inp.unwrap))
+        .transpose()?;
+
+    // The signature the policy will select, to name it and rebuild its base for diagnostics.
+    // A malformed Signature-Input is left for the verifier to report.
+    let entries = super::signatures(&msg.message, &options).unwrap_or_default();
+    let chosen = super::select(&entries, args.label.as_deref(), args.tag.as_deref());
+    let wanted: Vec<String> = match chosen {
+        Some((_, p)) => p.keyid().map(str::to_owned).into_iter().collect(),
+        None => entries
+            .iter()
+            .filter_map(|(_, p)| p.keyid().map(str::to_owned))
+            .collect(),
+    };
+    let keys = verifying_keys(&args.key, args.keyid.as_deref(), &wanted)?;
+
+    let max_age = args.max_age.map_or(MaxAge::Unlimited, MaxAge::Seconds);
+    let mut policy = VerifyPolicy::new(keys.algorithms(), max_age).base_options(options.clone());
+    for c in required {
+        policy = policy.require_component(c);
+    }
+    if let Some(now) = args.now {
+        policy = policy.at(now);
+    }
+    let selection = match (&args.label, &args.tag) {
+        (Some(l), _) => Selection::Label(l),
+        (None, Some(t)) => Selection::Tag(t),
+        (None, None) => Selection::Any,
+    };
+    let mut input = VerifyInput::new(&msg.message)
+        .body(msg.message.body())
+        .select(selection);
+    if let Some(r) = &request {
+        input = input.related(r);
+    }
+    let result = policy.verify(input, keys.resolver());
+
+    let (label, params): (Option<&str>, Option<&SignatureParams>) = match &result {
+        Ok(v) => (Some(v.label()), Some(v.params())),
+        Err(_) => (chosen.map(|(l, _)| l.as_str()), chosen.map(|(_, p)| p)),
+    };
+    let base = params.map(|p| {
+        signature_base(&msg.message, super::related(request.as_ref()), p, &options)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+    });
+
+    if inp.json {
+        let error = result
+            .as_ref()
+            .err()
+            .map(|e| json!({ "code": e.code(), "message": e.to_string() }));
+        let base = base.as_ref().and_then(|b| b.as_ref().ok());
+        write_stdout(&super::json_line(&json!({
+            "valid": result.is_ok(),
+            "label": label,
+            "error": error,
+            "base": base,
+        })))?;
+    }
+    match &result {
+        Ok(v) => {
+            if !inp.json {
+                let alg = v.algorithm();
+                write_stdout(format!("valid: {} ({alg})\n", v.label()).as_bytes())?;
+            }
+            Ok(0)
+        }
+        Err(e) => {
+            match label {
+                Some(l) => eprintln!("httpsig: error[{}]: {e} (signature {l:?})", e.code()),
+                None => eprintln!("httpsig: error[{}]: {e}", e.code()),
+            }
+            if args.explain && !inp.json {
+                write_stdout(explain(label, base.as_ref(), expected.as_deref()).as_bytes())?;
+            }
+            Ok(if matches!(e, Error::AmbiguousSelection) {
+                2
+            } else {
+                1
+            })
+        }
+    }
+}
+
+/// Reads `--expected-base`: unwrapped with `--unwrap`, CRLF read as LF, one final line end
+/// dropped (a base has none; text files usually do).
+fn read_expected_base(path: &std::path::Path, unwrap: bool) -> Result<String, CliError> {
+    let input = InputKind::ExpectedBase;
+    let bytes = maybe_unwrap(read_input(Some(path), input)?, unwrap, input)?;
+    let text = String::from_utf8(bytes).map_err(|_| CliError::NotUtf8 { input })?;
+    let text = text.replace("\r\n", "\n");
+    Ok(text.strip_suffix('\n').unwrap_or(&text).to_owned())
+}
+
+/// The `--explain` text: the base that was verified, then the diff against the signer's base.
+fn explain(
+    label: Option<&str>,
+    base: Option<&Result<String, Error>>,
+    expected: Option<&str>,
+) -> String {
+    let mut s = String::new();
+    match (label, base) {
+        (Some(l), Some(Ok(b))) => {
+            s.push_str(&format!("signature base verified for {l:?}:\n{b}\n"));
+            if let Some(exp) = expected {
+                s.push('\n');
+                s.push_str(&render_diff(exp, b, colour_enabled(Stream::Stdout)));
+            }
+        }
+        (Some(l), Some(Err(e))) => s.push_str(&format!(
+            "the signature base for {l:?} cannot be computed: error[{}]: {e}\n",
+            e.code()
+        )),
+        _ => s.push_str("no single signature was selected; nothing to explain (use --label)\n"),
+    }
+    s
+}

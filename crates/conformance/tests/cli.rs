@@ -1,0 +1,1014 @@
+//! End-to-end tests of the `httpsig` binary: every subcommand, exit statuses 0/1/2, `--json`,
+//! `--explain`, stdin, `--unwrap`, CRLF, and the RFC 9421 Appendix B vectors.
+//!
+//! Inputs are files in `tests/cli/` (see its README for each one's source) and the RFC 9421 B.1
+//! keys in `testdata/keys/`. Expected signatures and bases are read from
+//! `testdata/keys/signatures.json` (RFC 9421 B.2, as printed) and expected digests from
+//! `testdata/rfc9530/digest.json` (RFC 9530 Appendix D), never from the tool's own output.
+//!
+//! The binary is run with `std::process::Command` on `CARGO_BIN_EXE_httpsig` (no test-only
+//! dependency needed; cargo builds the binary for integration tests).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// What one run produced.
+#[derive(Debug)]
+struct Run {
+    status: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run_with(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_httpsig"));
+    cmd.args(args)
+        .current_dir(dir())
+        .env_remove("NO_COLOR")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("spawn httpsig");
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().expect("piped stdin");
+        pipe.write_all(input).expect("write stdin");
+    }
+    let out = child.wait_with_output().expect("wait for httpsig");
+    Run {
+        status: out.status.code().expect("exit status"),
+        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
+    }
+}
+
+fn run(args: &[&str]) -> Run {
+    run_with(args, None, &[])
+}
+
+fn run_stdin(args: &[&str], stdin: &[u8]) -> Run {
+    run_with(args, Some(stdin), &[])
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(dir().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn json(s: &str) -> serde_json::Value {
+    serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
+}
+
+/// A case of `testdata/keys/signatures.json` (RFC 9421 B.2 as printed).
+fn rfc_case(name: &str) -> (String, String) {
+    let v = json(&read("testdata/keys/signatures.json"));
+    let case = v["cases"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["name"] == name))
+        .unwrap_or_else(|| panic!("no case {name}"));
+    (
+        case["base"].as_str().expect("base").to_owned(),
+        case["signature"].as_str().expect("signature").to_owned(),
+    )
+}
+
+/// An expected `Content-Digest` value from `testdata/rfc9530/digest.json`.
+fn rfc9530_value(id: &str) -> String {
+    let v = json(&read("testdata/rfc9530/digest.json"));
+    v["cases"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["id"] == id))
+        .and_then(|c| c["expect"]["value"].as_str())
+        .unwrap_or_else(|| panic!("no case {id}"))
+        .to_owned()
+}
+
+fn assert_status(r: &Run, status: i32) {
+    assert_eq!(
+        r.status, status,
+        "exit status\nstdout:\n{}\nstderr:\n{}",
+        r.stdout, r.stderr
+    );
+}
+
+/// Asserts the run failed with `status` and stderr names `code` in the documented form.
+fn assert_error(r: &Run, status: i32, code: &str) {
+    assert_status(r, status);
+    assert!(
+        r.stderr.contains(&format!("httpsig: error[{code}]: ")),
+        "stderr lacks error[{code}]:\n{}",
+        r.stderr
+    );
+}
+
+const KEYS: &str = "testdata/keys";
+const REQUEST: &str = "tests/cli/rfc9421-test-request.http";
+const REQUEST_WRAPPED: &str = "tests/cli/rfc9421-test-request.wrapped.http";
+const B26_SIGNED: &str = "tests/cli/rfc9421-b26-signed.http";
+const B26_BASE: &str = "tests/cli/rfc9421-b26-base.txt";
+const B26_COMPONENTS: &str =
+    r#""date" "@method" "@path" "@authority" "content-type" "content-length""#;
+
+fn key(name: &str) -> String {
+    format!("{KEYS}/{name}")
+}
+
+/// `httpsig sign` with RFC 9421 B.2.6's parameters and the given key options.
+fn sign_b26(key_args: &[&str], input: &str, stdin: Option<&[u8]>, extra: &[&str]) -> Run {
+    let mut args = vec!["sign"];
+    args.extend_from_slice(key_args);
+    args.extend_from_slice(&[
+        "--keyid",
+        "test-key-ed25519",
+        "--label",
+        "sig-b26",
+        "--created",
+        "1618884473",
+        "--components",
+        B26_COMPONENTS,
+    ]);
+    args.extend_from_slice(extra);
+    args.push(input);
+    run_with(&args, stdin, &[])
+}
+
+// ---------------------------------------------------------------- sign
+
+#[test]
+fn sign_b26_prints_the_rfc_signature_and_the_message_unchanged_otherwise() {
+    let pem = key("test-key-ed25519.pem");
+    let r = sign_b26(&["--key", &pem], REQUEST, None, &[]);
+    assert_status(&r, 0);
+    // The whole output: test-request, its header order and body bytes, plus B.2.6's two fields.
+    assert_eq!(r.stdout, read(B26_SIGNED));
+    let (_, sig) = rfc_case("rfc9421-b2.6-ed25519");
+    assert!(
+        r.stdout
+            .contains(&format!("\nSignature: sig-b26=:{sig}:\n"))
+    );
+}
+
+#[test]
+fn sign_b26_with_jwk_and_jwks_keys() {
+    let jwk = key("test-key-ed25519.jwk.json");
+    let r = sign_b26(&["--key", &jwk], REQUEST, None, &[]);
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, read(B26_SIGNED));
+
+    // A JWK Set of the RFC's B.1 JWKs; the key is chosen by --keyid.
+    let tmp = tempdir("jwks");
+    let members: Vec<String> = [
+        "test-key-ecc-p256.jwk.json",
+        "test-key-ed25519.jwk.json",
+        "test-key-rsa-pss.jwk.json",
+    ]
+    .iter()
+    .map(|f| read(&key(f)))
+    .collect();
+    let jwks = tmp.join("jwks.json");
+    std::fs::write(&jwks, format!("{{\"keys\": [{}]}}", members.join(","))).expect("write jwks");
+    let jwks = jwks.to_str().expect("utf-8 path");
+    let r = sign_b26(&["--jwks", jwks], REQUEST, None, &[]);
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, read(B26_SIGNED));
+    // ... and verify picks it by the signature's keyid.
+    let r = run(&["verify", "--jwks", jwks, B26_SIGNED]);
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, "valid: sig-b26 (ed25519)\n");
+    // Signing from a set needs --keyid.
+    let r = run(&[
+        "sign",
+        "--jwks",
+        jwks,
+        "--components",
+        "\"@method\"",
+        REQUEST,
+    ]);
+    assert_error(&r, 2, "cli.missing");
+}
+
+#[test]
+fn sign_from_stdin_with_unwrap_and_json() {
+    // The RFC's wrapped test-request on stdin (no MESSAGE argument).
+    let wrapped = read(REQUEST_WRAPPED);
+    let pem = key("test-key-ed25519.pem");
+    let r = sign_b26(
+        &["--key", &pem],
+        "-",
+        Some(wrapped.as_bytes()),
+        &["--unwrap"],
+    );
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, read(B26_SIGNED));
+
+    let r = sign_b26(&["--key", &pem], REQUEST, None, &["--json"]);
+    assert_status(&r, 0);
+    let v = json(&r.stdout);
+    let (base, sig) = rfc_case("rfc9421-b2.6-ed25519");
+    assert_eq!(v["signature"], format!("sig-b26=:{sig}:"));
+    assert_eq!(v["base"], base);
+    assert_eq!(
+        v["signature_input"],
+        format!("sig-b26=({B26_COMPONENTS});created=1618884473;keyid=\"test-key-ed25519\"")
+    );
+}
+
+#[test]
+fn sign_keeps_crlf() {
+    // The same messages with CRLF line ends in the head (the body has none).
+    let to_crlf = |text: &str| {
+        let (head, body) = text.split_once("\n\n").expect("head and body");
+        format!("{}\r\n\r\n{body}", head.replace('\n', "\r\n"))
+    };
+    let pem = key("test-key-ed25519.pem");
+    let r = sign_b26(
+        &["--key", &pem],
+        "-",
+        Some(to_crlf(&read(REQUEST)).as_bytes()),
+        &[],
+    );
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, to_crlf(&read(B26_SIGNED)));
+}
+
+#[test]
+fn sign_hmac_b25_with_a_base64_secret_file() {
+    let (base, sig) = rfc_case("rfc9421-b2.5-hmac-sha256");
+    let secret = key("test-shared-secret.txt");
+    let common = [
+        "sign",
+        "--key",
+        &secret,
+        "--label",
+        "sig-b25",
+        "--keyid",
+        "test-shared-secret",
+        "--created",
+        "1618884473",
+        "--components",
+        r#""date" "@authority" "content-type""#,
+        "--json",
+    ];
+    for alg in ["hmac-sha256", "HS256"] {
+        // JWS HS256 (RFC 9421 §3.3.7) MACs the same base with the same primitive.
+        let mut args = common.to_vec();
+        args.extend_from_slice(&["--alg", alg, REQUEST]);
+        let r = run(&args);
+        assert_status(&r, 0);
+        let v = json(&r.stdout);
+        assert_eq!(v["signature"], format!("sig-b25=:{sig}:"), "{alg}");
+        assert_eq!(v["base"], base);
+    }
+    // A raw secret is never guessed: without --alg the file is refused.
+    let mut args = common.to_vec();
+    args.push(REQUEST);
+    assert_error(&run(&args), 2, "cli.missing");
+}
+
+#[test]
+fn sign_appends_to_existing_signatures_and_refuses_a_used_label() {
+    let pem = key("test-key-ed25519.pem");
+    let r = run(&[
+        "sign",
+        "--key",
+        &pem,
+        "--label",
+        "sig-b26",
+        "--components",
+        "\"@method\"",
+        B26_SIGNED,
+    ]);
+    assert_error(&r, 2, "sign.label_exists");
+    assert!(r.stdout.is_empty());
+
+    // Without --label: the first free sigN, appended to both fields.
+    let r = run(&[
+        "sign",
+        "--key",
+        &pem,
+        "--components",
+        r#""@method" "@authority""#,
+        "--created",
+        "1618884480",
+        "--include-alg",
+        B26_SIGNED,
+    ]);
+    assert_status(&r, 0);
+    let original = read(B26_SIGNED);
+    let input_line = original
+        .lines()
+        .find(|l| l.starts_with("Signature-Input: "))
+        .expect("input line");
+    let expected_input = format!(
+        "{input_line}, sig1=(\"@method\" \"@authority\");created=1618884480;alg=\"ed25519\""
+    );
+    assert!(
+        r.stdout.lines().any(|l| l == expected_input),
+        "{}",
+        r.stdout
+    );
+    let sig_line = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Signature: "))
+        .expect("signature line");
+    let (_, rfc_sig) = rfc_case("rfc9421-b2.6-ed25519");
+    assert!(sig_line.starts_with(&format!("Signature: sig-b26=:{rfc_sig}:, sig1=:")));
+    assert_eq!(r.stdout.lines().count(), original.lines().count());
+    assert!(r.stdout.ends_with("\n\n{\"hello\": \"world\"}"));
+    // Both signatures verify on the result.
+    let pubkey = key("test-key-ed25519.pub.pem");
+    for label in ["sig-b26", "sig1"] {
+        let v = run_stdin(
+            &["verify", "--key", &pubkey, "--label", label],
+            r.stdout.as_bytes(),
+        );
+        assert_status(&v, 0);
+        assert_eq!(v.stdout, format!("valid: {label} (ed25519)\n"));
+    }
+    // Two signatures and no selection: ambiguous, a usage error.
+    let v = run_stdin(&["verify", "--key", &pubkey], r.stdout.as_bytes());
+    assert_error(&v, 2, "signature.ambiguous");
+}
+
+#[test]
+fn randomized_algorithms_sign_then_verify() {
+    // ECDSA and RSA-PSS are randomized: check by verifying, with the right and a wrong key.
+    let cases: &[(&str, &[&str], &str, &str)] = &[
+        (
+            "test-key-ecc-p256.pem",
+            &[],
+            "test-key-ecc-p256.pub.pem",
+            "ecdsa-p256-sha256",
+        ),
+        // The PSS OID implies rsa-pss-sha512; its SPKI is plain rsaEncryption, so --alg there.
+        (
+            "test-key-rsa-pss.pem",
+            &[],
+            "test-key-rsa-pss.pub.pem",
+            "rsa-pss-sha512",
+        ),
+        (
+            "test-key-ecc-p256.jwk.json",
+            &["--alg", "ES256"],
+            "test-key-ecc-p256.pub.pem",
+            "jws ES256",
+        ),
+    ];
+    for (private, alg, public, shown) in cases {
+        let sk = key(private);
+        let mut args = vec!["sign", "--key", sk.as_str()];
+        args.extend_from_slice(alg);
+        args.extend_from_slice(&[
+            "--components",
+            r#""@method" "@target-uri" "content-digest""#,
+            "--created",
+            "now",
+            "--tag",
+            "cli-test",
+            REQUEST,
+        ]);
+        let signed = run(&args);
+        assert_status(&signed, 0);
+        let pk = key(public);
+        let mut vargs = vec!["verify", "--key", pk.as_str(), "--max-age", "60"];
+        if *private == "test-key-rsa-pss.pem" {
+            vargs.extend_from_slice(&["--alg", "rsa-pss-sha512"]);
+        }
+        vargs.extend_from_slice(alg);
+        let ok = run_stdin(&vargs, signed.stdout.as_bytes());
+        assert_status(&ok, 0);
+        assert_eq!(ok.stdout, format!("valid: sig1 ({shown})\n"));
+        // The covered Content-Digest is checked against the body.
+        let tampered = signed
+            .stdout
+            .replace("{\"hello\": \"world\"}", "{\"hello\": \"World\"}");
+        assert_error(
+            &run_stdin(&vargs, tampered.as_bytes()),
+            1,
+            "digest.mismatch",
+        );
+        let wrong = key("test-key-ed25519.pub.pem");
+        let bad = run_stdin(&["verify", "--key", &wrong], signed.stdout.as_bytes());
+        assert_error(&bad, 1, "verify.invalid_signature");
+    }
+}
+
+// ---------------------------------------------------------------- verify
+
+#[test]
+fn verify_b26_with_public_private_and_jwk_keys() {
+    for k in [
+        "test-key-ed25519.pub.pem",
+        "test-key-ed25519.pem",
+        "test-key-ed25519.jwk.json",
+    ] {
+        let r = run(&["verify", "--key", &key(k), B26_SIGNED]);
+        assert_status(&r, 0);
+        assert_eq!(r.stdout, "valid: sig-b26 (ed25519)\n", "{k}");
+        assert!(r.stderr.is_empty());
+    }
+    // From stdin, and with --json.
+    let r = run_stdin(
+        &[
+            "verify",
+            "--key",
+            &key("test-key-ed25519.pub.pem"),
+            "--json",
+        ],
+        read(B26_SIGNED).as_bytes(),
+    );
+    assert_status(&r, 0);
+    let v = json(&r.stdout);
+    let (base, _) = rfc_case("rfc9421-b2.6-ed25519");
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["label"], "sig-b26");
+    assert_eq!(v["error"], serde_json::Value::Null);
+    assert_eq!(v["base"], base);
+    // A --keyid that is not the signature's: no key.
+    let r = run(&[
+        "verify",
+        "--key",
+        &key("test-key-ed25519.pub.pem"),
+        "--keyid",
+        "someone-else",
+        B26_SIGNED,
+    ]);
+    assert_error(&r, 1, "verify.key_not_found");
+}
+
+fn tampered_b26() -> String {
+    // One character of the covered Date changes.
+    let t = read(B26_SIGNED).replace(
+        "Date: Tue, 20 Apr 2021 02:07:55 GMT",
+        "Date: Tue, 20 Apr 2021 02:07:56 GMT",
+    );
+    assert_ne!(t, read(B26_SIGNED));
+    t
+}
+
+#[test]
+fn verify_tampered_date_fails_with_invalid_signature() {
+    let pk = key("test-key-ed25519.pub.pem");
+    let r = run_stdin(&["verify", "--key", &pk], tampered_b26().as_bytes());
+    assert_error(&r, 1, "verify.invalid_signature");
+    assert!(r.stderr.contains("invalid signature"));
+    assert!(r.stdout.is_empty());
+
+    let r = run_stdin(
+        &["verify", "--key", &pk, "--json"],
+        tampered_b26().as_bytes(),
+    );
+    assert_status(&r, 1);
+    let v = json(&r.stdout);
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["label"], "sig-b26");
+    assert_eq!(v["error"]["code"], "verify.invalid_signature");
+    assert_eq!(v["error"]["message"], "invalid signature");
+    let (rfc_base, _) = rfc_case("rfc9421-b2.6-ed25519");
+    let computed = rfc_base.replace("02:07:55", "02:07:56");
+    assert_eq!(v["base"], computed);
+}
+
+#[test]
+fn explain_shows_the_differing_date_line() {
+    let pk = key("test-key-ed25519.pub.pem");
+    let r = run_stdin(
+        &[
+            "verify",
+            "--key",
+            &pk,
+            "--explain",
+            "--expected-base",
+            B26_BASE,
+        ],
+        tampered_b26().as_bytes(),
+    );
+    assert_error(&r, 1, "verify.invalid_signature");
+    let (rfc_base, _) = rfc_case("rfc9421-b2.6-ed25519");
+    let computed = rfc_base.replace("02:07:55", "02:07:56");
+    assert!(
+        r.stdout.starts_with(&format!(
+            "signature base verified for \"sig-b26\":\n{computed}\n"
+        )),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains(
+        "- \"date\": Tue, 20 Apr 2021 02:07:55 GMT\n+ \"date\": Tue, 20 Apr 2021 02:07:56 GMT\n  \"@method\": POST\n"
+    ));
+    assert!(r.stdout.ends_with("1 line differs: \"date\"\n"));
+    // Not a terminal: no colour codes.
+    assert!(!r.stdout.contains('\x1b'));
+    // Without --expected-base, only the base.
+    let r = run_stdin(
+        &["verify", "--key", &pk, "--explain"],
+        tampered_b26().as_bytes(),
+    );
+    assert_status(&r, 1);
+    assert_eq!(
+        r.stdout,
+        format!("signature base verified for \"sig-b26\":\n{computed}\n")
+    );
+}
+
+#[test]
+fn explain_b4_transform_names_method_and_authority() {
+    let jwk = key("test-key-ed25519.jwk.json");
+    // B.4: the signed message verifies ...
+    let ok = run(&[
+        "verify",
+        "--unwrap",
+        "--key",
+        &jwk,
+        "tests/cli/rfc9421-b4-transform.wrapped.http",
+    ]);
+    assert_status(&ok, 0);
+    assert_eq!(ok.stdout, "valid: transform (ed25519)\n");
+    // ... the one with method and authority changed does not, and the diff names both lines.
+    let r = run(&[
+        "verify",
+        "--unwrap",
+        "--key",
+        &jwk,
+        "--explain",
+        "--expected-base",
+        "tests/cli/rfc9421-b4-transform-base.wrapped.txt",
+        "tests/cli/rfc9421-b4-transform-method-changed.wrapped.http",
+    ]);
+    assert_error(&r, 1, "verify.invalid_signature");
+    assert!(
+        r.stdout
+            .contains("- \"@method\": GET\n+ \"@method\": POST\n")
+    );
+    assert!(
+        r.stdout
+            .contains("- \"@authority\": example.org\n+ \"@authority\": example.com\n")
+    );
+    assert!(
+        r.stdout
+            .ends_with("2 lines differ: \"@method\", \"@authority\"\n")
+    );
+}
+
+#[test]
+fn verify_b24_response_and_its_printed_digest() {
+    let pk = key("test-key-ecc-p256.pub.pem");
+    let msg = "tests/cli/rfc9421-b24-response.wrapped.http";
+    let r = run(&["verify", "--unwrap", "--key", &pk, msg]);
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, "valid: sig-b24 (ecdsa-p256-sha256)\n");
+    // The base we rebuild equals B.2.4's printed base (wrapped in the file; --unwrap applies).
+    let r = run(&["base", "--unwrap", "--label", "sig-b24", msg]);
+    assert_status(&r, 0);
+    let (rfc_base, _) = rfc_case("rfc9421-b2.4-ecdsa-p256-sha256");
+    assert_eq!(r.stdout, format!("{rfc_base}\n"));
+    // With the Content-Digest value printed in the RFC's test-response (not the body's digest).
+    let printed = read(msg)
+        .replace(
+            "mEWXIS7MaLRuGgxOBdODa3xqM1XdEvxoYhvlCFJ41QJgJc4GTsPp29l5o\\\n  GX69wWdXymyU0rjJuahq4l5aGgfLQ==:",
+            "JlEy2bfUz7WrWIjc1qV6KVLpdr/7L5/L4h7Sxvh6sN\\\n  HpDQWDCL+GauFQWcZBvVDhiyOnAQsxzZFYwi0wDH+1pw==:",
+        );
+    assert_ne!(printed, read(msg));
+    let r = run_stdin(
+        &[
+            "verify",
+            "--unwrap",
+            "--key",
+            &pk,
+            "--explain",
+            "--expected-base",
+            "tests/cli/rfc9421-b24-base.wrapped.txt",
+        ],
+        printed.as_bytes(),
+    );
+    assert_error(&r, 1, "digest.mismatch");
+    assert!(
+        r.stdout.ends_with("1 line differs: \"content-digest\"\n"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn verify_response_with_related_request() {
+    let pk = key("test-key-ecc-p256.pub.pem");
+    let msg = "tests/cli/rfc9421-2.4-response.http";
+    let r = run(&["verify", "--key", &pk, "--request", REQUEST, msg]);
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, "valid: reqres (ecdsa-p256-sha256)\n");
+    // The related request may be RFC-wrapped too.
+    let r = run(&[
+        "verify",
+        "--unwrap",
+        "--key",
+        &pk,
+        "--request",
+        REQUEST_WRAPPED,
+        msg,
+    ]);
+    assert_status(&r, 0);
+    // Without it the ;req components cannot be computed.
+    let r = run(&["verify", "--key", &pk, msg]);
+    assert_error(&r, 1, "component.related_request_missing");
+    // A different request: the signature does not verify.
+    let r = run(&[
+        "verify",
+        "--key",
+        &pk,
+        "--request",
+        "tests/cli/rfc9421-2.1.2-example-dict.http",
+        msg,
+    ]);
+    assert_status(&r, 1);
+}
+
+#[test]
+fn verify_policy_options() {
+    let pk = key("test-key-ed25519.pub.pem");
+    // created=1618884473; no age limit unless --max-age.
+    assert_status(&run(&["verify", "--key", &pk, B26_SIGNED]), 0);
+    assert_status(
+        &run(&[
+            "verify",
+            "--key",
+            &pk,
+            "--now",
+            "1618884533",
+            "--max-age",
+            "60",
+            B26_SIGNED,
+        ]),
+        0,
+    );
+    let r = run(&[
+        "verify",
+        "--key",
+        &pk,
+        "--now",
+        "1618884534",
+        "--max-age",
+        "60",
+        B26_SIGNED,
+    ]);
+    assert_error(&r, 1, "policy.created_too_old");
+    // --require: covered components pass, uncovered fail.
+    assert_status(
+        &run(&[
+            "verify",
+            "--key",
+            &pk,
+            "--require",
+            r#""@method" "date""#,
+            B26_SIGNED,
+        ]),
+        0,
+    );
+    let r = run(&[
+        "verify",
+        "--key",
+        &pk,
+        "--require",
+        r#""@method" "content-digest""#,
+        B26_SIGNED,
+    ]);
+    assert_error(&r, 1, "policy.missing_component");
+    // expires is enforced against --now.
+    let sk = key("test-key-ed25519.pem");
+    let signed = run(&[
+        "sign",
+        "--key",
+        &sk,
+        "--components",
+        "\"@method\"",
+        "--created",
+        "1000",
+        "--expires",
+        "2000",
+        REQUEST,
+    ]);
+    assert_status(&signed, 0);
+    let at = |now: &str| {
+        run_stdin(
+            &["verify", "--key", &pk, "--now", now],
+            signed.stdout.as_bytes(),
+        )
+    };
+    assert_status(&at("1999"), 0);
+    assert_error(&at("2000"), 1, "policy.expired");
+    // --tag selects; an unknown label or tag is a failure.
+    assert_error(
+        &run(&["verify", "--key", &pk, "--tag", "nope", B26_SIGNED]),
+        1,
+        "signature.no_match",
+    );
+    assert_error(
+        &run(&["verify", "--key", &pk, "--label", "nope", B26_SIGNED]),
+        1,
+        "signature.label_not_found",
+    );
+    // A message without signatures.
+    assert_error(
+        &run(&["verify", "--key", &pk, REQUEST]),
+        1,
+        "signature.missing",
+    );
+}
+
+// ---------------------------------------------------------------- base
+
+#[test]
+fn base_for_a_label_and_for_components() {
+    let r = run(&["base", "--label", "sig-b26", B26_SIGNED]);
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, read(B26_BASE));
+    // The only signature is chosen without --label.
+    assert_eq!(run(&["base", B26_SIGNED]).stdout, read(B26_BASE));
+
+    // B.2.2's components and parameters on the wrapped test-request from stdin, as JSON.
+    let (b22, _) = rfc_case("rfc9421-b2.2-rsa-pss-sha512");
+    let r = run_stdin(
+        &[
+            "base",
+            "--unwrap",
+            "--json",
+            "--components",
+            r#""@authority" "content-digest" "@query-param";name="Pet""#,
+            "--created",
+            "1618884473",
+            "--keyid",
+            "test-key-rsa-pss",
+            "--tag",
+            "header-example",
+        ],
+        read(REQUEST_WRAPPED).as_bytes(),
+    );
+    assert_status(&r, 0);
+    let v = json(&r.stdout);
+    assert_eq!(v["base"], b22);
+    assert_eq!(v["label"], serde_json::Value::Null);
+    // B.2.1: empty components, nonce.
+    let (b21, _) = rfc_case("rfc9421-b2.1-rsa-pss-sha512");
+    let r = run(&[
+        "base",
+        "--components",
+        "",
+        "--created",
+        "1618884473",
+        "--keyid",
+        "test-key-rsa-pss",
+        "--nonce",
+        "b3k2pp5k7z-50gnwp.yemd",
+        REQUEST,
+    ]);
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, format!("{b21}\n"));
+    // --label --json on a signed message.
+    let v = json(&run(&["base", "--json", "--label", "sig-b26", B26_SIGNED]).stdout);
+    assert_eq!(v["label"], "sig-b26");
+    assert_eq!(v["base"], read(B26_BASE).trim_end_matches('\n'));
+}
+
+#[test]
+fn base_scheme_of_origin_form_requests() {
+    // RFC 9421 §2.2.2: `POST /path?param=value` to www.example.com over https.
+    let msg = b"POST /path?param=value HTTP/1.1\nHost: www.example.com\n\n";
+    let r = run_stdin(&["base", "--components", "\"@target-uri\""], msg);
+    assert_status(&r, 0);
+    assert!(
+        r.stdout
+            .starts_with("\"@target-uri\": https://www.example.com/path?param=value\n")
+    );
+    let r = run_stdin(
+        &[
+            "base",
+            "--scheme",
+            "http",
+            "--components",
+            "\"@target-uri\"",
+        ],
+        msg,
+    );
+    assert_status(&r, 0);
+    assert!(
+        r.stdout
+            .starts_with("\"@target-uri\": http://www.example.com/path?param=value\n")
+    );
+    assert_status(
+        &run_stdin(
+            &["base", "--scheme", "ftp", "--components", "\"@method\""],
+            msg,
+        ),
+        2,
+    );
+}
+
+#[test]
+fn base_dictionary_members_and_sf_types() {
+    // RFC 9421 §2.1.2: members of Example-Dict (`;key` implies a Dictionary).
+    let msg = "tests/cli/rfc9421-2.1.2-example-dict.http";
+    let components = r#""example-dict";key="a" "example-dict";key="d" "example-dict";key="b" "example-dict";key="c""#;
+    let r = run(&["base", "--components", components, msg]);
+    assert_status(&r, 0);
+    assert!(r.stdout.starts_with(
+        "\"example-dict\";key=\"a\": 1\n\"example-dict\";key=\"d\": ?1\n\"example-dict\";key=\"b\": 2;x=1;y=2\n\"example-dict\";key=\"c\": (a b c)\n"
+    ), "{}", r.stdout);
+    // RFC 9421 §2.1.1: `;sf` needs the field's type, which --sf-type declares.
+    let sf = r#""example-dict";sf"#;
+    let r = run(&[
+        "base",
+        "--sf-type",
+        "example-dict=dictionary",
+        "--components",
+        sf,
+        msg,
+    ]);
+    assert_status(&r, 0);
+    assert!(
+        r.stdout
+            .starts_with("\"example-dict\";sf: a=1, b=2;x=1;y=2, c=(a b c), d\n"),
+        "{}",
+        r.stdout
+    );
+    assert_error(
+        &run(&["base", "--components", sf, msg]),
+        2,
+        "component.sf_unknown_type",
+    );
+    assert_error(
+        &run(&[
+            "base",
+            "--sf-type",
+            "example-dict=list",
+            "--components",
+            sf,
+            msg,
+        ]),
+        2,
+        "component.sf_parse",
+    );
+    assert_error(
+        &run(&["base", "--sf-type", "example-dict", "--components", sf, msg]),
+        2,
+        "cli.option",
+    );
+}
+
+// ---------------------------------------------------------------- digest
+
+#[test]
+fn digest_prints_or_adds_content_digest() {
+    let sha256 = rfc9530_value("appd-sha256");
+    let sha512 = rfc9530_value("appd-sha512");
+    let r = run(&["digest", REQUEST]);
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, format!("{sha256}\n"));
+    let r = run_stdin(
+        &["digest", "--alg", "sha-512", "--json"],
+        read(REQUEST).as_bytes(),
+    );
+    assert_status(&r, 0);
+    assert_eq!(
+        json(&r.stdout),
+        serde_json::json!({ "content_digest": sha512 })
+    );
+    // --add replaces the existing field where it was.
+    let r = run(&["digest", "--add", REQUEST]);
+    assert_status(&r, 0);
+    let expected = read(REQUEST).replace(
+        &format!("Content-Digest: {sha512}"),
+        &format!("Content-Digest: {sha256}"),
+    );
+    assert_ne!(expected, read(REQUEST));
+    assert_eq!(r.stdout, expected);
+    // ... or appends it after the last header.
+    let r = run_stdin(
+        &["digest", "--add"],
+        b"HTTP/1.1 200 OK\r\nA: b\r\n\r\n{\"hello\": \"world\"}",
+    );
+    assert_status(&r, 0);
+    assert_eq!(
+        r.stdout,
+        format!(
+            "HTTP/1.1 200 OK\r\nA: b\r\nContent-Digest: {sha256}\r\n\r\n{{\"hello\": \"world\"}}"
+        )
+    );
+    assert_status(&run(&["digest", "--alg", "md5", REQUEST]), 2);
+}
+
+// ---------------------------------------------------------------- usage and input errors
+
+#[test]
+fn usage_and_input_errors_exit_2_with_a_code() {
+    let pk = key("test-key-ed25519.pub.pem");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["verify", B26_SIGNED], "cli.missing"),
+        (
+            vec!["verify", "--key", "tests/cli/no-such-key.pem", B26_SIGNED],
+            "cli.read",
+        ),
+        (
+            vec!["verify", "--key", &pk, "tests/cli/no-such-message.http"],
+            "cli.read",
+        ),
+        (
+            vec!["verify", "--key", &pk, "--alg", "rsa-sha1", B26_SIGNED],
+            "cli.option",
+        ),
+        (
+            vec!["verify", "--key", &pk, "--require", "@method", B26_SIGNED],
+            "cli.option",
+        ),
+        (
+            vec!["verify", "--key", "tests/cli/README.md", B26_SIGNED],
+            "cli.missing",
+        ),
+        (
+            vec!["verify", "--key", B26_SIGNED, B26_SIGNED],
+            "cli.missing",
+        ),
+        (vec!["verify", "--bogus"], "cli.usage"),
+        (
+            vec!["sign", "--key", "testdata/keys/test-key-rsa.pem", REQUEST],
+            "key.ambiguous_algorithm",
+        ),
+        (
+            vec!["sign", "--key", &pk, "--alg", "ed25519", REQUEST],
+            "key.unsupported_pem_label",
+        ),
+        (
+            vec![
+                "sign",
+                "--key",
+                "testdata/keys/test-key-ed25519.pem",
+                "--components",
+                "\"@method\" \"@method\"",
+                REQUEST,
+            ],
+            "cli.option",
+        ),
+        (
+            vec![
+                "sign",
+                "--key",
+                "testdata/keys/test-key-ed25519.pem",
+                "--created",
+                "yesterday",
+                REQUEST,
+            ],
+            "cli.option",
+        ),
+        (
+            vec![
+                "sign",
+                "--key",
+                "testdata/keys/test-key-ed25519.pem",
+                "--alg",
+                "EdDSA",
+                "--include-alg",
+                REQUEST,
+            ],
+            "cli.option",
+        ),
+        (vec!["base", REQUEST], "cli.missing"),
+        (
+            vec!["base", "--label", "nope", B26_SIGNED],
+            "signature.label_not_found",
+        ),
+    ];
+    for (args, code) in cases {
+        let r = run(&args);
+        assert_error(&r, 2, code);
+        assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
+    }
+    // Unparsable message text, from stdin.
+    let r = run_stdin(&["verify", "--key", &pk], b"this is not HTTP\n\n");
+    assert_error(&r, 2, "cli.message");
+    let r = run_stdin(&["digest"], b"GET /x HTTP/1.1\n\n");
+    assert_error(&r, 2, "cli.message");
+}
+
+#[test]
+fn vectors_still_run() {
+    let r = run(&["vectors"]);
+    assert_status(&r, 0);
+    assert!(r.stdout.ends_with(" passed, 0 failed\n"), "{}", r.stdout);
+}
+
+/// A fresh directory under the target dir for files a test writes.
+fn tempdir(name: &str) -> PathBuf {
+    let d =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).expect("create temp dir");
+    d
+}
