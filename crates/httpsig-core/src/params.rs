@@ -65,7 +65,7 @@ impl SignatureParams {
         let mut st = State::new(SignatureField::InnerList, None, Limits::default());
         st.input_len = s.len();
         let r = sfv::Parser::new(s).parse_list_with_visitor(ListV(&mut st));
-        st.finish(r, s.len())?;
+        st.finish(r, s.as_bytes(), Shape::List)?;
         match (st.entries.pop(), st.seen.len()) {
             (Some((_, p)), 1) => Ok(p),
             _ => Err(ParseError::new(
@@ -535,6 +535,14 @@ struct State<'de, 'w> {
     err: Option<Error>,
 }
 
+/// The top-level structured type being parsed, for the syntax re-check.
+#[derive(Clone, Copy)]
+enum Shape {
+    Dictionary,
+    List,
+    Item,
+}
+
 /// The marker error handed to sfv; the typed error waits in `State::err`.
 #[derive(Debug)]
 struct Stop;
@@ -575,9 +583,26 @@ impl<'de, 'w> State<'de, 'w> {
         self.fail(ParseError::new(f, kind, None))
     }
 
-    fn finish(&mut self, r: Result<(), sfv::Error>, _len: usize) -> Result<(), Error> {
+    /// The typed error a visitor recorded, unless the field is not even syntactically valid:
+    /// a syntax error anywhere wins (RFC 8941 §4.2: the whole field fails to parse), since the
+    /// streaming visitor may have stopped at a semantic problem before reaching it.
+    fn finish(
+        &mut self,
+        r: Result<(), sfv::Error>,
+        input: &[u8],
+        shape: Shape,
+    ) -> Result<(), Error> {
         if let Some(e) = self.err.take() {
-            return Err(e);
+            let p = sfv::Parser::new(input);
+            let syntax = match shape {
+                Shape::Dictionary => p.parse_dictionary_with_visitor(Ignored),
+                Shape::List => p.parse_list_with_visitor(Ignored),
+                Shape::Item => p.parse_item_with_visitor(Ignored),
+            };
+            return Err(match syntax {
+                Err(se) => ParseError::new(self.field, ParseErrorKind::Syntax, se.index()).into(),
+                Ok(()) => e,
+            });
         }
         r.map_err(|e| ParseError::new(self.field, ParseErrorKind::Syntax, e.index()).into())
     }
@@ -754,7 +779,7 @@ pub(crate) fn parse_component_item(s: &str, text: &mut String) -> Result<Compone
     let mut st = State::new(SignatureField::InnerList, None, Limits::default());
     st.active = true;
     let r = sfv::Parser::new(s).parse_item_with_visitor(CompItemV(&mut st));
-    st.finish(r, s.len())?;
+    st.finish(r, s.as_bytes(), Shape::Item)?;
     match (st.cur.components.pop(), st.cur.components.is_empty()) {
         (Some(spec), true) => {
             *text = core::mem::take(&mut st.cur.text);
@@ -830,7 +855,7 @@ pub(crate) fn parse_signature_input<'de>(
     let mut st = State::new(field, want, limits);
     st.input_len = combined.len();
     let r = sfv::Parser::new(combined).parse_dictionary_with_visitor(DictV(&mut st));
-    st.finish(r, combined.len())?;
+    st.finish(r, combined, Shape::Dictionary)?;
     Ok(core::mem::take(&mut st.entries))
 }
 
@@ -926,6 +951,15 @@ pub(crate) fn parse_signature(
     };
     let r = sfv::Parser::new(combined).parse_dictionary_with_visitor(&mut d);
     if let Some(e) = d.err.take() {
+        // As for Signature-Input: a syntax error anywhere in the field wins.
+        if let Err(se) = sfv::Parser::new(combined).parse_dictionary_with_visitor(Ignored) {
+            return Err(ParseError::new(
+                SignatureField::Signature,
+                ParseErrorKind::Syntax,
+                se.index(),
+            )
+            .into());
+        }
         return Err(e);
     }
     r.map_err(|e| ParseError::new(SignatureField::Signature, ParseErrorKind::Syntax, e.index()))?;

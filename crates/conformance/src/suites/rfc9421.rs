@@ -110,6 +110,7 @@ struct Case {
     key: Option<String>,
     key_alg: Option<String>,
     field: Option<FieldText>,
+    now: Option<i64>,
     expect: Expect,
 }
 
@@ -187,6 +188,7 @@ impl Case {
             !matches!(self.kind, Kind::Sign | Kind::Verify) && self.key_alg.is_some(),
         )?;
         unread("field", msg_kinds && self.field.is_some())?;
+        unread("now", self.kind != Kind::Verify && self.now.is_some())?;
         let e = &self.expect;
         let has_error = e.error.is_some();
         unread(
@@ -346,8 +348,15 @@ impl Case {
             self.key.as_deref().ok_or("key missing")?,
             self.key_alg.as_deref(),
         )?;
-        let policy =
-            VerifyPolicy::new(&ALL_ALGORITHMS, MaxAge::Unlimited).base_options(opts.clone());
+        // The RFC's signatures are checked as of when they were made: `now` if the case gives it,
+        // else the selected signature's `created` (an `expires` is then still enforced).
+        let now = match self.now {
+            Some(n) => n,
+            None => created_of(&msg, self.label.as_deref(), &opts).unwrap_or(0),
+        };
+        let policy = VerifyPolicy::new(&ALL_ALGORITHMS, MaxAge::Unlimited)
+            .base_options(opts.clone())
+            .at(now);
         let mut input = VerifyInput::new(&msg).body(msg.body());
         if let Some(r) = &related {
             input = input.related(r);
@@ -502,6 +511,16 @@ impl Case {
         }
         Ok(())
     }
+}
+
+fn created_of(msg: &Message, label: Option<&str>, opts: &BaseOptions) -> Option<i64> {
+    let si = msg.header("signature-input")?;
+    let all = httpsig_core::parse_signature_input_field(&si, opts).ok()?;
+    let (_, p) = match label {
+        Some(l) => all.into_iter().find(|(x, _)| x == l)?,
+        None => all.into_iter().next()?,
+    };
+    p.created()
 }
 
 const ALL_ALGORITHMS: [Algorithm; 6] = [
