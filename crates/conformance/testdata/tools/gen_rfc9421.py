@@ -416,7 +416,9 @@ def components():
         ident = f'"@query-param";name="{name}"'
         cs.append(comp(f"2.2.8-encoded-{cid}", s, menc, ident, line(f"{ident}: {value}"),
                        note="value decoded as application/x-www-form-urlencoded, then re-encoded "
-                            "(space as %20); the name parameter is matched in its encoded form"))
+                            "(space as %20); the name parameter is the encoded nameString. Request line "
+                            "and values as quoted from RFC 9421 §2.2.8; re-derived with Python "
+                            "urllib.parse (parse_qsl + quote with safe='*-._') as a cross-check"))
     cs.append(comp("2.2.8-reencoded-set", "ours: RFC 9421 §2.2.8 (WHATWG urlencoded percent-encode set)",
                    message("GET /p?v=%21%27%28%29%7E%2A-._&w=a+b%2Bc HTTP/1.1", ["Host: www.example.com"]),
                    '"@query-param";name="v"', line('"@query-param";name="v": %21%27%28%29%7E*-._'),
