@@ -933,8 +933,7 @@ def param_order():
         if cid == "created-keyid":
             assert sig == B26.sig, "sign_ed25519.py does not reproduce RFC 9421 B.2.6"
             cs[-1]["source"] = "RFC 9421 §B.2.6"
-        cs.append(s.verify_case("-tamper-bitflip", s.signed_message(sig=flip_bit(sig)),
-                                err("verify.invalid_signature"), "ours", "first bit of the signature flipped"))
+        cs.extend(s.tampers())
     # A verifier that rebuilds @signature-params in its own order accepts this; it must not.
     inner_kc, _ = sigs["keyid-created"]
     _, sig_ck = sigs["created-keyid"]
