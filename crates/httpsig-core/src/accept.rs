@@ -157,7 +157,18 @@ pub fn parse_accept_signature(value: &[u8]) -> Result<Vec<SignatureRequest>, Err
                 )
                 .into());
             }
-            components.push(Component::parse(&core::mem::take(&mut ser))?);
+            let c = Component::parse(&core::mem::take(&mut ser))?;
+            if components
+                .iter()
+                .any(|x: &Component| x.as_str() == c.as_str())
+            {
+                return Err(crate::ComponentError::new(
+                    c.as_str(),
+                    crate::ComponentErrorKind::Duplicate,
+                )
+                .into());
+            }
+            components.push(c);
         }
         let mut req = SignatureRequest::new(label.as_str(), components);
         for (k, v) in &list.params {
@@ -223,5 +234,9 @@ mod tests {
         assert_eq!(code("sig1=();created=\"x\""), "params.wrong_type");
         assert_eq!(code("sig1=(@"), "parse.accept_signature");
         assert_eq!(code("sig1=(1)"), "parse.component_not_string");
+        assert_eq!(
+            code("sig1=(\"@method\" \"@method\")"),
+            "component.duplicate"
+        );
     }
 }

@@ -84,6 +84,7 @@ struct Expect {
     base: Option<String>,
     error: Option<String>,
     valid: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
     signature: Option<Option<String>>,
     deterministic: Option<bool>,
     labels: Option<Vec<String>>,
@@ -115,6 +116,11 @@ struct Case {
 }
 
 type Outcome = Result<(), String>;
+
+/// Distinguishes a present `null` (`Some(None)`) from an absent field (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
 
 /// Runs one RFC 9421 vector file.
 ///
