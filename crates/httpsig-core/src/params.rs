@@ -507,7 +507,7 @@ impl<'de> Labels<'de> {
 
     fn contains(&self, label: &str) -> bool {
         self.small.iter().take(self.len).any(|l| *l == label)
-            || self.more.iter().any(|l| *l == label)
+            || self.more.contains(&label)
     }
 
     fn push(&mut self, label: &'de str) {
