@@ -1012,3 +1012,113 @@ fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&d).expect("create temp dir");
     d
 }
+
+/// The reference's FAPI-shaped request signature (shared/reference/fapi-dpop-requirements.md
+/// §2.1), made by `sign` and checked by `verify --profile fapi-request`.
+const FAPI_SIG: &str =
+    "F5w51xaK6Rs6ytEtCRTTvpUGn754RjtvrOskC5DI0C/iPW4lsLQfUChPJsP+1Bl3PcWpqbFk53toMvp7d67NAA==";
+
+#[test]
+fn profile_fapi_request() {
+    let signed = run(&[
+        "sign",
+        "--key",
+        "testdata/keys/test-key-ed25519.pem",
+        "--keyid",
+        "test-key-ed25519",
+        "--label",
+        "sig1",
+        "--created",
+        "1618884473",
+        "--tag",
+        "fapi-2-request",
+        "--components",
+        r#""@method" "@target-uri" "authorization" "content-digest""#,
+        "tests/cli/fapi-request.http",
+    ]);
+    assert_eq!(signed.status, 0, "{}", signed.stderr);
+    assert!(
+        signed
+            .stdout
+            .contains(&format!("Signature: sig1=:{FAPI_SIG}:")),
+        "{}",
+        signed.stdout
+    );
+    let verify = |now: &str, msg: &[u8]| {
+        run_stdin(
+            &[
+                "verify",
+                "--key",
+                "testdata/keys/test-key-ed25519.pem",
+                "--profile",
+                "fapi-request",
+                "--now",
+                now,
+            ],
+            msg,
+        )
+    };
+    let ok = verify("1618884480", signed.stdout.as_bytes());
+    assert_eq!(ok.status, 0, "{}", ok.stderr);
+    let old = verify("1618884534", signed.stdout.as_bytes());
+    assert_eq!(old.status, 1);
+    assert!(
+        old.stderr.contains("policy.created_too_old"),
+        "{}",
+        old.stderr
+    );
+    // A FAPI request signature must carry the tag: re-tagged, it is not selected at all.
+    let retagged = signed.stdout.replace("fapi-2-request", "fapi-2-response");
+    let r = verify("1618884480", retagged.as_bytes());
+    assert_eq!(r.status, 1);
+    assert!(r.stderr.contains("signature.no_match"), "{}", r.stderr);
+}
+
+#[test]
+fn profile_fapi_request_requires_authorization() {
+    let signed = run(&[
+        "sign",
+        "--key",
+        "testdata/keys/test-key-ed25519.pem",
+        "--keyid",
+        "k",
+        "--created",
+        "1618884473",
+        "--tag",
+        "fapi-2-request",
+        "--components",
+        r#""@method" "@target-uri" "content-digest""#,
+        "tests/cli/fapi-request.http",
+    ]);
+    assert_eq!(signed.status, 0, "{}", signed.stderr);
+    let r = run_stdin(
+        &[
+            "verify",
+            "--key",
+            "testdata/keys/test-key-ed25519.pem",
+            "--profile",
+            "fapi-request",
+            "--now",
+            "1618884480",
+            "--json",
+        ],
+        signed.stdout.as_bytes(),
+    );
+    assert_eq!(r.status, 1);
+    let v = json(&r.stdout);
+    assert_eq!(v["error"]["code"], "policy.missing_component");
+}
+
+#[test]
+fn profile_fapi_response_needs_request() {
+    let r = run(&[
+        "verify",
+        "--key",
+        "testdata/keys/test-key-ed25519.pem",
+        "--profile",
+        "fapi-response",
+        "tests/cli/rfc9421-2.4-response.http",
+    ]);
+    assert_eq!(r.status, 2);
+    assert!(r.stderr.contains("cli.missing"), "{}", r.stderr);
+}

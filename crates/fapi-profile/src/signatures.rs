@@ -203,6 +203,46 @@ impl KeyResolver for ForClient<'_> {
     }
 }
 
+/// The core policy for FAPI request signatures (RQV-4..8, D-1, D-3, D-7): select with
+/// `Selection::Tag(REQUEST_TAG)` and pass the body so the digest is recomputed.
+pub fn request_policy(algorithms: &[Algorithm], window: CreatedWindow) -> VerifyPolicy {
+    VerifyPolicy::new(algorithms, MaxAge::Seconds(window.max_age))
+        .future_skew(window.future_skew)
+        .require_created() // RQV-6
+        .allow_tags(&[REQUEST_TAG]) // RQV-4
+        .require_component(Component::derived(Derived::Method)) // RQV-5
+        .require_component(Component::derived(Derived::TargetUri))
+        .require_component(covered("authorization"))
+        .require_component_if_present(covered("dpop")) // RQV-7
+        .require_content_digest_for_body() // RQV-8
+}
+
+/// The core policy for FAPI response signatures (RSV-3..5), with the request binding of D-5
+/// when `require_binding` is set.
+///
+/// # Errors
+/// Component errors while building the binding components (labels that are not sf-strings).
+pub fn response_policy(
+    algorithms: &[Algorithm],
+    window: CreatedWindow,
+    request: &dyn HttpMessage,
+    request_had_body: bool,
+    require_binding: bool,
+) -> Result<VerifyPolicy, Error> {
+    let mut policy = VerifyPolicy::new(algorithms, MaxAge::Seconds(window.max_age))
+        .future_skew(window.future_skew)
+        .require_created() // RSV-3
+        .allow_tags(&[RESPONSE_TAG]) // RSV-5
+        .require_component(Component::derived(Derived::Status)) // RSV-3
+        .require_content_digest_for_body(); // RSV-4
+    if require_binding {
+        for c in binding_components(request, request_had_body)? {
+            policy = policy.require_component(c); // D-5
+        }
+    }
+    Ok(policy)
+}
+
 /// Verifies FAPI resource requests on a resource server (RQV-1..8, D-1..D-4, D-6, D-7).
 #[derive(Clone, Debug)]
 pub struct RequestVerifier {
@@ -217,16 +257,9 @@ impl RequestVerifier {
 
     /// The FAPI rules with a chosen algorithm allow-list and `created` window.
     pub fn with(algorithms: &[Algorithm], window: CreatedWindow) -> Self {
-        let policy = VerifyPolicy::new(algorithms, MaxAge::Seconds(window.max_age))
-            .future_skew(window.future_skew)
-            .require_created() // RQV-6
-            .allow_tags(&[REQUEST_TAG]) // RQV-4
-            .require_component(Component::derived(Derived::Method)) // RQV-5
-            .require_component(Component::derived(Derived::TargetUri))
-            .require_component(covered("authorization"))
-            .require_component_if_present(covered("dpop")) // RQV-7
-            .require_content_digest_for_body(); // RQV-8
-        Self { policy }
+        Self {
+            policy: request_policy(algorithms, window),
+        }
     }
 
     /// Uses a fixed clock (Unix seconds), for tests and replaying captured traffic.
@@ -457,19 +490,15 @@ impl ResponseVerifier {
         request_body: &[u8],
         keys: &dyn KeyResolver,
     ) -> Result<Vec<VerifiedSignature>, Error> {
-        let mut policy = VerifyPolicy::new(&self.algorithms, MaxAge::Seconds(self.window.max_age))
-            .future_skew(self.window.future_skew)
-            .require_created() // RSV-3
-            .allow_tags(&[RESPONSE_TAG]) // RSV-5
-            .require_component(Component::derived(Derived::Status)) // RSV-3
-            .require_content_digest_for_body(); // RSV-4
+        let mut policy = response_policy(
+            &self.algorithms,
+            self.window,
+            request,
+            !request_body.is_empty(),
+            self.require_binding,
+        )?;
         if let Some(now) = self.now {
             policy = policy.at(now);
-        }
-        if self.require_binding {
-            for c in binding_components(request, !request_body.is_empty())? {
-                policy = policy.require_component(c); // D-5
-            }
         }
         let input = VerifyInput::new(response)
             .body(response_body)

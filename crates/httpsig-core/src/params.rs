@@ -506,8 +506,7 @@ impl<'de> Labels<'de> {
     }
 
     fn contains(&self, label: &str) -> bool {
-        self.small.iter().take(self.len).any(|l| *l == label)
-            || self.more.contains(&label)
+        self.small.iter().take(self.len).any(|l| *l == label) || self.more.contains(&label)
     }
 
     fn push(&mut self, label: &'de str) {

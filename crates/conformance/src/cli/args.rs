@@ -189,9 +189,23 @@ pub struct VerifyArgs {
     /// The signer's signature base (a text file), compared line by line under --explain.
     #[arg(long = "expected-base", value_name = "FILE")]
     pub expected_base: Option<PathBuf>,
+    /// Apply a FAPI 2.0 profile: its tag, required components, algorithm allow-list and
+    /// `created` window (60 s old, 10 s ahead, relative to --now). `fapi-response` needs
+    /// --request.
+    #[arg(long, value_enum, value_name = "PROFILE", conflicts_with_all = ["max_age", "tag"])]
+    pub profile: Option<Profile>,
     /// Component context.
     #[command(flatten)]
     pub context: ContextArgs,
+}
+
+/// A verification profile.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// FAPI 2.0 request signature rules (tag `fapi-2-request`).
+    FapiRequest,
+    /// FAPI 2.0 response signature rules (tag `fapi-2-response`), request binding required.
+    FapiResponse,
 }
 
 /// A Content-Digest algorithm (RFC 9530 §5, active entries).

@@ -86,6 +86,8 @@ pub enum Missing {
     SecretAlgorithm,
     /// `base` without `--components`, and the message's signature cannot be chosen.
     Selection,
+    /// `--profile fapi-response` without `--request`.
+    Request,
 }
 
 impl fmt::Display for Missing {
@@ -100,6 +102,7 @@ impl fmt::Display for Missing {
             Self::Selection => {
                 "give --components, or --label of one of the message's signatures (it has none, or several)"
             }
+            Self::Request => "--profile fapi-response needs the request it answers: give --request FILE",
         })
     }
 }

@@ -5,7 +5,9 @@ use httpsig_core::{
 };
 use serde_json::json;
 
-use super::args::VerifyArgs;
+use fapi_profile::signatures::{CreatedWindow, DEFAULT_ALGORITHMS};
+
+use super::args::{Profile, VerifyArgs};
 use super::error::{CliError, InputKind};
 use super::explain::render_diff;
 use super::io::{
@@ -64,14 +66,35 @@ pub fn run(args: &VerifyArgs) -> Result<u8, CliError> {
     let keys = verifying_keys(&args.key, args.keyid.as_deref(), &wanted)?;
 
     let max_age = args.max_age.map_or(MaxAge::Unlimited, MaxAge::Seconds);
-    let mut policy = VerifyPolicy::new(keys.algorithms(), max_age).base_options(options.clone());
+    let (mut policy, profile_tag) = match args.profile {
+        None => (VerifyPolicy::new(keys.algorithms(), max_age), None),
+        Some(Profile::FapiRequest) => (
+            fapi_profile::signatures::request_policy(&DEFAULT_ALGORITHMS, CreatedWindow::default()),
+            Some(fapi_profile::signatures::REQUEST_TAG),
+        ),
+        Some(Profile::FapiResponse) => {
+            let req = request
+                .as_ref()
+                .ok_or(CliError::Missing(super::error::Missing::Request))?;
+            let policy = fapi_profile::signatures::response_policy(
+                &DEFAULT_ALGORITHMS,
+                CreatedWindow::default(),
+                req,
+                !req.body().is_empty(),
+                true,
+            )
+            .map_err(CliError::Core)?;
+            (policy, Some(fapi_profile::signatures::RESPONSE_TAG))
+        }
+    };
+    policy = policy.base_options(options.clone());
     for c in required {
         policy = policy.require_component(c);
     }
     if let Some(now) = args.now {
         policy = policy.at(now);
     }
-    let selection = match (&args.label, &args.tag) {
+    let selection = match (&args.label, args.tag.as_deref().or(profile_tag)) {
         (Some(l), _) => Selection::Label(l),
         (None, Some(t)) => Selection::Tag(t),
         (None, None) => Selection::Any,
