@@ -129,10 +129,7 @@ impl fmt::Display for JwsError {
             Self::EmptyPart(p) => write!(f, "JWS {p} is empty"),
             Self::Base64(p) => write!(f, "JWS {p} is not canonical unpadded base64url"),
             Self::Json(p) => {
-                write!(
-                    f,
-                    "JWS {p} is not a JSON object with unique member names"
-                )
+                write!(f, "JWS {p} is not a JSON object with unique member names")
             }
             Self::MissingAlg => f.write_str("JWS header has no string \"alg\""),
             Self::AlgNotAllowed(Some(alg)) => write!(f, "JWS algorithm {alg} is not allowed"),
@@ -366,16 +363,13 @@ mod tests {
         let jws = CompactJws::parse(A4.as_bytes(), 8192).expect("parse");
         let key = a1_public();
         assert_eq!(jws.verify(&key), Ok(()));
-        assert_eq!(
-            jws.algorithm(&FAPI_ALGORITHMS),
-            Ok(JwsAlgorithm::EdDsa)
-        );
+        assert_eq!(jws.algorithm(&FAPI_ALGORITHMS), Ok(JwsAlgorithm::EdDsa));
         let mut sig = jws.clone();
         if let Some(b) = sig.signature.get_mut(10) {
             *b ^= 1;
         }
         assert_eq!(sig.verify(&key), Err(InvalidSignature));
-        let mut input = jws.clone();
+        let mut input = jws;
         if let Some(b) = input.signing_input.get_mut(40) {
             *b ^= 1;
         }
@@ -386,8 +380,8 @@ mod tests {
     fn key_algorithm_must_equal_header_alg() {
         // Same Ed25519 key, loaded as RFC 9864 `Ed25519`: header says `EdDSA` → refused.
         let jwk = Jwk::from_json(A1_PUBLIC).expect("jwk");
-        let key = PublicKey::from_jwk(&jwk, Some(Algorithm::Jws(JwsAlgorithm::Ed25519)))
-            .expect("key");
+        let key =
+            PublicKey::from_jwk(&jwk, Some(Algorithm::Jws(JwsAlgorithm::Ed25519))).expect("key");
         let jws = CompactJws::parse(A4.as_bytes(), 8192).expect("parse");
         assert_eq!(jws.verify(&key), Err(InvalidSignature));
         // And a non-JWS algorithm never verifies a JWS.
@@ -403,8 +397,8 @@ mod tests {
         .expect("jwk");
         let key =
             PrivateKey::from_jwk(&jwk, Some(Algorithm::Jws(JwsAlgorithm::EdDsa))).expect("key");
-        let out = sign_compact(br#"{"alg":"EdDSA"}"#, b"Example of Ed25519 signing", &key)
-            .expect("sign");
+        let out =
+            sign_compact(br#"{"alg":"EdDSA"}"#, b"Example of Ed25519 signing", &key).expect("sign");
         assert_eq!(out, A4);
     }
 
@@ -414,14 +408,23 @@ mod tests {
         let (p, s) = rest.split_once('.').expect("dot");
         let cases: Vec<(String, JwsError)> = vec![
             (format!("{h}.{p}"), JwsError::PartCount { found: 2 }),
-            (format!("{h}.{p}.{s}.{s}.{s}"), JwsError::PartCount { found: 5 }),
+            (
+                format!("{h}.{p}.{s}.{s}.{s}"),
+                JwsError::PartCount { found: 5 },
+            ),
             (format!(".{p}.{s}"), JwsError::EmptyPart(JwsPart::Header)),
             (format!("{h}..{s}"), JwsError::EmptyPart(JwsPart::Payload)),
             (format!("{h}.{p}."), JwsError::EmptyPart(JwsPart::Signature)),
             (format!("{h}=.{p}.{s}"), JwsError::Base64(JwsPart::Header)),
-            (format!("{h}.{p}.{s}=="), JwsError::Base64(JwsPart::Signature)),
+            (
+                format!("{h}.{p}.{s}=="),
+                JwsError::Base64(JwsPart::Signature),
+            ),
             (format!("{h} .{p}.{s}"), JwsError::Base64(JwsPart::Header)),
-            (format!("{h}.{p}.\n{s}"), JwsError::Base64(JwsPart::Signature)),
+            (
+                format!("{h}.{p}.\n{s}"),
+                JwsError::Base64(JwsPart::Signature),
+            ),
             (format!("{h}.{p}+.{s}"), JwsError::Base64(JwsPart::Payload)),
             // Non-zero trailing bits: "Kg" is canonical for "*", "Kh" is not.
             (format!("Kh.{p}.{s}"), JwsError::Base64(JwsPart::Header)),
@@ -467,9 +470,18 @@ mod tests {
         );
         for (alg, want) in [
             ("none", Err(JwsError::AlgNotAllowed(None))),
-            ("HS256", Err(JwsError::AlgNotAllowed(Some(JwsAlgorithm::Hs256)))),
-            ("RS256", Err(JwsError::AlgNotAllowed(Some(JwsAlgorithm::Rs256)))),
-            ("PS512", Err(JwsError::AlgNotAllowed(Some(JwsAlgorithm::Ps512)))),
+            (
+                "HS256",
+                Err(JwsError::AlgNotAllowed(Some(JwsAlgorithm::Hs256))),
+            ),
+            (
+                "RS256",
+                Err(JwsError::AlgNotAllowed(Some(JwsAlgorithm::Rs256))),
+            ),
+            (
+                "PS512",
+                Err(JwsError::AlgNotAllowed(Some(JwsAlgorithm::Ps512))),
+            ),
             ("es256", Err(JwsError::AlgNotAllowed(None))),
             ("ES256", Ok(JwsAlgorithm::Es256)),
             ("PS256", Ok(JwsAlgorithm::Ps256)),

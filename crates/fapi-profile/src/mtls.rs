@@ -289,9 +289,7 @@ fn parse_chain(lines: &[&[u8]]) -> Result<Vec<Vec<u8>>, MtlsError> {
 
 /// A Byte Sequence that looks like a DER SEQUENCE (tag 0x30), within the size cap.
 fn der_entry(item: &sfv::BareItem, field: CertField) -> Result<Vec<u8>, MtlsError> {
-    let bytes = item
-        .as_byte_sequence()
-        .ok_or(MtlsError::Malformed(field))?;
+    let bytes = item.as_byte_sequence().ok_or(MtlsError::Malformed(field))?;
     if bytes.len() > ClientCertConfig::MAX_CERT_LEN {
         return Err(MtlsError::TooLarge(field));
     }
@@ -338,13 +336,14 @@ mod tests {
             c.read(&[b":MAo=:"], &[b"(:MAo=:)"]),
             Err(MtlsError::Malformed(CertField::ClientCertChain))
         );
-        let eleven = vec![":MAo=:"; 11].join(", ");
+        let eleven = [":MAo=:"; 11].join(", ");
         assert_eq!(
             c.read(&[b":MAo=:"], &[eleven.as_bytes()]),
             Err(MtlsError::ChainTooLong { max: 10 })
         );
         // Parameters on the item are tolerated (RFC 9651 §3.3: unknown ones are ignored).
-        let Ok(ClientCertOutcome::Present(cert)) = c.read(&[b":MAo=:;x=1"], &[b":MAs=:", b":MAw=:"])
+        let Ok(ClientCertOutcome::Present(cert)) =
+            c.read(&[b":MAo=:;x=1"], &[b":MAs=:", b":MAw=:"])
         else {
             panic!("expected a certificate");
         };
@@ -368,8 +367,11 @@ mod tests {
     fn size_cap() {
         let big = format!(
             ":{}:",
-            base64::engine::general_purpose::STANDARD
-                .encode(vec![0x30; ClientCertConfig::MAX_CERT_LEN + 1])
+            base64::engine::general_purpose::STANDARD.encode(vec![
+                0x30;
+                ClientCertConfig::MAX_CERT_LEN
+                    + 1
+            ])
         );
         assert_eq!(
             ClientCertConfig::new(true).read(&[big.as_bytes()], &[]),

@@ -253,16 +253,23 @@ fn rfc9449_published_proofs() {
     }
     // Figure 2 and Figure 13 signatures verify with their embedded jwk (JWS layer alone).
     let jkt = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
-    for case in file.cases.iter().filter(|c| c.flip_bit.is_none()).take(1).chain(
-        file.cases
-            .iter()
-            .filter(|c| c.id == "fig2-at-resource-server"),
-    ) {
+    for case in file
+        .cases
+        .iter()
+        .filter(|c| c.flip_bit.is_none())
+        .take(1)
+        .chain(
+            file.cases
+                .iter()
+                .filter(|c| c.id == "fig2-at-resource-server"),
+        )
+    {
         let jws = CompactJws::parse(case.proof.as_bytes(), 8192).expect("parse");
-        let jwk = Jwk::from_json(&serde_json::to_vec(&jws.header()["jwk"]).expect("json"))
-            .expect("jwk");
+        let jwk =
+            Jwk::from_json(&serde_json::to_vec(&jws.header()["jwk"]).expect("json")).expect("jwk");
         assert_eq!(jwk.thumbprint_sha256().expect("jkt"), jkt);
-        let key = PublicKey::from_jwk(&jwk, Some(Algorithm::Jws(JwsAlgorithm::Es256))).expect("key");
+        let key =
+            PublicKey::from_jwk(&jwk, Some(Algorithm::Jws(JwsAlgorithm::Es256))).expect("key");
         assert_eq!(jws.verify(&key), Ok(()), "{}", case.id);
     }
 }
@@ -363,7 +370,11 @@ fn test_key(name: &str) -> TestKey {
             "ps256-rsa2048.pub.jwk.json",
             JwsAlgorithm::Rs256,
         ),
-        "eddsa" => (keys.join("ed25519.pem"), "ed25519.pub.jwk.json", JwsAlgorithm::EdDsa),
+        "eddsa" => (
+            keys.join("ed25519.pem"),
+            "ed25519.pub.jwk.json",
+            JwsAlgorithm::EdDsa,
+        ),
         "ed25519" => (
             keys.join("ed25519.pem"),
             "ed25519.pub.jwk.json",
@@ -424,7 +435,12 @@ fn builder_can(case: &RsCase) -> bool {
         })
 }
 
-fn build_proof(case: &RsCase, base: &Baseline, key: &TestKey, nonce: Option<&str>) -> (String, bool) {
+fn build_proof(
+    case: &RsCase,
+    base: &Baseline,
+    key: &TestKey,
+    nonce: Option<&str>,
+) -> (String, bool) {
     let iat = i64::try_from(base.now).expect("now") + case.iat_offset.unwrap_or(0);
     if let Some(raw) = &case.raw_proof {
         return (raw.clone(), false);
@@ -437,7 +453,12 @@ fn build_proof(case: &RsCase, base: &Baseline, key: &TestKey, nonce: Option<&str
             .htm(get("htm").unwrap_or(&base.method))
             .htu(get("htu").unwrap_or(&base.htu))
             .jti(get("jti").unwrap_or(&case.id))
-            .iat(claims_patch.get("iat").and_then(Value::as_i64).unwrap_or(iat));
+            .iat(
+                claims_patch
+                    .get("iat")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(iat),
+            );
         b = match claims_patch.get("ath") {
             Some(v) => b.claim("ath", v.clone()),
             None => b.ath(&base.token),
@@ -458,7 +479,13 @@ fn build_proof(case: &RsCase, base: &Baseline, key: &TestKey, nonce: Option<&str
     (manual_proof(case, base, key, nonce, iat), false)
 }
 
-fn manual_proof(case: &RsCase, base: &Baseline, key: &TestKey, nonce: Option<&str>, iat: i64) -> String {
+fn manual_proof(
+    case: &RsCase,
+    base: &Baseline,
+    key: &TestKey,
+    nonce: Option<&str>,
+    iat: i64,
+) -> String {
     let jwk_json = match &case.jwk_file {
         Some(f) => std::fs::read(dir().join("keys").join(f)).expect("jwk file"),
         None => key.jwk_json.clone(),
@@ -694,12 +721,12 @@ struct JwsCase {
 fn rfc8037_ed25519_jws() {
     let file: File<JwsCase> = load("rfc8037-jws.json");
     for case in &file.cases {
-        let jwk = Jwk::from_json(&serde_json::to_vec(&case.private_jwk).expect("json"))
-            .expect("jwk");
+        let jwk =
+            Jwk::from_json(&serde_json::to_vec(&case.private_jwk).expect("json")).expect("jwk");
         let alg = Algorithm::Jws(JwsAlgorithm::EdDsa);
         let key = PrivateKey::from_jwk(&jwk, Some(alg)).expect("key");
-        let out = sign_compact(case.header.as_bytes(), case.payload.as_bytes(), &key)
-            .expect("sign");
+        let out =
+            sign_compact(case.header.as_bytes(), case.payload.as_bytes(), &key).expect("sign");
         assert_eq!(out, case.expect, "{}: byte-exact", case.id);
         let public = PublicKey::from_jwk(&jwk.public_only(), Some(alg)).expect("public");
         let jws = CompactJws::parse(case.expect.as_bytes(), 8192).expect("parse");
@@ -746,19 +773,21 @@ fn mtls_client_cert() {
     for case in &file.cases {
         let config = ClientCertConfig::new(case.trusted_proxy);
         let certs: Vec<&[u8]> = case.client_cert.iter().map(|s| s.as_bytes()).collect();
-        let chain: Vec<&[u8]> = case.client_cert_chain.iter().map(|s| s.as_bytes()).collect();
-        let result = config
-            .read(&certs, &chain)
-            .and_then(|outcome| {
-                match case.expect_outcome.as_deref() {
-                    None => {}
-                    Some("ignored") => assert_eq!(outcome, ClientCertOutcome::Ignored),
-                    Some("absent") => assert_eq!(outcome, ClientCertOutcome::Absent),
-                    Some(o) => panic!("{}: outcome {o}", case.id),
-                }
-                let cert = outcome.require_binding(case.token_x5t.as_deref())?.clone();
-                Ok(cert)
-            });
+        let chain: Vec<&[u8]> = case
+            .client_cert_chain
+            .iter()
+            .map(|s| s.as_bytes())
+            .collect();
+        let result = config.read(&certs, &chain).and_then(|outcome| {
+            match case.expect_outcome.as_deref() {
+                None => {}
+                Some("ignored") => assert_eq!(outcome, ClientCertOutcome::Ignored),
+                Some("absent") => assert_eq!(outcome, ClientCertOutcome::Absent),
+                Some(o) => panic!("{}: outcome {o}", case.id),
+            }
+            let cert = outcome.require_binding(case.token_x5t.as_deref())?.clone();
+            Ok(cert)
+        });
         let got = match &result {
             Ok(_) => "ok",
             Err(e) => e.code(),
@@ -812,7 +841,9 @@ fn requirement_coverage() {
     for i in 1..=17 {
         assert!(ids.contains_key(&format!("DP-{i}")), "DP-{i} has no vector");
     }
-    for id in ["TP-1", "TP-2", "TP-3", "TP-4", "TP-5", "MT-1", "MT-2", "MT-3", "MT-4"] {
+    for id in [
+        "TP-1", "TP-2", "TP-3", "TP-4", "TP-5", "MT-1", "MT-2", "MT-3", "MT-4",
+    ] {
         assert!(ids.contains_key(id), "{id} has no vector");
     }
     for id in ["SP-2", "SP-3", "SP-4", "SP-8", "SP-9"] {

@@ -312,7 +312,9 @@ impl fmt::Display for DpopError {
             Self::MissingClaim(m) => write!(f, "DPoP proof has no \"{m}\""),
             Self::InvalidClaim(m) => write!(f, "DPoP proof \"{m}\" has an invalid value"),
             Self::Typ => f.write_str("DPoP proof \"typ\" is not \"dpop+jwt\""),
-            Self::AlgNotAllowed(Some(alg)) => write!(f, "DPoP proof algorithm {alg} is not allowed"),
+            Self::AlgNotAllowed(Some(alg)) => {
+                write!(f, "DPoP proof algorithm {alg} is not allowed")
+            }
             Self::AlgNotAllowed(None) => {
                 f.write_str("DPoP proof \"alg\" is \"none\", unknown, or not allowed")
             }
@@ -322,7 +324,10 @@ impl fmt::Display for DpopError {
             Self::Htm => f.write_str("DPoP proof \"htm\" does not match the request method"),
             Self::Htu => f.write_str("DPoP proof \"htu\" does not match the request URI"),
             Self::IatTooOld { age, max } => {
-                write!(f, "DPoP proof \"iat\" is {age} s old, at most {max} s accepted")
+                write!(
+                    f,
+                    "DPoP proof \"iat\" is {age} s old, at most {max} s accepted"
+                )
             }
             Self::IatInFuture { ahead, max } => write!(
                 f,

@@ -409,8 +409,16 @@ impl DpopVerifier {
         }
         // RFC 9449 §11.1: jti single use, last so that only valid proofs are recorded.
         let key = replay_key(jti, htm, htu);
-        let ttl = Duration::from_secs(self.max_age.saturating_add(self.max_future).saturating_add(1));
-        if !self.replay.check_and_record(&key, ttl).map_err(DpopError::Store)? {
+        let ttl = Duration::from_secs(
+            self.max_age
+                .saturating_add(self.max_future)
+                .saturating_add(1),
+        );
+        if !self
+            .replay
+            .check_and_record(&key, ttl)
+            .map_err(DpopError::Store)?
+        {
             return Err(DpopError::Replay);
         }
         Ok(VerifiedProof {
@@ -504,8 +512,7 @@ fn is_token68(s: &str) -> bool {
 
 /// Parses the header `jwk` into a public key for `alg` and its RFC 7638 thumbprint.
 fn proof_key(value: &Value, alg: JwsAlgorithm) -> Result<(PublicKey, String), DpopError> {
-    let json = serde_json::to_vec(value)
-        .map_err(|_| DpopError::InvalidClaim(ProofMember::Jwk))?;
+    let json = serde_json::to_vec(value).map_err(|_| DpopError::InvalidClaim(ProofMember::Jwk))?;
     let jwk = Jwk::from_json(&json).map_err(DpopError::JwkInvalid)?;
     // RFC 9449 §4.3 check 7.
     if jwk.is_private() {
@@ -517,7 +524,7 @@ fn proof_key(value: &Value, alg: JwsAlgorithm) -> Result<(PublicKey, String), Dp
     Ok((public, jkt))
 }
 
-fn string_claim<'c>(claims: &'c Map<String, Value>, m: ProofMember) -> Result<&'c str, DpopError> {
+fn string_claim(claims: &Map<String, Value>, m: ProofMember) -> Result<&str, DpopError> {
     match claims.get(m.as_str()) {
         None => Err(DpopError::MissingClaim(m)),
         Some(Value::String(s)) if !s.is_empty() => Ok(s),
@@ -538,8 +545,7 @@ fn time_claim(claims: &Map<String, Value>) -> Result<i64, DpopError> {
         return Ok(i);
     }
     match n.as_f64() {
-        // The range check keeps the cast exact-enough and saturating-free.
-        #[expect(clippy::cast_possible_truncation, reason = "range checked just above")]
+        // |f| < 9e15 < 2^63: the float-to-int cast is in range (and below 2^53, exact).
         Some(f) if f.is_finite() && f.abs() < 9.0e15 => Ok(f.floor() as i64),
         _ => Err(invalid),
     }
@@ -615,10 +621,9 @@ impl<'k> DpopProofBuilder<'k> {
         if public.verify(probe, &sig).is_err() {
             return Err(DpopBuildError::KeyMismatch);
         }
-        let value: Value = serde_json::from_slice(public_jwk_json)
-            .map_err(|_| DpopBuildError::Jwk(KeyError::JwkJson(
-                httpsig_core::keys::JwkJsonError::Syntax,
-            )))?;
+        let value: Value = serde_json::from_slice(public_jwk_json).map_err(|_| {
+            DpopBuildError::Jwk(KeyError::JwkJson(httpsig_core::keys::JwkJsonError::Syntax))
+        })?;
         Ok(Self {
             key,
             alg,
