@@ -444,3 +444,51 @@ fn allowed_algorithms_only_narrow() {
         ]
     );
 }
+
+#[test]
+fn rsa_1024_proof_key_is_refused_with_its_size() {
+    // SP-9 through the verifier: the header jwk is the 1024-bit key; the size check fires
+    // before the signature is looked at (which here is made by the 2048-bit key).
+    use fapi_profile::jws::sign_compact;
+    let signer = PrivateKey::from_pem(
+        &data("dpop/keys/ps256-rsa2048.pem"),
+        Algorithm::Jws(JwsAlgorithm::Ps256),
+    )
+    .expect("key");
+    let jwk: serde_json::Value =
+        serde_json::from_slice(&data("dpop/keys/rsa1024.pub.jwk.json")).expect("jwk");
+    let header = serde_json::json!({"typ": "dpop+jwt", "alg": "PS256", "jwk": jwk});
+    let claims = serde_json::json!({"jti": "j", "htm": "GET", "htu": HTU, "iat": NOW,
+        "ath": fapi_profile::dpop::ath_for(TOKEN)});
+    let p = sign_compact(
+        header.to_string().as_bytes(),
+        claims.to_string().as_bytes(),
+        &signer,
+    )
+    .expect("sign");
+    let auth = format!("DPoP {TOKEN}");
+    assert_eq!(
+        verify_with(&verifier(), &[p.as_bytes()], &[auth.as_bytes()], NOW).map(|_| ()),
+        Err(DpopError::JwkInvalid(KeyError::RsaTooSmall { bits: 1024 }))
+    );
+}
+
+#[test]
+fn every_single_byte_change_is_refused_without_panicking() {
+    let p = proof(1_700_000_000);
+    let auth = format!("DPoP {TOKEN}");
+    let v = verifier();
+    for i in 0..p.len() {
+        for replacement in [b'A', b'.', 0xff] {
+            let mut bytes = p.clone().into_bytes();
+            if bytes[i] == replacement {
+                continue;
+            }
+            bytes[i] = replacement;
+            let got = verify_with(&v, &[&bytes], &[auth.as_bytes()], NOW);
+            assert!(got.is_err(), "byte {i} -> {replacement:#x} accepted");
+        }
+    }
+    // The untouched proof still verifies (nothing above was recorded as used).
+    assert!(verify_with(&v, &[p.as_bytes()], &[auth.as_bytes()], NOW).is_ok());
+}
