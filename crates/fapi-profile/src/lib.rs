@@ -29,5 +29,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
 
+pub mod dpop;
+pub mod jws;
+pub mod mtls;
 pub mod signatures;
 pub mod store;

@@ -1,0 +1,744 @@
+//! DPoP (RFC 9449) at a FAPI 2.0 resource server: proof verification, token binding, server
+//! nonces, error challenges, and a client-side proof builder.
+//!
+//! [`DpopVerifier::verify`] runs every check of RFC 9449 §4.3 and §7.1 (reference table
+//! DP-1..DP-17) and grants access only if all pass:
+//!
+//! | Check | Error code |
+//! |---|---|
+//! | one `Authorization: DPoP <token68>` line (scheme case-insensitive; `Bearer` refused) | `dpop.no_credentials`, `dpop.authorization_multiple`, `dpop.authorization_malformed`, `dpop.scheme` |
+//! | exactly one `DPoP` field line | `dpop.missing`, `dpop.multiple` |
+//! | a 3-part JWS of at most 8 KiB, JSON header and claims | `dpop.malformed` |
+//! | `typ` exactly `dpop+jwt` | `dpop.typ`, `dpop.missing_claim` |
+//! | `alg` in the allowed set (default PS256, ES256, EdDSA, Ed25519) | `dpop.alg_not_allowed` |
+//! | `jwk` public, fits `alg`, RSA ≥ 2048 bits | `dpop.jwk_private`, `dpop.jwk_invalid` |
+//! | `jti`, `htm`, `htu`, `iat`, `ath` present and typed | `dpop.missing_claim`, `dpop.invalid_claim` |
+//! | `htm` equals the method (case-sensitive) | `dpop.htm` |
+//! | `htu` matches the target URI ([`HtuCheck`]) | `dpop.htu` |
+//! | `iat` within [now − max_age, now + max_future] (default 60 s / 10 s, FAPI SP §5.3.2.1-13) | `dpop.iat_too_old`, `dpop.iat_in_future` |
+//! | `ath` = base64url(SHA-256(token)) | `dpop.ath` |
+//! | signature verifies with `jwk` | `dpop.signature` |
+//! | RFC 7638 thumbprint of `jwk` = token `cnf.jkt` | `dpop.token_not_bound`, `dpop.jkt_mismatch` |
+//! | `nonce` issued by this server, when required | `dpop.nonce_required`, `dpop.nonce_invalid` |
+//! | `jti` not seen before ([`ReplayStore`]) | `dpop.replay`, `store.unavailable` |
+//!
+//! Cheap checks run first, then the signature, then the key binding and nonce, and the
+//! replay store last, so only fully valid proofs are recorded. Unknown header parameters and
+//! claims (including `nbf`, `exp`) are ignored (RFC 9449 §4.2).
+//!
+//! Out of scope here: refusing access tokens in the query string (FAPI SP §5.3.4-2, RFC 6750
+//! §2.3) belongs to the request router; validating the access token itself (expiry,
+//! revocation, introspection `token_type`) belongs to the token layer, which passes
+//! `cnf.jkt` in.
+//!
+//! # Examples
+//! ```
+//! use std::sync::Arc;
+//! use fapi_profile::dpop::{DpopProofBuilder, DpopRequest, DpopVerifier, HtuCheck};
+//! use fapi_profile::store::{ReplayStore, StoreError};
+//! use httpsig_core::{keys::PrivateKey, Algorithm, JwsAlgorithm};
+//! # use std::{collections::HashSet, sync::Mutex, time::Duration};
+//! # #[derive(Default)] struct Seen(Mutex<HashSet<Vec<u8>>>);
+//! # impl ReplayStore for Seen {
+//! #     fn check_and_record(&self, key: &[u8], _: Duration) -> Result<bool, StoreError> {
+//! #         Ok(self.0.lock().map_err(|_| StoreError::Unavailable)?.insert(key.to_vec()))
+//! #     }
+//! # }
+//! struct Exact(&'static str);
+//! impl HtuCheck for Exact {
+//!     fn htu_matches(&self, claim: &str) -> bool { claim == self.0 }
+//! }
+//!
+//! // Client side.
+//! let pem = std::fs::read("../conformance/testdata/keys/test-key-ecc-p256.pem")?;
+//! let key = PrivateKey::from_pem(&pem, Algorithm::Jws(JwsAlgorithm::Es256))?;
+//! let jwk = std::fs::read("../conformance/testdata/dpop/keys/test-key-ecc-p256.pub.jwk.json")?;
+//! let token = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
+//! let proof = DpopProofBuilder::new(&key, &jwk)?
+//!     .htm("GET")
+//!     .htu("https://rs.example.com/accounts")
+//!     .ath(token)
+//!     .iat(1_700_000_000)
+//!     .build()?;
+//!
+//! // Resource server side.
+//! let verifier = DpopVerifier::new(Arc::new(Seen::default()));
+//! let authorization = format!("DPoP {token}");
+//! let dpop = [proof.as_bytes()];
+//! let auth = [authorization.as_bytes()];
+//! let htu = Exact("https://rs.example.com/accounts");
+//! let jkt = "ydQXMtvbsOsZyFir-Y7A8t7fKEM1gbKPvyFkdpu4fvI";
+//! let request = DpopRequest::new("GET", &htu, 1_700_000_001)
+//!     .dpop_fields(&dpop)
+//!     .authorization_fields(&auth)
+//!     .token_jkt(Some(jkt));
+//! let verified = verifier.verify(&request)?;
+//! assert_eq!(verified.jkt, jkt);
+//! assert!(verifier.verify(&request).is_err(), "same jti twice");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! [`ReplayStore`]: crate::store::ReplayStore
+
+use core::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use httpsig_core::crypto::{random_bytes, sha256};
+use httpsig_core::keys::{Jwk, KeyError, PrivateKey, PublicKey};
+use httpsig_core::{Algorithm, JwsAlgorithm, SigningKey, VerifyingKey};
+use serde_json::{Map, Value};
+
+use crate::jws::{CompactJws, FAPI_ALGORITHMS, JwsError, sign_compact};
+use crate::store::ReplayStore;
+
+mod error;
+mod nonce;
+
+pub use error::{AuthScheme, Challenge, DpopBuildError, DpopError, ProofMember};
+pub use nonce::{HmacNonces, NonceValidator};
+
+/// The required `typ` (RFC 9449 §4.2, §11.5).
+pub const DPOP_TYP: &str = "dpop+jwt";
+
+/// Decides whether an `htu` claim names the request's target URI (RFC 9449 §4.3 check 9).
+///
+/// The implementation must compare against the *externally visible* URI (behind a
+/// TLS-terminating proxy), ignore the query and fragment of both, and should apply
+/// RFC 3986 §6.2.2 / §6.2.3 normalization. The production implementation comes from the
+/// `forwarded-parser` crate.
+pub trait HtuCheck {
+    /// True if `claim` matches the request's target URI.
+    fn htu_matches(&self, claim: &str) -> bool;
+}
+
+/// Whether the resource server uses DPoP nonces (RFC 9449 §9).
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub enum NonceMode {
+    /// No nonces: a `nonce` claim is ignored.
+    #[default]
+    Off,
+    /// A `nonce` claim, if present, must be valid; proofs without one are accepted.
+    Validate(Arc<dyn NonceValidator>),
+    /// Every proof must carry a valid nonce; a missing one gets `use_dpop_nonce`.
+    Require(Arc<dyn NonceValidator>),
+}
+
+impl fmt::Debug for NonceMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Off => "Off",
+            Self::Validate(_) => "Validate",
+            Self::Require(_) => "Require",
+        })
+    }
+}
+
+/// The parts of a request that DPoP verification reads.
+///
+/// Field lines are passed as received, one slice element per line, in message order.
+/// `Debug` redacts their values (tokens and proofs are secrets).
+#[derive(Clone, Copy)]
+pub struct DpopRequest<'a> {
+    method: &'a str,
+    htu: &'a dyn HtuCheck,
+    now: u64,
+    dpop: &'a [&'a [u8]],
+    authorization: &'a [&'a [u8]],
+    token_jkt: Option<&'a str>,
+}
+
+impl fmt::Debug for DpopRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DpopRequest")
+            .field("method", &self.method)
+            .field("now", &self.now)
+            .field("dpop_lines", &self.dpop.len())
+            .field("authorization_lines", &self.authorization.len())
+            .field("token_jkt", &self.token_jkt)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> DpopRequest<'a> {
+    /// A request with `method`, a target-URI matcher and the current time (Unix seconds);
+    /// no fields yet.
+    pub fn new(method: &'a str, htu: &'a dyn HtuCheck, now: u64) -> Self {
+        Self {
+            method,
+            htu,
+            now,
+            dpop: &[],
+            authorization: &[],
+            token_jkt: None,
+        }
+    }
+
+    /// The `DPoP` field lines (the name is case-insensitive: `DPOP` is the same field).
+    #[must_use]
+    pub fn dpop_fields(mut self, lines: &'a [&'a [u8]]) -> Self {
+        self.dpop = lines;
+        self
+    }
+
+    /// The `Authorization` field lines.
+    #[must_use]
+    pub fn authorization_fields(mut self, lines: &'a [&'a [u8]]) -> Self {
+        self.authorization = lines;
+        self
+    }
+
+    /// The access token's `cnf.jkt` (from the JWT or introspection); `None` if it has none,
+    /// which fails verification (`dpop.token_not_bound`).
+    #[must_use]
+    pub fn token_jkt(mut self, jkt: Option<&'a str>) -> Self {
+        self.token_jkt = jkt;
+        self
+    }
+}
+
+/// A proof that passed every check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VerifiedProof {
+    /// RFC 7638 SHA-256 thumbprint of the proof key (equal to the token's `cnf.jkt`).
+    pub jkt: String,
+    /// The proof's `jti`.
+    pub jti: String,
+    /// The proof's `iat` (Unix seconds).
+    pub iat: i64,
+    /// The proof's algorithm.
+    pub alg: JwsAlgorithm,
+    /// The proof's `nonce`, if it had one.
+    pub nonce: Option<String>,
+}
+
+/// Verifies DPoP proofs at a resource server under a FAPI 2.0 policy.
+///
+/// Defaults: algorithms PS256, ES256, EdDSA, Ed25519; `iat` at most 60 s old and 10 s in the
+/// future (FAPI SP §5.3.2.1-13: "shall accept … between 0 and 10 seconds in the future");
+/// proofs up to 8 KiB; nonces off.
+#[derive(Clone)]
+pub struct DpopVerifier {
+    allowed: Vec<JwsAlgorithm>,
+    max_age: u64,
+    max_future: u64,
+    max_proof_len: usize,
+    replay: Arc<dyn ReplayStore>,
+    nonces: NonceMode,
+}
+
+impl fmt::Debug for DpopVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DpopVerifier")
+            .field("allowed", &self.allowed)
+            .field("max_age", &self.max_age)
+            .field("max_future", &self.max_future)
+            .field("max_proof_len", &self.max_proof_len)
+            .field("nonces", &self.nonces)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DpopVerifier {
+    /// Default oldest accepted `iat`.
+    pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(60);
+    /// Default furthest-future accepted `iat` (FAPI SP §5.3.2.1-13 floor).
+    pub const DEFAULT_MAX_FUTURE: Duration = Duration::from_secs(10);
+    /// Upper bound for the future window: FAPI SP §5.3.2.1-13 requires rejecting `iat` more
+    /// than 60 s ahead, so the check can never be switched off (its NOTE 3).
+    pub const MAX_FUTURE_CAP: Duration = Duration::from_secs(60);
+    /// Largest proof accepted, and the default: a PS256 proof with a 4096-bit key is about
+    /// 2 KiB, so 8 KiB leaves room without letting a header field pin memory.
+    pub const MAX_PROOF_LEN: usize = 8 * 1024;
+    /// Longest `jti` accepted, in bytes (RFC 9449 asks for ≥ 96 bits of randomness; a UUID is
+    /// 36 characters). Longer values are refused rather than stored.
+    pub const MAX_JTI_LEN: usize = 256;
+
+    /// A verifier with the FAPI defaults and `replay` as its `jti` store.
+    pub fn new(replay: Arc<dyn ReplayStore>) -> Self {
+        Self {
+            allowed: FAPI_ALGORITHMS.to_vec(),
+            max_age: Self::DEFAULT_MAX_AGE.as_secs(),
+            max_future: Self::DEFAULT_MAX_FUTURE.as_secs(),
+            max_proof_len: Self::MAX_PROOF_LEN,
+            replay,
+            nonces: NonceMode::Off,
+        }
+    }
+
+    /// Restricts the accepted algorithms. Algorithms outside the FAPI set
+    /// ([`FAPI_ALGORITHMS`]) are dropped: this setting can only narrow.
+    #[must_use]
+    pub fn allowed_algorithms(mut self, algs: &[JwsAlgorithm]) -> Self {
+        self.allowed = FAPI_ALGORITHMS
+            .iter()
+            .copied()
+            .filter(|a| algs.contains(a))
+            .collect();
+        self
+    }
+
+    /// Sets the `iat` window: at most `max_age` old, at most `max_future` ahead (clamped to
+    /// [`Self::MAX_FUTURE_CAP`]). Whole seconds are used.
+    #[must_use]
+    pub fn iat_window(mut self, max_age: Duration, max_future: Duration) -> Self {
+        self.max_age = max_age.as_secs();
+        self.max_future = max_future.min(Self::MAX_FUTURE_CAP).as_secs();
+        self
+    }
+
+    /// Lowers the proof size cap (values above [`Self::MAX_PROOF_LEN`] are clamped).
+    #[must_use]
+    pub fn max_proof_len(mut self, len: usize) -> Self {
+        self.max_proof_len = len.min(Self::MAX_PROOF_LEN);
+        self
+    }
+
+    /// Sets the nonce mode (RFC 9449 §9).
+    #[must_use]
+    pub fn nonce_mode(mut self, mode: NonceMode) -> Self {
+        self.nonces = mode;
+        self
+    }
+
+    /// The accepted algorithms, in challenge order.
+    pub fn algorithms(&self) -> &[JwsAlgorithm] {
+        &self.allowed
+    }
+
+    /// The response for `err`: see [`DpopError::challenge`]. For nonce errors a fresh nonce
+    /// is issued from the configured validator.
+    pub fn challenge(&self, err: &DpopError, now: u64) -> Challenge {
+        let nonce = match (&self.nonces, err) {
+            (
+                NonceMode::Validate(v) | NonceMode::Require(v),
+                DpopError::NonceRequired | DpopError::NonceInvalid,
+            ) => v.issue(now),
+            _ => None,
+        };
+        err.challenge(&self.allowed, nonce)
+    }
+
+    /// Verifies the request's token presentation and DPoP proof (RFC 9449 §4.3, §7.1).
+    ///
+    /// # Errors
+    /// Every [`DpopError`]; see the module table for which check gives which code.
+    pub fn verify(&self, req: &DpopRequest<'_>) -> Result<VerifiedProof, DpopError> {
+        // RFC 9449 §7.1: `Authorization: DPoP <token68>`.
+        let token = access_token(req.authorization)?;
+
+        // RFC 9449 §4.3 check 1: exactly one DPoP field line.
+        let proof = match req.dpop {
+            [] => return Err(DpopError::Missing),
+            [one] => trim_ows(one),
+            more => return Err(DpopError::Multiple { count: more.len() }),
+        };
+
+        // Check 2: a well-formed JWS.
+        let jws = CompactJws::parse(proof, self.max_proof_len).map_err(DpopError::Malformed)?;
+
+        // Check 4: typ.
+        match jws.header().get("typ") {
+            None => return Err(DpopError::MissingClaim(ProofMember::Typ)),
+            Some(Value::String(t)) if t == DPOP_TYP => {}
+            Some(_) => return Err(DpopError::Typ),
+        }
+        // Check 5: alg.
+        let alg = jws.algorithm(&self.allowed).map_err(|e| match e {
+            JwsError::AlgNotAllowed(a) => DpopError::AlgNotAllowed(a),
+            _ => DpopError::MissingClaim(ProofMember::Alg),
+        })?;
+        // Check 7 and the key for check 6.
+        let jwk_value = jws
+            .header()
+            .get("jwk")
+            .ok_or(DpopError::MissingClaim(ProofMember::Jwk))?;
+        let (public, jkt) = proof_key(jwk_value, alg)?;
+
+        // Check 3: required claims, typed.
+        let claims = jws.payload_json().map_err(DpopError::Malformed)?;
+        let jti = string_claim(&claims, ProofMember::Jti)?;
+        if jti.len() > Self::MAX_JTI_LEN {
+            return Err(DpopError::InvalidClaim(ProofMember::Jti));
+        }
+        let htm = string_claim(&claims, ProofMember::Htm)?;
+        let htu = string_claim(&claims, ProofMember::Htu)?;
+        let iat = time_claim(&claims)?;
+        let ath = string_claim(&claims, ProofMember::Ath)?;
+        let nonce = match claims.get("nonce") {
+            None => None,
+            Some(Value::String(n)) => Some(n.as_str()),
+            Some(_) => return Err(DpopError::InvalidClaim(ProofMember::Nonce)),
+        };
+
+        // Check 8: htm, case-sensitive.
+        if htm != req.method {
+            return Err(DpopError::Htm);
+        }
+        // Check 9: htu.
+        if !req.htu.htu_matches(htu) {
+            return Err(DpopError::Htu);
+        }
+        // Check 11: iat window (FAPI SP §5.3.2.1-13).
+        self.check_iat(iat, req.now)?;
+        // Check 12 (first half): ath over the ASCII token.
+        if ath != ath_for(token) {
+            return Err(DpopError::Ath);
+        }
+        // Check 6: signature.
+        jws.verify(&public).map_err(|_| DpopError::Signature)?;
+        // Check 12 (second half): key binding (RFC 9449 §6.1).
+        match req.token_jkt {
+            None => return Err(DpopError::TokenNotBound),
+            Some(bound) if bound != jkt => return Err(DpopError::JktMismatch),
+            Some(_) => {}
+        }
+        // Check 10: nonce.
+        match (&self.nonces, nonce) {
+            (NonceMode::Off, _) | (NonceMode::Validate(_), None) => {}
+            (NonceMode::Require(_), None) => return Err(DpopError::NonceRequired),
+            (NonceMode::Validate(v) | NonceMode::Require(v), Some(n)) => {
+                if !v.is_valid(n, req.now) {
+                    return Err(DpopError::NonceInvalid);
+                }
+            }
+        }
+        // RFC 9449 §11.1: jti single use, last so that only valid proofs are recorded.
+        let key = replay_key(jti, htm, htu);
+        let ttl = Duration::from_secs(
+            self.max_age
+                .saturating_add(self.max_future)
+                .saturating_add(1),
+        );
+        if !self
+            .replay
+            .check_and_record(&key, ttl)
+            .map_err(DpopError::Store)?
+        {
+            return Err(DpopError::Replay);
+        }
+        Ok(VerifiedProof {
+            jkt,
+            jti: jti.to_owned(),
+            iat,
+            alg,
+            nonce: nonce.map(str::to_owned),
+        })
+    }
+
+    fn check_iat(&self, iat: i64, now: u64) -> Result<(), DpopError> {
+        let diff = i128::from(iat) - i128::from(now);
+        let clamp = |v: i128| u64::try_from(v).unwrap_or(u64::MAX);
+        if diff > i128::from(self.max_future) {
+            return Err(DpopError::IatInFuture {
+                ahead: clamp(diff),
+                max: self.max_future,
+            });
+        }
+        if -diff > i128::from(self.max_age) {
+            return Err(DpopError::IatTooOld {
+                age: clamp(-diff),
+                max: self.max_age,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// `ath`: base64url(SHA-256(ASCII(token))) (RFC 9449 §4.2).
+pub fn ath_for(token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(sha256(token.as_bytes()))
+}
+
+/// The replay-store key for a proof: SHA-256 over the length-prefixed `jti`, `htm` and
+/// `htu` exactly as signed.
+///
+/// A replayed proof carries byte-identical claims, so no URI normalization is needed to
+/// detect it; `htm`/`htu` only scope `jti` values per target (RFC 9449 §11.1), and the
+/// length prefixes keep `("ab","c")` and `("a","bc")` apart. Hashing bounds the stored size.
+pub fn replay_key(jti: &str, htm: &str, htu: &str) -> [u8; 32] {
+    let mut input = Vec::with_capacity(jti.len() + htm.len() + htu.len() + 24);
+    for part in [jti, htm, htu] {
+        input.extend_from_slice(&(part.len() as u64).to_be_bytes());
+        input.extend_from_slice(part.as_bytes());
+    }
+    sha256(&input)
+}
+
+/// RFC 9110 §5.6.3 OWS around a field line value.
+fn trim_ows(v: &[u8]) -> &[u8] {
+    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = v.iter().position(|b| !is_ows(b)).unwrap_or(v.len());
+    let end = v.iter().rposition(|b| !is_ows(b)).map_or(start, |i| i + 1);
+    v.get(start..end).unwrap_or_default()
+}
+
+/// RFC 9449 §7.1 / RFC 9110 §11.4: `Authorization: DPoP 1*SP token68`, scheme
+/// case-insensitive.
+fn access_token<'a>(lines: &[&'a [u8]]) -> Result<&'a str, DpopError> {
+    let line = match lines {
+        [] => return Err(DpopError::NoCredentials),
+        [one] => trim_ows(one),
+        _ => return Err(DpopError::AuthorizationMultiple),
+    };
+    let value = core::str::from_utf8(line).map_err(|_| DpopError::AuthorizationMalformed)?;
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    if scheme.eq_ignore_ascii_case("Bearer") {
+        return Err(DpopError::Scheme(AuthScheme::Bearer));
+    }
+    if !scheme.eq_ignore_ascii_case("DPoP") {
+        return Err(DpopError::Scheme(AuthScheme::Other));
+    }
+    let token = rest.trim_start_matches(' ');
+    if is_token68(token) {
+        Ok(token)
+    } else {
+        Err(DpopError::AuthorizationMalformed)
+    }
+}
+
+/// RFC 9110 §11.2: `token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+fn is_token68(s: &str) -> bool {
+    let body = s.trim_end_matches('=');
+    !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+}
+
+/// Parses the header `jwk` into a public key for `alg` and its RFC 7638 thumbprint.
+fn proof_key(value: &Value, alg: JwsAlgorithm) -> Result<(PublicKey, String), DpopError> {
+    let json = serde_json::to_vec(value).map_err(|_| DpopError::InvalidClaim(ProofMember::Jwk))?;
+    let jwk = Jwk::from_json(&json).map_err(DpopError::JwkInvalid)?;
+    // RFC 9449 §4.3 check 7.
+    if jwk.is_private() {
+        return Err(DpopError::JwkPrivate);
+    }
+    let public =
+        PublicKey::from_jwk(&jwk, Some(Algorithm::Jws(alg))).map_err(DpopError::JwkInvalid)?;
+    let jkt = jwk.thumbprint_sha256().map_err(DpopError::JwkInvalid)?;
+    Ok((public, jkt))
+}
+
+fn string_claim(claims: &Map<String, Value>, m: ProofMember) -> Result<&str, DpopError> {
+    match claims.get(m.as_str()) {
+        None => Err(DpopError::MissingClaim(m)),
+        Some(Value::String(s)) if !s.is_empty() => Ok(s),
+        Some(_) => Err(DpopError::InvalidClaim(m)),
+    }
+}
+
+/// `iat` as a JSON number (RFC 7519 NumericDate; fractions are truncated toward the past).
+fn time_claim(claims: &Map<String, Value>) -> Result<i64, DpopError> {
+    let v = claims
+        .get("iat")
+        .ok_or(DpopError::MissingClaim(ProofMember::Iat))?;
+    let invalid = DpopError::InvalidClaim(ProofMember::Iat);
+    let Value::Number(n) = v else {
+        return Err(invalid);
+    };
+    if let Some(i) = n.as_i64() {
+        return Ok(i);
+    }
+    match n.as_f64() {
+        // |f| < 9e15 < 2^63: the float-to-int cast is in range (and below 2^53, exact).
+        Some(f) if f.is_finite() && f.abs() < 9.0e15 => Ok(f.floor() as i64),
+        _ => Err(invalid),
+    }
+}
+
+/// Builds DPoP proofs on the client side (RFC 9449 §4.2).
+///
+/// The header is `{"alg":…,"jwk":…,"typ":"dpop+jwt"}` (members sorted); claims are `jti`
+/// (16 random bytes, base64url, unless set), `htm`, `htu`, `iat` (the system clock unless
+/// set), and `ath`/`nonce` when given. Extra members can be added with
+/// [`header_param`](Self::header_param) and [`claim`](Self::claim).
+///
+/// # Examples
+/// ```
+/// use fapi_profile::dpop::DpopProofBuilder;
+/// use httpsig_core::{keys::PrivateKey, Algorithm, JwsAlgorithm};
+/// let pem = std::fs::read("../conformance/testdata/keys/test-key-ecc-p256.pem")?;
+/// let key = PrivateKey::from_pem(&pem, Algorithm::Jws(JwsAlgorithm::Es256))?;
+/// let jwk = std::fs::read("../conformance/testdata/dpop/keys/test-key-ecc-p256.pub.jwk.json")?;
+/// let proof = DpopProofBuilder::new(&key, &jwk)?
+///     .htm("POST")
+///     .htu("https://server.example.com/token")
+///     .build()?;
+/// assert_eq!(proof.split('.').count(), 3);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct DpopProofBuilder<'k> {
+    key: &'k PrivateKey,
+    alg: JwsAlgorithm,
+    jwk: Value,
+    htm: Option<String>,
+    htu: Option<String>,
+    ath: Option<String>,
+    nonce: Option<String>,
+    iat: Option<i64>,
+    jti: Option<String>,
+    extra_header: Map<String, Value>,
+    extra_claims: Map<String, Value>,
+}
+
+impl fmt::Debug for DpopProofBuilder<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DpopProofBuilder")
+            .field("alg", &self.alg)
+            .field("htm", &self.htm)
+            .field("htu", &self.htu)
+            .field("iat", &self.iat)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'k> DpopProofBuilder<'k> {
+    /// A builder signing with `key` (whose algorithm must be JWS PS256, ES256, EdDSA or
+    /// Ed25519) and announcing `public_jwk_json`, which must be the matching public key.
+    ///
+    /// # Errors
+    /// `dpop_build.algorithm`, `dpop_build.jwk`, `dpop_build.jwk_private`,
+    /// `dpop_build.key_mismatch` (checked by signing and verifying a probe),
+    /// `dpop_build.signing`.
+    pub fn new(key: &'k PrivateKey, public_jwk_json: &[u8]) -> Result<Self, DpopBuildError> {
+        let alg = match key.algorithm() {
+            Algorithm::Jws(a) if FAPI_ALGORITHMS.contains(&a) => a,
+            _ => return Err(DpopBuildError::Algorithm),
+        };
+        let jwk = Jwk::from_json(public_jwk_json).map_err(DpopBuildError::Jwk)?;
+        if jwk.is_private() {
+            return Err(DpopBuildError::JwkPrivate);
+        }
+        let public =
+            PublicKey::from_jwk(&jwk, Some(key.algorithm())).map_err(DpopBuildError::Jwk)?;
+        let probe = b"fapi-profile dpop key probe";
+        let sig = key.sign(probe).map_err(DpopBuildError::Signing)?;
+        if public.verify(probe, &sig).is_err() {
+            return Err(DpopBuildError::KeyMismatch);
+        }
+        let value: Value = serde_json::from_slice(public_jwk_json).map_err(|_| {
+            DpopBuildError::Jwk(KeyError::JwkJson(httpsig_core::keys::JwkJsonError::Syntax))
+        })?;
+        Ok(Self {
+            key,
+            alg,
+            jwk: value,
+            htm: None,
+            htu: None,
+            ath: None,
+            nonce: None,
+            iat: None,
+            jti: None,
+            extra_header: Map::new(),
+            extra_claims: Map::new(),
+        })
+    }
+
+    /// `htm`: the request method.
+    #[must_use]
+    pub fn htm(mut self, method: &str) -> Self {
+        self.htm = Some(method.to_owned());
+        self
+    }
+
+    /// `htu`: the target URI without query and fragment.
+    #[must_use]
+    pub fn htu(mut self, uri: &str) -> Self {
+        self.htu = Some(uri.to_owned());
+        self
+    }
+
+    /// `ath` for `access_token`.
+    #[must_use]
+    pub fn ath(mut self, access_token: &str) -> Self {
+        self.ath = Some(ath_for(access_token));
+        self
+    }
+
+    /// `nonce` from the server's `DPoP-Nonce`.
+    #[must_use]
+    pub fn nonce(mut self, nonce: &str) -> Self {
+        self.nonce = Some(nonce.to_owned());
+        self
+    }
+
+    /// `iat` in Unix seconds (default: the system clock).
+    #[must_use]
+    pub fn iat(mut self, iat: i64) -> Self {
+        self.iat = Some(iat);
+        self
+    }
+
+    /// A fixed `jti` (default: 128 random bits, base64url).
+    #[must_use]
+    pub fn jti(mut self, jti: &str) -> Self {
+        self.jti = Some(jti.to_owned());
+        self
+    }
+
+    /// Adds a header parameter; `typ`, `alg` and `jwk` cannot be overridden.
+    #[must_use]
+    pub fn header_param(mut self, name: &str, value: Value) -> Self {
+        self.extra_header.insert(name.to_owned(), value);
+        self
+    }
+
+    /// Adds a claim; the standard claims set with the other methods win over it.
+    #[must_use]
+    pub fn claim(mut self, name: &str, value: Value) -> Self {
+        self.extra_claims.insert(name.to_owned(), value);
+        self
+    }
+
+    /// Signs and returns the compact JWS.
+    ///
+    /// # Errors
+    /// `dpop_build.missing_claim` (`htm`, `htu`), `dpop_build.signing`.
+    pub fn build(&self) -> Result<String, DpopBuildError> {
+        let htm = self
+            .htm
+            .as_ref()
+            .ok_or(DpopBuildError::MissingClaim(ProofMember::Htm))?;
+        let htu = self
+            .htu
+            .as_ref()
+            .ok_or(DpopBuildError::MissingClaim(ProofMember::Htu))?;
+        let jti = match &self.jti {
+            Some(j) => j.clone(),
+            None => {
+                let mut r = [0u8; 16];
+                random_bytes(&mut r).map_err(DpopBuildError::Signing)?;
+                URL_SAFE_NO_PAD.encode(r)
+            }
+        };
+        let iat = self.iat.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        });
+        let mut header = self.extra_header.clone();
+        header.insert("typ".into(), Value::from(DPOP_TYP));
+        header.insert("alg".into(), Value::from(self.alg.name()));
+        header.insert("jwk".into(), self.jwk.clone());
+        let mut claims = self.extra_claims.clone();
+        claims.insert("jti".into(), Value::from(jti));
+        claims.insert("htm".into(), Value::from(htm.as_str()));
+        claims.insert("htu".into(), Value::from(htu.as_str()));
+        claims.insert("iat".into(), Value::from(iat));
+        if let Some(a) = &self.ath {
+            claims.insert("ath".into(), Value::from(a.as_str()));
+        }
+        if let Some(n) = &self.nonce {
+            claims.insert("nonce".into(), Value::from(n.as_str()));
+        }
+        let header = Value::Object(header).to_string();
+        let claims = Value::Object(claims).to_string();
+        sign_compact(header.as_bytes(), claims.as_bytes(), self.key)
+            .map_err(DpopBuildError::Signing)
+    }
+}
