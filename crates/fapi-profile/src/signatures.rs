@@ -297,6 +297,45 @@ impl RequestVerifier {
     }
 }
 
+/// The key of a DPoP proof, as the only key that may verify the request's HTTP signature.
+struct BoundKey(httpsig_core::keys::PublicKey);
+
+impl KeyResolver for BoundKey {
+    fn resolve(&self, _lookup: &KeyLookup<'_>) -> Option<&dyn VerifyingKey> {
+        // Bound by key, not by name: any keyid resolves to the proof key, and only to it.
+        Some(&self.0)
+    }
+}
+
+impl RequestVerifier {
+    /// D-6 stricter deployment mode (not FAPI text; off unless called): the HTTP signature must
+    /// be made with the request's DPoP proof key (`proof_jwk` from
+    /// [`crate::dpop::VerifiedProof::jwk`]). EC and OKP keys take their RFC 9421 algorithm from
+    /// the curve; RSA keys are used as `rsa-pss-sha512`.
+    ///
+    /// # Errors
+    /// As [`RequestVerifier::verify`]; `key.*` when the proof key cannot verify RFC 9421
+    /// signatures.
+    pub fn verify_bound_to_dpop_key(
+        &self,
+        request: &dyn HttpMessage,
+        body: &[u8],
+        proof_jwk: &httpsig_core::keys::Jwk,
+    ) -> Result<Vec<VerifiedSignature>, Error> {
+        let public = httpsig_core::keys::PublicKey::from_jwk(&proof_jwk.public_only(), None)
+            .or_else(|_| {
+                httpsig_core::keys::PublicKey::from_jwk(
+                    &proof_jwk.public_only(),
+                    Some(Algorithm::RsaPssSha512),
+                )
+            })?;
+        let input = VerifyInput::new(request)
+            .body(body)
+            .select(Selection::Tag(REQUEST_TAG));
+        self.policy.verify_all(input, &BoundKey(public))
+    }
+}
+
 impl Default for RequestVerifier {
     fn default() -> Self {
         Self::new()

@@ -201,7 +201,7 @@ impl<'a> DpopRequest<'a> {
 }
 
 /// A proof that passed every check.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct VerifiedProof {
     /// RFC 7638 SHA-256 thumbprint of the proof key (equal to the token's `cnf.jkt`).
@@ -214,6 +214,8 @@ pub struct VerifiedProof {
     pub alg: JwsAlgorithm,
     /// The proof's `nonce`, if it had one.
     pub nonce: Option<String>,
+    /// The proof's public key, for binding the HTTP-signature key to it (D-6, strict mode).
+    pub jwk: Jwk,
 }
 
 /// Verifies DPoP proofs at a resource server under a FAPI 2.0 policy.
@@ -357,7 +359,7 @@ impl DpopVerifier {
             .header()
             .get("jwk")
             .ok_or(DpopError::MissingClaim(ProofMember::Jwk))?;
-        let (public, jkt) = proof_key(jwk_value, alg)?;
+        let (public, jkt, jwk) = proof_key(jwk_value, alg)?;
 
         // Check 3: required claims, typed.
         let claims = jws.payload_json().map_err(DpopError::Malformed)?;
@@ -427,6 +429,7 @@ impl DpopVerifier {
             iat,
             alg,
             nonce: nonce.map(str::to_owned),
+            jwk,
         })
     }
 
@@ -511,7 +514,7 @@ fn is_token68(s: &str) -> bool {
 }
 
 /// Parses the header `jwk` into a public key for `alg` and its RFC 7638 thumbprint.
-fn proof_key(value: &Value, alg: JwsAlgorithm) -> Result<(PublicKey, String), DpopError> {
+fn proof_key(value: &Value, alg: JwsAlgorithm) -> Result<(PublicKey, String, Jwk), DpopError> {
     let json = serde_json::to_vec(value).map_err(|_| DpopError::InvalidClaim(ProofMember::Jwk))?;
     let jwk = Jwk::from_json(&json).map_err(DpopError::JwkInvalid)?;
     // RFC 9449 §4.3 check 7.
@@ -521,7 +524,7 @@ fn proof_key(value: &Value, alg: JwsAlgorithm) -> Result<(PublicKey, String), Dp
     let public =
         PublicKey::from_jwk(&jwk, Some(Algorithm::Jws(alg))).map_err(DpopError::JwkInvalid)?;
     let jkt = jwk.thumbprint_sha256().map_err(DpopError::JwkInvalid)?;
-    Ok((public, jkt))
+    Ok((public, jkt, jwk))
 }
 
 fn string_claim(claims: &Map<String, Value>, m: ProofMember) -> Result<&str, DpopError> {
