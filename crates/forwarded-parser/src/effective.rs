@@ -67,14 +67,21 @@ pub(crate) const fn host_error(e: HostError, source: ValueSource) -> ForwardedEr
 
 /// RFC 9421 §2.2.3 / RFC 9110 §4.2.3: lower-case host, default port omitted. `host` has
 /// already been validated (ASCII only), so the borrowed case needs no conversion.
-pub(crate) fn normalize_authority(host: Cow<'_, [u8]>, port: Option<u16>, scheme: Scheme) -> (Cow<'_, str>, usize) {
+pub(crate) fn normalize_authority(
+    host: Cow<'_, [u8]>,
+    port: Option<u16>,
+    scheme: Scheme,
+) -> (Cow<'_, str>, usize) {
     let port = port.filter(|&p| p != scheme.default_port());
     let host_len = host.len();
     let lower = !host.iter().any(u8::is_ascii_uppercase);
     match (host, port, lower) {
         (Cow::Borrowed(h), None, true) => match core::str::from_utf8(h) {
             Ok(s) => (Cow::Borrowed(s), host_len),
-            Err(_) => (Cow::Owned(String::from_utf8_lossy(h).into_owned()), host_len),
+            Err(_) => (
+                Cow::Owned(String::from_utf8_lossy(h).into_owned()),
+                host_len,
+            ),
         },
         (h, port, _) => {
             let mut s = String::with_capacity(h.len() + 6);
@@ -119,7 +126,9 @@ impl<'a> EffectiveRequest<'a> {
 
     /// The host part of [`authority`](Self::authority) (IPv6 in brackets).
     pub fn host(&self) -> &str {
-        self.authority.get(..self.host_len).unwrap_or(&self.authority)
+        self.authority
+            .get(..self.host_len)
+            .unwrap_or(&self.authority)
     }
 
     /// The explicit (non-default) port, if any.

@@ -87,7 +87,10 @@ impl fmt::Display for ValueSource {
         match self {
             Self::Header(h) => write!(f, "header {h}"),
             Self::ForwardedParam { param, line, index } => {
-                write!(f, "forwarded parameter {param} (line {line}, index {index})")
+                write!(
+                    f,
+                    "forwarded parameter {param} (line {line}, index {index})"
+                )
             }
             Self::RequestTarget => f.write_str("request-target"),
             Self::Config => f.write_str("configuration"),
@@ -141,8 +144,6 @@ pub enum SyntaxKind {
     Whitespace,
     /// A control byte (CR, LF, NUL, DEL, ...) or a byte ≥ 0x80 outside a quoted-string.
     InvalidByte,
-    /// A list or value where the header allows only a single item (e.g. `X-Forwarded-For` entry).
-    BadListMember,
 }
 
 impl SyntaxKind {
@@ -155,7 +156,6 @@ impl SyntaxKind {
             Self::EmptyValue => "empty parameter value",
             Self::Whitespace => "whitespace not allowed here",
             Self::InvalidByte => "invalid byte",
-            Self::BadListMember => "malformed list member",
         }
     }
 }

@@ -291,7 +291,12 @@ impl<'a> Iterator for Pairs<'a> {
         let name_start = self.pos;
         // The element was validated, so the scan below only meets well-formed pairs; any
         // surprise simply ends the iteration.
-        let eq = name_start + self.raw.get(name_start..)?.iter().position(|&b| b == b'=')?;
+        let eq = name_start
+            + self
+                .raw
+                .get(name_start..)?
+                .iter()
+                .position(|&b| b == b'=')?;
         let name = self.raw.get(name_start..eq)?;
         let (value, next) = scan_value(self.raw, eq + 1).ok()?;
         self.pos = next;
@@ -408,7 +413,17 @@ fn parse_element(
         // At the start of an optional forwarded-pair.
         match buf.get(pos) {
             None | Some(b',') => break,
-            Some(&b) if is_ows(b) => break,
+            Some(&b) if is_ows(b) => {
+                // OWS may only precede the list comma or the end of the line (RFC 7239 §7.1).
+                let mut look = pos;
+                while buf.get(look).is_some_and(|&c| is_ows(c)) {
+                    look += 1;
+                }
+                match buf.get(look) {
+                    None | Some(b',') => break,
+                    Some(_) => return Err(syntax(line, pos, SyntaxKind::Whitespace)),
+                }
+            }
             Some(b';') => {
                 pieces += 1;
                 if pieces > max_pairs {
@@ -522,13 +537,14 @@ fn expect_list_separator(
     line: usize,
     mut pos: usize,
 ) -> Result<(usize, bool), ForwardedError> {
+    let ows_start = pos;
     while buf.get(pos).is_some_and(|&b| is_ows(b)) {
         pos += 1;
     }
     match buf.get(pos) {
         None => Ok((pos, false)),
         Some(b',') => Ok((pos + 1, true)),
-        Some(b';' | b'=') => Err(syntax(line, pos, SyntaxKind::Whitespace)),
+        Some(_) if pos > ows_start => Err(syntax(line, ows_start, SyntaxKind::Whitespace)),
         Some(&b) => Err(syntax(line, pos, classify(b))),
     }
 }

@@ -12,8 +12,7 @@ use crate::error::{
 use crate::forwarded::{Element, Limits, parse_forwarded};
 use crate::request::{ConnectionFacts, FieldLines, RequestHead, split_target};
 use crate::syntax::{
-    is_ows, is_token, parse_host_port, parse_ipv4, parse_ipv6, parse_port, trim_ows,
-    validate_prefix,
+    is_token, parse_host_port, parse_ipv4, parse_ipv6, parse_port, trim_ows, validate_prefix,
 };
 use crate::trust::Trust;
 
@@ -171,8 +170,8 @@ fn connection<'a>(
 /// The request's own authority: absolute-form target first (RFC 9112 §3.2.2), else `Host`.
 fn host_authority<'a>(head: &RequestHead<'a>) -> Result<(&'a [u8], Option<u16>), ForwardedError> {
     if let Some(a) = head.target_authority() {
-        let hp = parse_host_port(a.as_bytes())
-            .map_err(|e| host_error(e, ValueSource::RequestTarget))?;
+        let hp =
+            parse_host_port(a.as_bytes()).map_err(|e| host_error(e, ValueSource::RequestTarget))?;
         return Ok((hp.host, hp.port));
     }
     let mut lines = head.lines("host");
@@ -186,8 +185,8 @@ fn host_authority<'a>(head: &RequestHead<'a>) -> Result<(&'a [u8], Option<u16>),
     if value.is_empty() {
         return Err(ForwardedError::MissingAuthority);
     }
-    let hp = parse_host_port(value)
-        .map_err(|e| host_error(e, ValueSource::Header(HeaderName::Host)))?;
+    let hp =
+        parse_host_port(value).map_err(|e| host_error(e, ValueSource::Header(HeaderName::Host)))?;
     Ok((hp.host, hp.port))
 }
 
@@ -373,18 +372,9 @@ fn xf_value<'a>(
     if found == 0 {
         return Ok(None);
     }
+    // Each consumer validates the value (host, port, scheme, prefix grammar).
     match chosen {
-        Some(v) => {
-            if v.iter().any(|&b| is_ows(b) || !(0x21..=0x7E).contains(&b)) {
-                return Err(ForwardedError::Syntax {
-                    header,
-                    line: 0,
-                    index: 0,
-                    kind: crate::error::SyntaxKind::BadListMember,
-                });
-            }
-            Ok(Some(v))
-        }
+        Some(v) => Ok(Some(v)),
         None => Err(ForwardedError::InsufficientHops {
             needed: u8::try_from(want).unwrap_or(u8::MAX),
             found,
@@ -487,11 +477,9 @@ fn x_forwarded<'a>(
     };
     let xfport = if opts.port {
         match xf_value(head, HeaderName::XForwardedPort, fr, limits)? {
-            Some(v) => Some(
-                parse_port(v, false).ok_or(ForwardedError::InvalidPort {
-                    source: ValueSource::Header(HeaderName::XForwardedPort),
-                })?,
-            ),
+            Some(v) => Some(parse_port(v, false).ok_or(ForwardedError::InvalidPort {
+                source: ValueSource::Header(HeaderName::XForwardedPort),
+            })?),
             None => None,
         }
     } else {

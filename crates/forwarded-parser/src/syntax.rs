@@ -159,10 +159,7 @@ pub(crate) enum HostError {
 /// - the port is 1–65535; an empty port (`host:`) is accepted and means "no port" (RFC 3986 §6.2.3).
 pub(crate) fn parse_host_port(s: &[u8]) -> Result<HostPort<'_>, HostError> {
     let (host, port) = if s.first() == Some(&b'[') {
-        let close = s
-            .iter()
-            .position(|&b| b == b']')
-            .ok_or(HostError::Host)?;
+        let close = s.iter().position(|&b| b == b']').ok_or(HostError::Host)?;
         let inner = s.get(1..close).ok_or(HostError::Host)?;
         parse_ipv6(inner).ok_or(HostError::Host)?;
         let host = s.get(..=close).ok_or(HostError::Host)?;
@@ -175,6 +172,10 @@ pub(crate) fn parse_host_port(s: &[u8]) -> Result<HostPort<'_>, HostError> {
         (host, port)
     } else {
         match s.iter().position(|&b| b == b':') {
+            // Several colons: an IPv6 address without brackets (RFC 3986 §3.2.2 requires them).
+            Some(_) if s.iter().filter(|&&b| b == b':').count() > 1 => {
+                return Err(HostError::Host);
+            }
             Some(colon) => (
                 s.get(..colon).unwrap_or_default(),
                 Some(s.get(colon + 1..).unwrap_or_default()),
@@ -263,8 +264,18 @@ mod tests {
 
     #[test]
     fn ipv4_strict() {
-        assert_eq!(parse_ipv4(b"192.0.2.43"), Some(Ipv4Addr::new(192, 0, 2, 43)));
-        for bad in [&b"01.2.3.4"[..], b"1.2.3", b"1.2.3.4.5", b"256.1.1.1", b"1..2.3", b""] {
+        assert_eq!(
+            parse_ipv4(b"192.0.2.43"),
+            Some(Ipv4Addr::new(192, 0, 2, 43))
+        );
+        for bad in [
+            &b"01.2.3.4"[..],
+            b"1.2.3",
+            b"1.2.3.4.5",
+            b"256.1.1.1",
+            b"1..2.3",
+            b"",
+        ] {
             assert_eq!(parse_ipv4(bad), None, "{bad:?}");
         }
     }
