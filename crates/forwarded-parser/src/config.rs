@@ -317,3 +317,54 @@ impl Config {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_parsing() {
+        let o = Origin::parse("HTTPS://API.Example.com:443/").unwrap();
+        assert_eq!(
+            (o.scheme(), o.authority()),
+            (Scheme::Https, "api.example.com")
+        );
+        assert_eq!(
+            Origin::parse("http://h:8080").unwrap().authority(),
+            "h:8080"
+        );
+        for bad in [
+            "api.example.com",
+            "ftp://h",
+            "https://h/p",
+            "https://u@h",
+            "https://h:0",
+        ] {
+            assert!(Origin::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn prefix_only_for_fixed() {
+        let fixed = Config::fixed(Origin::parse("https://h").unwrap());
+        assert!(fixed.clone().with_prefix("/api").is_ok());
+        assert!(fixed.with_prefix("api").is_err());
+        assert!(Config::connection().with_prefix("/api").is_err());
+    }
+
+    #[test]
+    fn allow_list_entries_validated_and_matched() {
+        let c = Config::connection()
+            .allow_hosts(["API.example.com", "*.tenant.example"])
+            .unwrap();
+        assert!(c.host_allowed("api.example.com"));
+        assert!(c.host_allowed("a.tenant.example"));
+        assert!(c.host_allowed("a.b.tenant.example"));
+        assert!(!c.host_allowed("tenant.example"));
+        assert!(!c.host_allowed("xtenant.example"));
+        assert!(!c.host_allowed("evil.example"));
+        for bad in ["a/b", "h:443", "", "*.", "u@h"] {
+            assert!(Config::connection().allow_hosts([bad]).is_err(), "{bad}");
+        }
+    }
+}

@@ -299,3 +299,82 @@ impl DoubleEndedIterator for FieldLines<'_> {
         }
     }
 }
+
+#[cfg(all(test, feature = "http"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_http_reads_lines_in_order_both_ways() {
+        let req = http::Request::builder()
+            .uri("/a/b?x=1")
+            .header("Forwarded", "for=_a")
+            .header("host", "backend:8080")
+            .header("forwarded", "for=_b")
+            .body(())
+            .unwrap();
+        let head = RequestHead::from_http(&req).unwrap();
+        assert_eq!(
+            (head.method(), head.path(), head.query()),
+            ("GET", "/a/b", Some("x=1"))
+        );
+        assert_eq!(head.target_authority(), None);
+        let fwd: Vec<&[u8]> = head.lines("forwarded").collect();
+        assert_eq!(fwd, [&b"for=_a"[..], b"for=_b"]);
+        let rev: Vec<&[u8]> = head.lines("forwarded").rev().collect();
+        assert_eq!(rev, [&b"for=_b"[..], b"for=_a"]);
+        assert!(head.has("host") && !head.has("x-forwarded-host"));
+    }
+
+    #[test]
+    fn from_http_absolute_form_authority() {
+        let req = http::Request::builder()
+            .uri("https://API.example.com:8443/p")
+            .body(())
+            .unwrap();
+        let head = RequestHead::from_http(&req).unwrap();
+        assert_eq!(head.target_authority(), Some("API.example.com:8443"));
+        assert_eq!((head.path(), head.query()), ("/p", None));
+    }
+
+    #[test]
+    fn slice_lines_are_case_insensitive_and_double_ended() {
+        let headers: &[(&str, &[u8])] = &[
+            ("X-Forwarded-For", b"1"),
+            ("other", b"x"),
+            ("x-forwarded-for", b"2"),
+            ("X-FORWARDED-FOR", b"3"),
+        ];
+        let head = RequestHead::new("GET", "/", headers).unwrap();
+        let mut it = head.lines("x-forwarded-for");
+        assert_eq!(it.next(), Some(&b"1"[..]));
+        assert_eq!(it.next_back(), Some(&b"3"[..]));
+        assert_eq!(it.next_back(), Some(&b"2"[..]));
+        assert_eq!(it.next(), None);
+    }
+
+    #[test]
+    fn rejects_bad_targets() {
+        for t in [
+            "*",
+            "example.com:443",
+            "/a b",
+            "/a#f",
+            "ftp://x/",
+            "https://u@h/",
+            "/\u{e9}",
+        ] {
+            assert!(
+                matches!(
+                    RequestHead::new("GET", t, &[]),
+                    Err(ForwardedError::InvalidTarget { .. } | ForwardedError::InvalidHost { .. })
+                ),
+                "{t}"
+            );
+        }
+        assert!(matches!(
+            RequestHead::new("G T", "/", &[]),
+            Err(ForwardedError::InvalidMethod { .. })
+        ));
+    }
+}
