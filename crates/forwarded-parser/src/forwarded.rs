@@ -215,6 +215,8 @@ pub struct Element<'a> {
     for_: Option<Value<'a>>,
     host: Option<Value<'a>>,
     proto: Option<Value<'a>>,
+    for_node: Option<Node>,
+    by_node: Option<Node>,
 }
 
 impl<'a> Element<'a> {
@@ -253,14 +255,14 @@ impl<'a> Element<'a> {
         self.proto
     }
 
-    /// The `for` node, parsed (validated while tokenizing, so `None` only when absent).
-    pub fn for_node(&self) -> Option<Node> {
-        self.for_.and_then(|v| parse_node(&v.unescaped()))
+    /// The `for` node (validated while tokenizing, so `None` only when `for` is absent).
+    pub const fn for_node(&self) -> Option<Node> {
+        self.for_node
     }
 
-    /// The `by` node, parsed.
-    pub fn by_node(&self) -> Option<Node> {
-        self.by.and_then(|v| parse_node(&v.unescaped()))
+    /// The `by` node (validated while tokenizing, so `None` only when `by` is absent).
+    pub const fn by_node(&self) -> Option<Node> {
+        self.by_node
     }
 
     /// All pairs in written order (names as written; compare them case-insensitively).
@@ -406,6 +408,8 @@ fn parse_element(
         for_: None,
         host: None,
         proto: None,
+        for_node: None,
+        by_node: None,
     };
     let mut pos = start;
     let mut pieces = 1usize;
@@ -473,8 +477,13 @@ fn parse_element(
                         index: name_start,
                     });
                 }
-                validate_param(param, &value, line)?;
+                let node = validate_param(param, &value, line)?;
                 *slot = Some(value);
+                match param {
+                    Param::For => el.for_node = node,
+                    Param::By => el.by_node = node,
+                    _ => {}
+                }
             }
             None => {
                 // Extension parameters: syntax only (RFC 7239 §5.5), but duplicates are still
@@ -504,7 +513,12 @@ fn parse_element(
 }
 
 /// RFC 7239 §5: values of the four registered parameters must follow their ABNF.
-fn validate_param(param: Param, value: &Value<'_>, line: usize) -> Result<(), ForwardedError> {
+/// Returns the parsed node for `for` / `by`.
+fn validate_param(
+    param: Param,
+    value: &Value<'_>,
+    line: usize,
+) -> Result<Option<Node>, ForwardedError> {
     let source = ValueSource::ForwardedParam {
         param,
         line,
@@ -513,7 +527,9 @@ fn validate_param(param: Param, value: &Value<'_>, line: usize) -> Result<(), Fo
     let v = value.unescaped();
     match param {
         Param::By | Param::For => {
-            parse_node(&v).ok_or(ForwardedError::InvalidNode { source })?;
+            return parse_node(&v)
+                .map(Some)
+                .ok_or(ForwardedError::InvalidNode { source });
         }
         Param::Host => {
             parse_host_port(&v).map_err(|e| match e {
@@ -528,7 +544,7 @@ fn validate_param(param: Param, value: &Value<'_>, line: usize) -> Result<(), Fo
         }
         Param::Extension => {}
     }
-    Ok(())
+    Ok(None)
 }
 
 /// After an element: list OWS, then `,` or the end of the line.

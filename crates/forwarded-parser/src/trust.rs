@@ -30,6 +30,8 @@ pub enum CidrError {
     PrefixLength,
     /// Bits are set after the prefix (`10.0.0.1/8`): almost always a typo.
     HostBits,
+    /// A `/0` network would trust every address; this crate has no "trust everything".
+    MatchesEverything,
 }
 
 impl CidrError {
@@ -39,6 +41,7 @@ impl CidrError {
             Self::Address => "cidr.address",
             Self::PrefixLength => "cidr.prefix_length",
             Self::HostBits => "cidr.host_bits",
+            Self::MatchesEverything => "cidr.matches_everything",
         }
     }
 }
@@ -49,6 +52,7 @@ impl fmt::Display for CidrError {
             Self::Address => "cidr: invalid address",
             Self::PrefixLength => "cidr: invalid prefix length",
             Self::HostBits => "cidr: bits set after the prefix length",
+            Self::MatchesEverything => "cidr: a /0 network would trust every address",
         })
     }
 }
@@ -60,7 +64,8 @@ impl Cidr {
     ///
     /// # Errors
     /// [`CidrError::PrefixLength`] if `prefix` exceeds 32 (IPv4) or 128 (IPv6);
-    /// [`CidrError::HostBits`] if `addr` has bits set after the prefix.
+    /// [`CidrError::HostBits`] if `addr` has bits set after the prefix;
+    /// [`CidrError::MatchesEverything`] for a `/0` network.
     pub fn new(addr: IpAddr, prefix: u8) -> Result<Self, CidrError> {
         let addr = normalize_ip(addr);
         let width = match addr {
@@ -70,11 +75,13 @@ impl Cidr {
         if prefix > width {
             return Err(CidrError::PrefixLength);
         }
-        let cidr = Self { addr, prefix };
-        if !cidr.contains(addr) || bits(addr) & !mask(width, prefix) != 0 {
+        if prefix == 0 {
+            return Err(CidrError::MatchesEverything);
+        }
+        if bits(addr) & !mask(width, prefix) != 0 {
             return Err(CidrError::HostBits);
         }
-        Ok(cidr)
+        Ok(Self { addr, prefix })
     }
 
     /// A network holding exactly one address.
@@ -241,8 +248,8 @@ mod tests {
         assert!(v6.contains(ip("2001:db8:ffff::1")));
         assert!(!v6.contains(ip("2001:db9::1")));
         assert!(!v6.contains(ip("10.0.0.1")));
-        let all: Cidr = "0.0.0.0/0".parse().unwrap();
-        assert!(all.contains(ip("203.0.113.9")));
+        let half: Cidr = "128.0.0.0/1".parse().unwrap();
+        assert!(half.contains(ip("203.0.113.9")) && !half.contains(ip("10.0.0.1")));
         let mapped: Cidr = "::ffff:192.168.0.0/112".parse().unwrap();
         assert_eq!(mapped, "192.168.0.0/16".parse().unwrap());
         let h: Cidr = "192.0.2.1".parse().unwrap();
@@ -256,5 +263,14 @@ mod tests {
         assert_eq!("10.0.0.0/".parse::<Cidr>(), Err(CidrError::PrefixLength));
         assert_eq!("010.0.0.0/8".parse::<Cidr>(), Err(CidrError::Address));
         assert_eq!("example.com/8".parse::<Cidr>(), Err(CidrError::Address));
+        assert_eq!(
+            "0.0.0.0/0".parse::<Cidr>(),
+            Err(CidrError::MatchesEverything)
+        );
+        assert_eq!("::/0".parse::<Cidr>(), Err(CidrError::MatchesEverything));
+        assert_eq!(
+            "::ffff:0.0.0.0/96".parse::<Cidr>(),
+            Err(CidrError::MatchesEverything)
+        );
     }
 }
