@@ -82,6 +82,8 @@ impl Default for Limits {
 pub struct Value<'a> {
     raw: &'a [u8],
     quoted: bool,
+    /// Whether a quoted-pair occurs (so unescaping can borrow without rescanning).
+    escaped: bool,
     index: usize,
 }
 
@@ -103,7 +105,7 @@ impl<'a> Value<'a> {
 
     /// The value with quoted-pairs resolved (RFC 9110 §5.6.4); borrows unless `\` occurs.
     pub fn unescaped(&self) -> Cow<'a, [u8]> {
-        if !self.quoted || !self.raw.contains(&b'\\') {
+        if !self.escaped {
             return Cow::Borrowed(self.raw);
         }
         let mut out = Vec::with_capacity(self.raw.len());
@@ -305,6 +307,7 @@ impl<'a> Iterator for Pairs<'a> {
         let value = Value {
             raw: value.raw,
             quoted: value.quoted,
+            escaped: value.escaped,
             index: value.index + self.base,
         };
         Some((name, value))
@@ -316,12 +319,16 @@ fn scan_value(buf: &[u8], pos: usize) -> Result<(Value<'_>, usize), (usize, Synt
     match buf.get(pos) {
         Some(b'"') => {
             let mut i = pos + 1;
+            let mut escaped = false;
             loop {
                 match buf.get(i) {
                     None => return Err((pos, SyntaxKind::UnbalancedQuote)),
                     Some(b'"') => break,
                     Some(b'\\') => match buf.get(i + 1) {
-                        Some(&n) if is_quoted_pair_octet(n) => i += 2,
+                        Some(&n) if is_quoted_pair_octet(n) => {
+                            escaped = true;
+                            i += 2;
+                        }
                         Some(_) => return Err((i + 1, SyntaxKind::InvalidByte)),
                         None => return Err((pos, SyntaxKind::UnbalancedQuote)),
                     },
@@ -334,6 +341,7 @@ fn scan_value(buf: &[u8], pos: usize) -> Result<(Value<'_>, usize), (usize, Synt
                 Value {
                     raw,
                     quoted: true,
+                    escaped,
                     index: pos,
                 },
                 i + 1,
@@ -350,6 +358,7 @@ fn scan_value(buf: &[u8], pos: usize) -> Result<(Value<'_>, usize), (usize, Synt
                 Value {
                     raw: buf.get(pos..pos + len).unwrap_or_default(),
                     quoted: false,
+                    escaped: false,
                     index: pos,
                 },
                 pos + len,
