@@ -217,6 +217,11 @@ impl Config {
     }
 
     /// `X-Forwarded-*` from a trusted peer.
+    ///
+    /// These headers have no per-hop grouping, so trust is decided by the socket peer alone
+    /// (in [`Trust::hops`] mode the peer is trusted and the count only selects the client in
+    /// `X-Forwarded-For`). A header with several values is an error unless
+    /// [`XfOptions::take_from_right`] says which one to take.
     pub const fn x_forwarded(trust: Trust, options: XfOptions) -> Self {
         Self::with_source(Source::XForwarded { trust, options })
     }
