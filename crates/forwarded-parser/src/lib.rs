@@ -1,5 +1,68 @@
-//! RFC 7239 `Forwarded` and `X-Forwarded-*` under an explicit trusted-proxy policy.
+//! RFC 7239 `Forwarded` and `X-Forwarded-*` under an explicit trusted-proxy policy: a
+//! trustworthy `@target-uri` (RFC 9421 §2.2.2) and DPoP `htu` (RFC 9449 §4.3) behind
+//! TLS-terminating reverse proxies.
 //!
-//! This crate is a placeholder until its own issue is taken up; it exports nothing yet.
+//! A server behind a proxy sees `GET /a?x=1` with `Host: backend:8080`, while the client
+//! signed `https://api.example.com/a?x=1`. [`resolve`] rebuilds the client-facing request
+//! from the [`ConnectionFacts`] (socket peer, TLS), the [`RequestHead`] and a [`Config`] that
+//! names exactly one origin source:
+//!
+//! - [`Config::connection`]: socket TLS + `Host` (RFC 9112 §3.3), no forwarding headers;
+//! - [`Config::fixed`]: a configured external origin and optional path prefix — the safest
+//!   choice for FAPI resource servers (RFC 9421 §7.4.3);
+//! - [`Config::forwarded`]: RFC 7239 `Forwarded`, walked right to left from the socket peer,
+//!   stopping at the first untrusted hop;
+//! - [`Config::x_forwarded`]: `X-Forwarded-Proto` / `-Host` / `-Port` / `-Prefix` (+ opt-in
+//!   aliases) from a trusted peer; lists are rejected unless configured;
+//! - [`Config::forward_auth`]: `X-Forwarded-Method` / `-Uri` subrequests.
+//!
+//! Trust comes only from the socket peer address ([`Trust::cidrs`] or [`Trust::hops`]); there
+//! is no "trust everything". Two sources can be cross-checked ([`Config::cross_check`]).
+//!
+//! What this crate does not do: it performs no I/O, does not verify signatures or DPoP proofs
+//! (it hands `@target-uri`, `@authority`, `@scheme` and the `htu` matcher to the crates that
+//! do), does not handle the PROXY protocol (pass the address it yields as the peer), and does
+//! not transcode internationalized host names (non-ASCII hosts are rejected).
+//!
+//! # Getting started
+//! ```
+//! use forwarded_parser::{resolve, Config, ConnectionFacts, RequestHead, Trust};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = Config::forwarded(Trust::cidrs(["10.0.0.0/8".parse()?]))
+//!     .allow_hosts(["api.example.com"])?;
+//! let headers: &[(&str, &[u8])] = &[
+//!     ("host", b"backend:8080"),
+//!     ("forwarded", b"for=198.51.100.7;proto=https;host=api.example.com"),
+//! ];
+//! let head = RequestHead::new("GET", "/a?x=1", headers)?;
+//! let conn = ConnectionFacts::new("10.1.2.3".parse()?, false);
+//! let resolved = resolve(&config, &conn, &head)?;
+//! assert_eq!(resolved.request.target_uri(), "https://api.example.com/a?x=1");
+//! assert_eq!(resolved.request.htu(), "https://api.example.com/a");
+//! assert!(resolved.request.htu_matches("HTTPS://API.example.com:443/a"));
+//! # Ok(()) }
+//! ```
+//!
+//! # Features
+//! - `http` (default): [`RequestHead::from_http`] for `http::Request`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
+
+mod config;
+mod effective;
+mod error;
+pub mod forwarded;
+mod request;
+mod resolve;
+mod syntax;
+mod trust;
+
+pub use config::{Config, Origin, SchemeAlias, XfOptions};
+pub use effective::{EffectiveRequest, HtuMatcher, Scheme};
+pub use error::{
+    ForwardedError, HeaderName, LimitKind, Param, SourceKind, SyntaxKind, ValueSource, Warning,
+};
+pub use forwarded::{Limits, parse_forwarded};
+pub use request::{ConnectionFacts, RequestHead};
+pub use resolve::{Resolved, resolve};
+pub use trust::{Cidr, CidrError, Trust};

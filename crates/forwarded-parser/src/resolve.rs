@@ -1,0 +1,669 @@
+//! `resolve`: connection facts + request head + configuration → effective request.
+
+use core::net::IpAddr;
+use core::num::NonZeroU8;
+use std::borrow::Cow;
+
+use crate::config::{Config, SchemeAlias, Source, XfOptions};
+use crate::effective::{EffectiveRequest, Scheme, host_error, normalize_authority};
+use crate::error::{
+    ForwardedError, HeaderName, LimitKind, Param, SourceKind, ValueSource, Warning,
+};
+use crate::forwarded::{Element, Limits, parse_forwarded};
+use crate::request::{ConnectionFacts, FieldLines, RequestHead, split_target};
+use crate::syntax::{
+    is_token, parse_host_port, parse_ipv4, parse_ipv6, parse_port, trim_ows, validate_prefix,
+};
+use crate::trust::Trust;
+
+/// The result of [`resolve`]: the effective request and the non-fatal findings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved<'a> {
+    /// The client-facing request.
+    pub request: EffectiveRequest<'a>,
+    /// Warnings (e.g. headers ignored from an untrusted peer, garbage in an untrusted part).
+    pub warnings: Vec<Warning>,
+}
+
+/// The origin one source yields, before the authority is normalized.
+struct Parts<'a> {
+    method: &'a str,
+    scheme: Scheme,
+    host: Cow<'a, [u8]>,
+    port: Option<u16>,
+    prefix: &'a str,
+    path: &'a str,
+    query: Option<&'a str>,
+    client: Option<IpAddr>,
+    kind: SourceKind,
+}
+
+/// Reconstructs the client-facing request under `config`.
+///
+/// Exactly one origin source is active; with [`Config::cross_check`] a second one is evaluated
+/// and must agree. Trust comes only from `conn.peer()`.
+///
+/// # Errors
+/// Any [`ForwardedError`]: a syntax error in the trusted part of a header, an invalid value,
+/// a multi-valued header the configuration does not resolve, conflicting headers or sources,
+/// a missing host/authority, a host outside the allow-list, too few hops, or an exceeded cap.
+pub fn resolve<'a>(
+    config: &'a Config,
+    conn: &ConnectionFacts,
+    head: &RequestHead<'a>,
+) -> Result<Resolved<'a>, ForwardedError> {
+    let mut warnings = Vec::new();
+    let parts = resolve_source(&config.source, config.limits, conn, head, &mut warnings)?;
+    let request = finish(parts)?;
+    if let Some(other) = &config.cross_check {
+        let mut ignored = Vec::new();
+        let second = finish(resolve_source(
+            other,
+            config.limits,
+            conn,
+            head,
+            &mut ignored,
+        )?)?;
+        if second.scheme != request.scheme
+            || second.authority != request.authority
+            || second.path != request.path
+        {
+            return Err(ForwardedError::ConflictingSources {
+                first: config.source.kind(),
+                second: other.kind(),
+            });
+        }
+    }
+    if !config.host_allowed(request.host()) {
+        return Err(ForwardedError::HostNotAllowed);
+    }
+    Ok(Resolved { request, warnings })
+}
+
+fn finish(p: Parts<'_>) -> Result<EffectiveRequest<'_>, ForwardedError> {
+    let (authority, host_len) = normalize_authority(p.host, p.port, p.scheme);
+    let path = if p.prefix.is_empty() {
+        Cow::Borrowed(p.path)
+    } else {
+        let mut s = String::with_capacity(p.prefix.len() + p.path.len());
+        s.push_str(p.prefix);
+        s.push_str(p.path);
+        Cow::Owned(s)
+    };
+    Ok(EffectiveRequest {
+        method: p.method,
+        scheme: p.scheme,
+        authority,
+        host_len,
+        path,
+        query: p.query,
+        client: p.client,
+        source: p.kind,
+    })
+}
+
+fn resolve_source<'a>(
+    source: &'a Source,
+    limits: Limits,
+    conn: &ConnectionFacts,
+    head: &RequestHead<'a>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Parts<'a>, ForwardedError> {
+    match source {
+        Source::Connection => connection(conn, head),
+        Source::Fixed { origin, prefix } => Ok(Parts {
+            method: head.method(),
+            scheme: origin.scheme,
+            host: Cow::Borrowed(
+                origin
+                    .authority
+                    .as_bytes()
+                    .get(..origin.host_len)
+                    .unwrap_or_default(),
+            ),
+            port: origin
+                .authority
+                .get(origin.host_len..)
+                .and_then(|p| p.strip_prefix(':'))
+                .and_then(|p| p.parse().ok()),
+            prefix,
+            path: head.path(),
+            query: head.query(),
+            client: Some(conn.peer()),
+            kind: SourceKind::Fixed,
+        }),
+        Source::Forwarded {
+            trust,
+            require_host,
+        } => forwarded(trust, *require_host, limits, conn, head, warnings),
+        Source::XForwarded { trust, options } => {
+            x_forwarded(trust, options, limits, conn, head, warnings)
+        }
+        Source::ForwardAuth { trust } => forward_auth(trust, limits, conn, head, warnings),
+    }
+}
+
+/// RFC 9112 §3.3: scheme from the connection, authority from the absolute-form target or Host.
+fn connection<'a>(
+    conn: &ConnectionFacts,
+    head: &RequestHead<'a>,
+) -> Result<Parts<'a>, ForwardedError> {
+    let scheme = if conn.tls() {
+        Scheme::Https
+    } else {
+        Scheme::Http
+    };
+    let (host, port) = host_authority(head)?;
+    Ok(Parts {
+        method: head.method(),
+        scheme,
+        host: Cow::Borrowed(host),
+        port,
+        prefix: "",
+        path: head.path(),
+        query: head.query(),
+        client: Some(conn.peer()),
+        kind: SourceKind::Connection,
+    })
+}
+
+/// The request's own authority: absolute-form target first (RFC 9112 §3.2.2), else `Host`.
+fn host_authority<'a>(head: &RequestHead<'a>) -> Result<(&'a [u8], Option<u16>), ForwardedError> {
+    if let Some(a) = head.target_authority() {
+        let hp =
+            parse_host_port(a.as_bytes()).map_err(|e| host_error(e, ValueSource::RequestTarget))?;
+        return Ok((hp.host, hp.port));
+    }
+    let mut lines = head.lines("host");
+    let value = lines.next().ok_or(ForwardedError::MissingAuthority)?;
+    if lines.next().is_some() {
+        return Err(ForwardedError::MultipleValues {
+            header: HeaderName::Host,
+        });
+    }
+    let value = trim_ows(value);
+    if value.is_empty() {
+        return Err(ForwardedError::MissingAuthority);
+    }
+    let hp =
+        parse_host_port(value).map_err(|e| host_error(e, ValueSource::Header(HeaderName::Host)))?;
+    Ok((hp.host, hp.port))
+}
+
+fn fallback<'a>(
+    conn: &ConnectionFacts,
+    head: &RequestHead<'a>,
+    present: bool,
+    warnings: &mut Vec<Warning>,
+) -> Result<Parts<'a>, ForwardedError> {
+    if present {
+        warnings.push(Warning::UntrustedPeerHeadersIgnored);
+    }
+    connection(conn, head)
+}
+
+/// RFC 7239 with the right-to-left trust walk (reference §4.1).
+fn forwarded<'a>(
+    trust: &Trust,
+    require_host: bool,
+    limits: Limits,
+    conn: &ConnectionFacts,
+    head: &RequestHead<'a>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Parts<'a>, ForwardedError> {
+    if !trust.peer_trusted(conn.peer()) {
+        return fallback(conn, head, head.has("forwarded"), warnings);
+    }
+    let lines = head.lines("forwarded");
+    if lines.clone().take(limits.max_elements() + 1).count() > limits.max_elements() {
+        return Err(ForwardedError::TooLarge {
+            header: HeaderName::Forwarded,
+            limit: LimitKind::Elements,
+        });
+    }
+    let fwd = parse_forwarded(lines, limits)?;
+    let mut iter = fwd.iter_rev();
+    let mut chosen: Option<Element<'a>> = None;
+    if let Some(hops) = trust.hop_count() {
+        let needed = usize::from(hops.get());
+        let mut found = 0usize;
+        while found < needed {
+            match iter.next() {
+                Some(el) => {
+                    chosen = Some(el?);
+                    found += 1;
+                }
+                None => {
+                    return Err(ForwardedError::InsufficientHops {
+                        needed: hops.get(),
+                        found,
+                    });
+                }
+            }
+        }
+    } else {
+        for el in iter.by_ref() {
+            let el = el?;
+            chosen = Some(el);
+            match el.for_node().and_then(|n| n.ip()) {
+                Some(ip) if trust.is_trusted(ip) => {}
+                _ => break,
+            }
+        }
+    }
+    // The rest is client-controlled: report garbage, never trust it.
+    for el in iter {
+        if let Err(error) = el {
+            warnings.push(Warning::UntrustedPrefixInvalid {
+                header: HeaderName::Forwarded,
+                error,
+            });
+            break;
+        }
+    }
+    let Some(el) = chosen else {
+        // A trusted peer that sent no Forwarded element: nothing to apply.
+        return connection(conn, head);
+    };
+    let scheme = match el.proto() {
+        Some(v) => Scheme::parse(&v.unescaped()).ok_or(ForwardedError::InvalidProto {
+            source: ValueSource::ForwardedParam {
+                param: Param::Proto,
+                line: el.line(),
+                index: v.index(),
+            },
+        })?,
+        None => {
+            if conn.tls() {
+                Scheme::Https
+            } else {
+                Scheme::Http
+            }
+        }
+    };
+    let (host, port) = match el.host() {
+        Some(v) => {
+            let source = ValueSource::ForwardedParam {
+                param: Param::Host,
+                line: el.line(),
+                index: v.index(),
+            };
+            match v.unescaped() {
+                Cow::Borrowed(b) => {
+                    let hp = parse_host_port(b).map_err(|e| host_error(e, source))?;
+                    (Cow::Borrowed(hp.host), hp.port)
+                }
+                Cow::Owned(b) => {
+                    let hp = parse_host_port(&b).map_err(|e| host_error(e, source))?;
+                    (Cow::Owned(hp.host.to_vec()), hp.port)
+                }
+            }
+        }
+        None if require_host => return Err(ForwardedError::MissingHost),
+        None => {
+            let (h, p) = host_authority(head)?;
+            (Cow::Borrowed(h), p)
+        }
+    };
+    Ok(Parts {
+        method: head.method(),
+        scheme,
+        host,
+        port,
+        prefix: "",
+        path: head.path(),
+        query: head.query(),
+        client: el.for_node().and_then(|n| n.ip()),
+        kind: SourceKind::Forwarded,
+    })
+}
+
+/// One `X-Forwarded-*` value: comma-separated members over all field lines, empty ones
+/// ignored. Several members are an error unless `from_right` names which one to take.
+fn xf_value<'a>(
+    head: &RequestHead<'a>,
+    header: HeaderName,
+    from_right: Option<NonZeroU8>,
+    limits: Limits,
+) -> Result<Option<&'a [u8]>, ForwardedError> {
+    let lines = head.lines(header.as_str());
+    let mut bytes = 0usize;
+    let mut nlines = 0usize;
+    for l in lines.clone() {
+        bytes = bytes.saturating_add(l.len());
+        nlines += 1;
+        if bytes > limits.max_bytes() || nlines > limits.max_elements() {
+            return Err(ForwardedError::TooLarge {
+                header,
+                limit: if nlines > limits.max_elements() {
+                    LimitKind::Elements
+                } else {
+                    LimitKind::Bytes
+                },
+            });
+        }
+    }
+    let want = from_right.map_or(1, |n| usize::from(n.get()));
+    let mut found = 0usize;
+    let mut chosen = None;
+    let mut members = 0usize;
+    for line in lines.rev() {
+        for m in line.rsplit(|&b| b == b',') {
+            members += 1;
+            if members > limits.max_elements() {
+                return Err(ForwardedError::TooLarge {
+                    header,
+                    limit: LimitKind::Elements,
+                });
+            }
+            let m = trim_ows(m);
+            if m.is_empty() {
+                continue;
+            }
+            found += 1;
+            if found == want {
+                chosen = Some(m);
+            }
+            if found > 1 && from_right.is_none() {
+                return Err(ForwardedError::MultipleValues { header });
+            }
+        }
+    }
+    if found == 0 {
+        return Ok(None);
+    }
+    // Each consumer validates the value (host, port, scheme, prefix grammar).
+    match chosen {
+        Some(v) => Ok(Some(v)),
+        None => Err(ForwardedError::InsufficientHops {
+            needed: u8::try_from(want).unwrap_or(u8::MAX),
+            found,
+        }),
+    }
+}
+
+fn scheme_header(
+    head: &RequestHead<'_>,
+    header: HeaderName,
+    from_right: Option<NonZeroU8>,
+    limits: Limits,
+) -> Result<Option<Scheme>, ForwardedError> {
+    let Some(v) = xf_value(head, header, from_right, limits)? else {
+        return Ok(None);
+    };
+    let source = ValueSource::Header(header);
+    let scheme = match header {
+        HeaderName::XForwardedSsl | HeaderName::FrontEndHttps => {
+            if v.eq_ignore_ascii_case(b"on") {
+                Some(Scheme::Https)
+            } else if v.eq_ignore_ascii_case(b"off") {
+                Some(Scheme::Http)
+            } else {
+                None
+            }
+        }
+        _ => Scheme::parse(v),
+    };
+    scheme
+        .map(Some)
+        .ok_or(ForwardedError::InvalidProto { source })
+}
+
+const XF_HEADERS: [HeaderName; 9] = [
+    HeaderName::XForwardedProto,
+    HeaderName::XForwardedHost,
+    HeaderName::XForwardedPort,
+    HeaderName::XForwardedPrefix,
+    HeaderName::XForwardedFor,
+    HeaderName::XForwardedSsl,
+    HeaderName::FrontEndHttps,
+    HeaderName::XUrlScheme,
+    HeaderName::XForwardedScheme,
+];
+
+/// `X-Forwarded-*` from a trusted peer; the enabled headers must agree with each other.
+fn x_forwarded<'a>(
+    trust: &Trust,
+    opts: &XfOptions,
+    limits: Limits,
+    conn: &ConnectionFacts,
+    head: &RequestHead<'a>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Parts<'a>, ForwardedError> {
+    if !trust.peer_trusted(conn.peer()) {
+        let present = XF_HEADERS.iter().any(|h| head.has(h.as_str()));
+        return fallback(conn, head, present, warnings);
+    }
+    let fr = opts.from_right;
+    // Scheme: X-Forwarded-Proto first, then the enabled aliases; all present ones must agree.
+    let mut scheme: Option<(Scheme, HeaderName)> = None;
+    let aliases = opts.aliases.iter().map(|a| match a {
+        SchemeAlias::XForwardedScheme => HeaderName::XForwardedScheme,
+        SchemeAlias::XUrlScheme => HeaderName::XUrlScheme,
+        SchemeAlias::XForwardedSsl => HeaderName::XForwardedSsl,
+        SchemeAlias::FrontEndHttps => HeaderName::FrontEndHttps,
+    });
+    for header in core::iter::once(HeaderName::XForwardedProto).chain(aliases) {
+        if let Some(s) = scheme_header(head, header, fr, limits)? {
+            match scheme {
+                None => scheme = Some((s, header)),
+                Some((first, first_header)) if first != s => {
+                    return Err(ForwardedError::ConflictingScheme {
+                        first: first_header,
+                        second: header,
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    let scheme = match scheme {
+        Some((s, _)) => s,
+        None if conn.tls() => Scheme::Https,
+        None => Scheme::Http,
+    };
+    let xfh = if opts.host {
+        xf_value(head, HeaderName::XForwardedHost, fr, limits)?
+    } else {
+        None
+    };
+    let (host, host_port) = match xfh {
+        Some(v) => {
+            let hp = parse_host_port(v)
+                .map_err(|e| host_error(e, ValueSource::Header(HeaderName::XForwardedHost)))?;
+            (hp.host, hp.port)
+        }
+        None => host_authority(head)?,
+    };
+    let xfport = if opts.port {
+        match xf_value(head, HeaderName::XForwardedPort, fr, limits)? {
+            Some(v) => Some(parse_port(v, false).ok_or(ForwardedError::InvalidPort {
+                source: ValueSource::Header(HeaderName::XForwardedPort),
+            })?),
+            None => None,
+        }
+    } else {
+        None
+    };
+    let port = match (host_port, xfport) {
+        (Some(a), Some(b)) if a != b => return Err(ForwardedError::ConflictingPort),
+        (a, b) => b.or(a),
+    };
+    let prefix = if opts.prefix {
+        match xf_value(head, HeaderName::XForwardedPrefix, fr, limits)? {
+            Some(v) => core::str::from_utf8(v)
+                .ok()
+                .and_then(validate_prefix)
+                .ok_or(ForwardedError::InvalidPrefix {
+                    source: ValueSource::Header(HeaderName::XForwardedPrefix),
+                })?,
+            None => "",
+        }
+    } else {
+        ""
+    };
+    let client = xff_client(trust, limits, head, warnings)?;
+    Ok(Parts {
+        method: head.method(),
+        scheme,
+        host: Cow::Borrowed(host),
+        port,
+        prefix,
+        path: head.path(),
+        query: head.query(),
+        client,
+        kind: SourceKind::XForwarded,
+    })
+}
+
+/// An `X-Forwarded-For` entry: IPv4, IPv6 (bare or bracketed), optionally with a port.
+fn xff_entry(e: &[u8]) -> Option<IpAddr> {
+    if let Some(ip) = parse_ipv4(e) {
+        return Some(IpAddr::V4(ip));
+    }
+    if let Some(ip) = parse_ipv6(e) {
+        return Some(crate::syntax::normalize_ip(IpAddr::V6(ip)));
+    }
+    if e.first() == Some(&b'[') {
+        let close = e.iter().position(|&b| b == b']')?;
+        let ip = parse_ipv6(e.get(1..close)?)?;
+        let rest = e.get(close + 1..)?;
+        if !rest.is_empty() {
+            parse_port(rest.strip_prefix(b":")?, true)?;
+        }
+        return Some(crate::syntax::normalize_ip(IpAddr::V6(ip)));
+    }
+    let (ip, port) = e.split_at(e.iter().position(|&b| b == b':')?);
+    parse_port(port.get(1..)?, true)?;
+    parse_ipv4(ip).map(IpAddr::V4)
+}
+
+/// The client address from `X-Forwarded-For`: walk from the right past trusted proxies
+/// (CIDR mode) or take the `n`-th entry from the right (hop mode).
+fn xff_client(
+    trust: &Trust,
+    limits: Limits,
+    head: &RequestHead<'_>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<IpAddr>, ForwardedError> {
+    let header = HeaderName::XForwardedFor;
+    let lines: FieldLines<'_> = head.lines(header.as_str());
+    let mut members = 0usize;
+    let mut bytes = 0usize;
+    let mut client = None;
+    let mut seen = 0usize;
+    for line in lines.rev() {
+        bytes = bytes.saturating_add(line.len());
+        if bytes > limits.max_bytes() {
+            return Err(ForwardedError::TooLarge {
+                header,
+                limit: LimitKind::Bytes,
+            });
+        }
+        for m in line.rsplit(|&b| b == b',') {
+            members += 1;
+            if members > limits.max_elements() {
+                return Err(ForwardedError::TooLarge {
+                    header,
+                    limit: LimitKind::Elements,
+                });
+            }
+            let m = trim_ows(m);
+            if m.is_empty() {
+                continue;
+            }
+            let parsed = xff_entry(m);
+            if client.is_some() {
+                // Left of the client: untrusted; only report.
+                if parsed.is_none() {
+                    warnings.push(Warning::UntrustedPrefixInvalid {
+                        header,
+                        error: ForwardedError::InvalidNode {
+                            source: ValueSource::Header(header),
+                        },
+                    });
+                    return Ok(client);
+                }
+                continue;
+            }
+            let ip = parsed.ok_or(ForwardedError::InvalidNode {
+                source: ValueSource::Header(header),
+            })?;
+            seen += 1;
+            let done = match trust.hop_count() {
+                Some(h) => seen >= usize::from(h.get()),
+                None => !trust.is_trusted(ip),
+            };
+            if done {
+                client = Some(ip);
+            }
+        }
+    }
+    Ok(client)
+}
+
+/// Forward-auth subrequest: everything from `X-Forwarded-Method` / `-Proto` / `-Host` / `-Uri`.
+fn forward_auth<'a>(
+    trust: &Trust,
+    limits: Limits,
+    conn: &ConnectionFacts,
+    head: &RequestHead<'a>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Parts<'a>, ForwardedError> {
+    const NAMES: [HeaderName; 4] = [
+        HeaderName::XForwardedMethod,
+        HeaderName::XForwardedProto,
+        HeaderName::XForwardedHost,
+        HeaderName::XForwardedUri,
+    ];
+    if !trust.peer_trusted(conn.peer()) {
+        let present = NAMES.iter().any(|h| head.has(h.as_str()));
+        return fallback(conn, head, present, warnings);
+    }
+    let required = |header: HeaderName| -> Result<&'a [u8], ForwardedError> {
+        xf_value(head, header, None, limits)?.ok_or(ForwardedError::MissingHeader { header })
+    };
+    let method = core::str::from_utf8(required(HeaderName::XForwardedMethod)?)
+        .ok()
+        .filter(|m| is_token(m.as_bytes()))
+        .ok_or(ForwardedError::InvalidMethod {
+            source: ValueSource::Header(HeaderName::XForwardedMethod),
+        })?;
+    let scheme = Scheme::parse(required(HeaderName::XForwardedProto)?).ok_or(
+        ForwardedError::InvalidProto {
+            source: ValueSource::Header(HeaderName::XForwardedProto),
+        },
+    )?;
+    let host = xf_value(head, HeaderName::XForwardedHost, None, limits)?
+        .ok_or(ForwardedError::MissingHost)?;
+    let hp = parse_host_port(host)
+        .map_err(|e| host_error(e, ValueSource::Header(HeaderName::XForwardedHost)))?;
+    let uri_source = ValueSource::Header(HeaderName::XForwardedUri);
+    // A URI may contain commas, so it is one whole field line, not a list.
+    let mut uri_lines = head.lines(HeaderName::XForwardedUri.as_str());
+    let uri_line = uri_lines.next().ok_or(ForwardedError::MissingHeader {
+        header: HeaderName::XForwardedUri,
+    })?;
+    if uri_lines.next().is_some() {
+        return Err(ForwardedError::MultipleValues {
+            header: HeaderName::XForwardedUri,
+        });
+    }
+    let uri = core::str::from_utf8(trim_ows(uri_line))
+        .map_err(|_| ForwardedError::InvalidTarget { source: uri_source })?;
+    if !uri.starts_with('/') {
+        return Err(ForwardedError::InvalidTarget { source: uri_source });
+    }
+    let (_, path, query) = split_target(uri, uri_source)?;
+    Ok(Parts {
+        method,
+        scheme,
+        host: Cow::Borrowed(hp.host),
+        port: hp.port,
+        prefix: "",
+        path,
+        query,
+        client: xff_client(trust, limits, head, warnings)?,
+        kind: SourceKind::ForwardAuth,
+    })
+}

@@ -1,0 +1,345 @@
+//! Character classes and small validators shared by every parser in the crate.
+//!
+//! All functions work on bytes with `get()`/iterators; nothing here can panic on input.
+
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// RFC 9110 §5.6.2 `tchar`.
+pub(crate) const fn is_tchar(b: u8) -> bool {
+    matches!(b,
+        b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' |
+        b'^' | b'_' | b'`' | b'|' | b'~' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
+}
+
+/// RFC 9110 §5.6.3 `OWS` byte.
+pub(crate) const fn is_ows(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// RFC 9110 §5.6.4 `qdtext` (HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text).
+pub(crate) const fn is_qdtext(b: u8) -> bool {
+    matches!(b, b'\t' | b' ' | 0x21 | 0x23..=0x5B | 0x5D..=0x7E | 0x80..=0xFF)
+}
+
+/// RFC 9110 §5.6.4: the octet after `\` in a quoted-pair (HTAB / SP / VCHAR / obs-text).
+pub(crate) const fn is_quoted_pair_octet(b: u8) -> bool {
+    matches!(b, b'\t' | b' ' | 0x21..=0x7E | 0x80..=0xFF)
+}
+
+/// RFC 3986 §2.3 unreserved.
+pub(crate) const fn is_unreserved(b: u8) -> bool {
+    matches!(b, b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~')
+}
+
+/// `token` (RFC 9110 §5.6.2): non-empty, all tchar.
+pub(crate) fn is_token(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&b| is_tchar(b))
+}
+
+/// Trims leading and trailing OWS.
+pub(crate) fn trim_ows(s: &[u8]) -> &[u8] {
+    let start = s.iter().position(|&b| !is_ows(b)).unwrap_or(s.len());
+    let end = s.iter().rposition(|&b| !is_ows(b)).map_or(start, |e| e + 1);
+    s.get(start..end).unwrap_or_default()
+}
+
+/// RFC 3986 §3.1 `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`.
+pub(crate) fn is_scheme(s: &[u8]) -> bool {
+    match s.split_first() {
+        Some((first, rest)) => {
+            first.is_ascii_alphabetic()
+                && rest
+                    .iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        }
+        None => false,
+    }
+}
+
+/// RFC 3986 §3.2.3 `port` restricted to 1–5 digits (RFC 7239 §6) and ≤ 65535.
+/// `allow_zero` admits port 0 (node ports); authorities reject it (POLICY).
+pub(crate) fn parse_port(s: &[u8], allow_zero: bool) -> Option<u16> {
+    if s.is_empty() || s.len() > 5 || !s.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut v: u32 = 0;
+    for &b in s {
+        v = v * 10 + u32::from(b - b'0');
+    }
+    let port = u16::try_from(v).ok()?;
+    (allow_zero || port != 0).then_some(port)
+}
+
+/// RFC 3986 §3.2.2 `IPv4address` (dotted decimal, dec-octet without leading zeros).
+pub(crate) fn parse_ipv4(s: &[u8]) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut parts = s.split(|&b| b == b'.');
+    for slot in &mut octets {
+        let part = parts.next()?;
+        if part.is_empty() || part.len() > 3 || !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        if part.len() > 1 && part.first() == Some(&b'0') {
+            return None;
+        }
+        let mut v: u16 = 0;
+        for &b in part {
+            v = v * 10 + u16::from(b - b'0');
+        }
+        *slot = u8::try_from(v).ok()?;
+    }
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(Ipv4Addr::from(octets))
+}
+
+/// RFC 3986 §3.2.2 `IPv6address` (no brackets, no zone identifier).
+pub(crate) fn parse_ipv6(s: &[u8]) -> Option<Ipv6Addr> {
+    if s.is_empty()
+        || !s
+            .iter()
+            .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+    {
+        return None;
+    }
+    // The byte check above guarantees ASCII, so this conversion cannot fail.
+    let text = core::str::from_utf8(s).ok()?;
+    let addr: Ipv6Addr = text.parse().ok()?;
+    // An embedded IPv4 part must itself be a strict IPv4address (no leading zeros).
+    if let Some(dot) = s.iter().position(|&b| b == b'.') {
+        let colon = s.get(..dot)?.iter().rposition(|&b| b == b':')?;
+        parse_ipv4(s.get(colon + 1..)?)?;
+    }
+    Some(addr)
+}
+
+/// Converts IPv4-mapped IPv6 (`::ffff:a.b.c.d`) to IPv4; other addresses are unchanged.
+pub(crate) fn normalize_ip(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        IpAddr::V4(_) => ip,
+    }
+}
+
+/// RFC 7239 §6 `obfnode` / `obfport`: `"_" 1*( ALPHA / DIGIT / "." / "_" / "-")`.
+pub(crate) fn is_obfuscated(s: &[u8]) -> bool {
+    match s.split_first() {
+        Some((b'_', rest)) => {
+            !rest.is_empty()
+                && rest
+                    .iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        }
+        _ => false,
+    }
+}
+
+/// A host split into its parts after validation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct HostPort<'a> {
+    /// `uri-host` as written (brackets kept for IPv6), not yet lower-cased.
+    pub(crate) host: &'a [u8],
+    /// The port, if one was written (`host:` with an empty port gives `None`).
+    pub(crate) port: Option<u16>,
+}
+
+/// Why a host was rejected: a bad host or a bad port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HostError {
+    Host,
+    Port,
+}
+
+/// `uri-host [ ":" port ]` (RFC 9110 §7.2), POLICY-restricted:
+/// - `uri-host` is an `IP-literal` holding an IPv6address (no IPvFuture, no zone id), an
+///   `IPv4address`, or a DNS-style `reg-name`: labels of ALPHA / DIGIT / `-` / `_`, separated by
+///   single dots, no leading or trailing dot; percent-encoding and sub-delims are rejected;
+/// - no userinfo, path, query, fragment, whitespace or non-ASCII byte can pass;
+/// - the port is 1–65535; an empty port (`host:`) is accepted and means "no port" (RFC 3986 §6.2.3).
+pub(crate) fn parse_host_port(s: &[u8]) -> Result<HostPort<'_>, HostError> {
+    let (host, port) = if s.first() == Some(&b'[') {
+        let close = s.iter().position(|&b| b == b']').ok_or(HostError::Host)?;
+        let inner = s.get(1..close).ok_or(HostError::Host)?;
+        parse_ipv6(inner).ok_or(HostError::Host)?;
+        let host = s.get(..=close).ok_or(HostError::Host)?;
+        let rest = s.get(close + 1..).unwrap_or_default();
+        let port = match rest.split_first() {
+            None => None,
+            Some((b':', p)) => Some(p),
+            Some(_) => return Err(HostError::Host),
+        };
+        (host, port)
+    } else {
+        match s.iter().position(|&b| b == b':') {
+            // Several colons: an IPv6 address without brackets (RFC 3986 §3.2.2 requires them).
+            Some(_) if s.iter().filter(|&&b| b == b':').count() > 1 => {
+                return Err(HostError::Host);
+            }
+            Some(colon) => (
+                s.get(..colon).unwrap_or_default(),
+                Some(s.get(colon + 1..).unwrap_or_default()),
+            ),
+            None => (s, None),
+        }
+    };
+    if host.first() != Some(&b'[') && !is_reg_name_or_ipv4(host) {
+        return Err(HostError::Host);
+    }
+    let port = match port {
+        None | Some([]) => None,
+        Some(p) => Some(parse_port(p, false).ok_or(HostError::Port)?),
+    };
+    Ok(HostPort { host, port })
+}
+
+fn is_reg_name_or_ipv4(host: &[u8]) -> bool {
+    if host.is_empty() || host.len() > 253 {
+        return false;
+    }
+    host.split(|&b| b == b'.').all(|label| {
+        !label.is_empty()
+            && label.len() <= 63
+            && label
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }) && (
+        // A name made only of digits and dots must be a valid IPv4address (no `1.2.3`, `01.2.3.4`).
+        !host.iter().all(|&b| b.is_ascii_digit() || b == b'.') || parse_ipv4(host).is_some()
+    )
+}
+
+/// Request-target / path bytes (RFC 9112 §3.2): visible ASCII except `#`.
+pub(crate) fn is_target_byte(b: u8) -> bool {
+    matches!(b, 0x21..=0x7E) && b != b'#'
+}
+
+/// A path that may be used as a prefix: starts with `/`, visible ASCII, no `?`, `#`,
+/// and no `.` / `..` segment (also percent-encoded). A single trailing `/` is dropped;
+/// `/` alone is the empty prefix.
+pub(crate) fn validate_prefix(s: &str) -> Option<&str> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'/') || !b.iter().all(|&c| is_target_byte(c) && c != b'?') {
+        return None;
+    }
+    if has_dot_segment(s) {
+        return None;
+    }
+    let trimmed = s.strip_suffix('/').unwrap_or(s);
+    if trimmed.ends_with('/') {
+        return None;
+    }
+    Some(trimmed)
+}
+
+/// True if a path has a `.` or `..` segment, literally or percent-encoded (`%2e`).
+pub(crate) fn has_dot_segment(path: &str) -> bool {
+    path.split('/').any(|seg| {
+        let lower = seg.as_bytes();
+        let mut dots = 0usize;
+        let mut i = 0usize;
+        while i < lower.len() {
+            match lower.get(i) {
+                Some(b'.') => {
+                    dots += 1;
+                    i += 1;
+                }
+                Some(b'%')
+                    if matches!(lower.get(i + 1), Some(b'2'))
+                        && matches!(lower.get(i + 2), Some(b'e' | b'E')) =>
+                {
+                    dots += 1;
+                    i += 3;
+                }
+                _ => return false,
+            }
+        }
+        dots == 1 || dots == 2
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv4_strict() {
+        assert_eq!(
+            parse_ipv4(b"192.0.2.43"),
+            Some(Ipv4Addr::new(192, 0, 2, 43))
+        );
+        for bad in [
+            &b"01.2.3.4"[..],
+            b"1.2.3",
+            b"1.2.3.4.5",
+            b"256.1.1.1",
+            b"1..2.3",
+            b"",
+        ] {
+            assert_eq!(parse_ipv4(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn ipv6_strict() {
+        assert!(parse_ipv6(b"2001:db8:cafe::17").is_some());
+        assert!(parse_ipv6(b"::ffff:192.0.2.1").is_some());
+        assert!(parse_ipv6(b"::ffff:192.0.2.01").is_none());
+        assert!(parse_ipv6(b"fe80::1%25eth0").is_none());
+        assert!(parse_ipv6(b"1.2.3.4").is_none());
+    }
+
+    #[test]
+    fn host_port() {
+        assert_eq!(
+            parse_host_port(b"Example.com:8443"),
+            Ok(HostPort {
+                host: b"Example.com",
+                port: Some(8443)
+            })
+        );
+        assert_eq!(
+            parse_host_port(b"[2001:db8::1]:443").map(|h| h.port),
+            Ok(Some(443))
+        );
+        assert_eq!(parse_host_port(b"a.b:").map(|h| h.port), Ok(None));
+        for bad in [
+            &b"api.example.com/evil?"[..],
+            b"user@api.example.com",
+            b"2001:db8::1",
+            b"[2001:db8::1",
+            b"a b",
+            b"",
+            b"a..b",
+            b"a.",
+            b".a",
+            b"[v1.x]",
+            b"1.2.3",
+            b"caf\xc3\xa9.example",
+        ] {
+            assert_eq!(parse_host_port(bad), Err(HostError::Host), "{bad:?}");
+        }
+        assert_eq!(parse_host_port(b"a:0"), Err(HostError::Port));
+        assert_eq!(parse_host_port(b"a:65536"), Err(HostError::Port));
+        assert_eq!(parse_host_port(b"a:x"), Err(HostError::Port));
+    }
+
+    #[test]
+    fn dot_segments() {
+        assert!(has_dot_segment("/a/./b"));
+        assert!(has_dot_segment("/a/../b"));
+        assert!(has_dot_segment("/a/%2E%2e/b"));
+        assert!(!has_dot_segment("/a/.../b"));
+        assert!(!has_dot_segment("/a/.b/c."));
+    }
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(validate_prefix("/api/"), Some("/api"));
+        assert_eq!(validate_prefix("/"), Some(""));
+        assert_eq!(validate_prefix("api"), None);
+        assert_eq!(validate_prefix("/a?b"), None);
+        assert_eq!(validate_prefix("/a/../b"), None);
+        assert_eq!(validate_prefix("/a//"), None);
+    }
+}
