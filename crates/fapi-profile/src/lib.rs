@@ -1,5 +1,43 @@
 //! FAPI 2.0 on top of `httpsig-core`: the HTTP-signature rules for both sides (FAPI 2.0 HTTP
-//! Signatures draft §5.3), DPoP proof verification (RFC 9449), key binding, replay stores.
+//! Signatures draft §5.3), DPoP proof verification (RFC 9449), mTLS certificate binding
+//! (RFC 8705, RFC 9440), and replay/nonce stores (in memory and Redis).
+//!
+//! It does not validate access tokens (signature, expiry, revocation, introspection): pass it
+//! the token's `cnf` claims. It does not route requests or reconstruct URIs behind proxies
+//! (`forwarded-parser` does; its `htu` matcher plugs into [`dpop::HtuCheck`]).
+//!
+//! # Requirements
+//! The IDs are those of the project's reference tables (`fapi-dpop-requirements.md`).
+//!
+//! | IDs | where | notes |
+//! |---|---|---|
+//! | RQS-1..8 | [`signatures::RequestSigner`] | covers `@method`, `@target-uri`, `authorization`, `dpop` when present, `content-digest` (computed) when there is a body; `created`, `keyid`, `tag="fapi-2-request"` |
+//! | RQV-1..8 | [`signatures::RequestVerifier`], [`signatures::request_policy`] | key by (client id, keyid) through [`signatures::ClientKeys`]; every violation reported; 401 via `Error::http_status` |
+//! | RSS-1..7 | [`signatures::ResponseSigner`] | `@status`, `content-digest`, `;req` binding incl. `signature`/`signature-input`;`key=` of each `fapi-2-request` signature |
+//! | RSV-1..6 | [`signatures::ResponseVerifier`], [`signatures::response_policy`] | takes the original request (RSV-6) |
+//! | D-1 | [`signatures::DEFAULT_ALGORITHMS`] | Ed25519, ECDSA P-256, RSA-PSS-SHA512, JWS PS256/ES256/EdDSA/Ed25519; HMAC and RSA v1.5 refused |
+//! | D-2, SP-9 | `httpsig-core` keys | RSA < 2048 bits refused at load; EC curves P-256/P-384 only |
+//! | D-3 | [`signatures::CreatedWindow`] | 60 s old, 10 s ahead (configurable up to 60 s); `expires` enforced |
+//! | D-4 | `RequestVerifier::verify` | every `fapi-2-request` signature must verify, at least one; other tags ignored |
+//! | D-5 | `ResponseVerifier` | request binding required by default (`without_request_binding` to relax) |
+//! | D-6 | [`signatures::RequestVerifier::verify_bound_to_dpop_key`] | stricter mode binding the signature key to the DPoP key, off unless called. Binding to the mTLS certificate key is **declined for now**: it needs an X.509 SPKI extractor that this workspace does not have yet; bind by client id (MT-1) instead |
+//! | D-7, DG-1..2, DG-5, DG-7 | `httpsig-core` digest module, called inside verify | recomputed for sha-256/sha-512; deprecated algorithms rejected; any mismatch rejects |
+//! | DG-3 | declined | FAPI uses `Content-Digest` only; `Repr-Digest` parses with the same type but is never required |
+//! | DG-4 | `httpsig_core::digest::WantContentDigest` | parsed; a hint only |
+//! | DG-6 | `RequestSigner::cover` / `ResponseSigner::cover` | covering `content-type` is the caller's choice (recommended) |
+//! | D-8 | `ResponseSigner` | covers the request's signature fields (FAPI) and the request components (the RFC 9421 §7.3.7 mitigation) |
+//! | D-9 | `Error::http_status`, [`dpop::DpopVerifier::challenge`] | 401 with a short code; DPoP challenges per RFC 9449 §7.1 |
+//! | DP-1..17 | [`dpop::DpopVerifier`] | all checks; `jti` replay through a [`store::ReplayStore`]; server nonces through [`dpop::NonceMode`] |
+//! | TP-1..5 | `httpsig_core::keys::Jwk::thumbprint_sha256` | RFC 7638 / RFC 8037 |
+//! | MT-1..4 | [`mtls`] | `Client-Cert` only from a trusted proxy (off by default); `x5t#S256` binding |
+//! | SP-1, SP-3 (AS part) | declined | authorization-server rules; this crate is for clients and resource servers |
+//! | SP-2 | `DpopVerifier::iat_window` | 10 s ahead / 60 s old by default |
+//! | SP-4, SP-7 | [`dpop`], [`mtls`] | `Authorization: DPoP`; `Bearer` refused for DPoP-bound tokens |
+//! | SP-5 | declined here | rejecting `?access_token=` belongs to the router, before this crate sees the request |
+//! | SP-6 | declined | token validity is the token layer's job |
+//! | SP-8 | [`jws::FAPI_ALGORITHMS`] | PS256, ES256, EdDSA, Ed25519; never `none` |
+//! | SP-10 | partly | `Jwks::find` returns the first key with a `kid`; choosing among duplicates by `kty`/`alg`/`crv` is the resolver's job |
+//! | SP-11 | [`store`] | `jti` replay cache (memory or Redis), nonces, signed requests |
 //!
 //! # Getting started
 //! ```
