@@ -432,3 +432,70 @@ fn password_from_the_url_is_used() {
         .with_timeout(TEST_TIMEOUT);
     assert!(wrong.check_and_record(b"k3", MINUTE).is_err());
 }
+
+/// The issue's scenario end to end: two resource-server instances, each with its own
+/// `DpopVerifier` and its own connection to one Redis. A proof accepted by the first is a replay
+/// for the second (`dpop.replay`); with Redis gone, both fail closed (`store.unavailable`).
+#[test]
+fn two_dpop_verifiers_share_one_redis() {
+    use fapi_profile::dpop::{DpopProofBuilder, DpopRequest, DpopVerifier, HtuCheck};
+    use httpsig_core::keys::PrivateKey;
+    use httpsig_core::{Algorithm, JwsAlgorithm};
+
+    struct Exact;
+    impl HtuCheck for Exact {
+        fn htu_matches(&self, claim: &str) -> bool {
+            claim == "https://rs.example.com/r"
+        }
+    }
+    let data = |p: &str| {
+        std::fs::read(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../conformance/testdata")
+                .join(p),
+        )
+        .unwrap()
+    };
+    let key = PrivateKey::from_pem(
+        &data("keys/test-key-ecc-p256.pem"),
+        Algorithm::Jws(JwsAlgorithm::Es256),
+    )
+    .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let token = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
+    let proof = DpopProofBuilder::new(&key, &data("dpop/keys/test-key-ecc-p256.pub.jwk.json"))
+        .unwrap()
+        .htm("GET")
+        .htu("https://rs.example.com/r")
+        .ath(token)
+        .iat(now as i64)
+        .build()
+        .unwrap();
+    let auth = format!("DPoP {token}");
+    let dpop_lines = [proof.as_bytes()];
+    let auth_lines = [auth.as_bytes()];
+    let request = DpopRequest::new("GET", &Exact, now)
+        .dpop_fields(&dpop_lines)
+        .authorization_fields(&auth_lines)
+        // RFC 7638 thumbprint of the key (thumbprints.json "ours-test-key-ecc-p256").
+        .token_jkt(Some("ydQXMtvbsOsZyFir-Y7A8t7fKEM1gbKPvyFkdpu4fvI"));
+
+    let mut server = RedisServer::start();
+    let instance_a = DpopVerifier::new(Arc::new(server.store()));
+    let instance_b = DpopVerifier::new(Arc::new(server.store()));
+    assert!(instance_a.verify(&request).is_ok());
+    let replay = instance_b.verify(&request).unwrap_err();
+    assert_eq!(replay.code(), "dpop.replay");
+
+    server.kill();
+    let down = DpopVerifier::new(Arc::new(
+        server.store().with_timeout(Duration::from_millis(200)),
+    ));
+    assert_eq!(
+        down.verify(&request).unwrap_err().code(),
+        "store.unavailable"
+    );
+}
