@@ -243,12 +243,17 @@ impl<'a> TargetUri<'a> {
         }
     }
 
-    /// Writes `@target-uri`: normalized scheme and authority, then path and query as received.
+    /// Writes `@target-uri`: the URI exactly as given (RFC 9421 §2.2.2 defines no
+    /// normalization, unlike `@authority` and `@scheme`; every peer implementation tested agrees).
     pub(crate) fn write_target_uri(&self, out: &mut Vec<u8>) {
-        self.write_scheme(out);
+        out.extend_from_slice(self.scheme.as_bytes());
         out.extend_from_slice(b"://");
-        self.write_authority(out);
-        self.write_path(out);
+        out.extend_from_slice(self.host.as_bytes());
+        if let Some(p) = self.port {
+            out.push(b':');
+            out.extend_from_slice(p.as_bytes());
+        }
+        out.extend_from_slice(self.path.as_bytes());
         if let Some(q) = self.query {
             out.push(b'?');
             out.extend_from_slice(q.as_bytes());
@@ -527,8 +532,9 @@ mod tests {
         assert_eq!(render("https://a.example/p?a=b", "query"), "?a=b");
         assert_eq!(
             render("HTTPS://A.example:443/p%2Fq?x=%41", "target"),
-            "https://a.example/p%2Fq?x=%41"
+            "HTTPS://A.example:443/p%2Fq?x=%41"
         );
+        assert_eq!(render("https://a.example", "target"), "https://a.example");
     }
 
     #[test]
