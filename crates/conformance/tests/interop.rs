@@ -45,7 +45,7 @@ const DIRECTIONS: [&str; 2] = ["ours->peer", "peer->ours"];
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CasesFile {
-    #[allow(dead_code, reason = "documentation field of the data file")]
+    #[expect(dead_code, reason = "documentation field of the data file")]
     source: String,
     created: i64,
     keys: BTreeMap<String, KeySpec>,
@@ -65,7 +65,7 @@ struct KeySpec {
 #[serde(deny_unknown_fields)]
 struct SetSpec {
     id: String,
-    #[allow(dead_code, reason = "documentation field of the data file")]
+    #[expect(dead_code, reason = "documentation field of the data file")]
     about: String,
     message: MsgSpec,
     request: Option<MsgSpec>,
@@ -98,7 +98,7 @@ enum ParamSpec {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ExceptionsFile {
-    #[allow(dead_code, reason = "documentation field of the data file")]
+    #[expect(dead_code, reason = "documentation field of the data file")]
     source: String,
     exceptions: Vec<Exception>,
     not_applicable: Vec<NotApplicable>,
@@ -725,6 +725,30 @@ fn judge(peer: &str, set: &str, alg: &str, dir: &str, o: &Outcome, exc: &[Except
     }
 }
 
+/// `label=:b64:` with the lowest bit of the first signature byte flipped.
+fn flip_bit(member: &str) -> String {
+    let b64 = member
+        .strip_prefix(&format!("{LABEL}=:"))
+        .and_then(|r| r.strip_suffix(':'))
+        .unwrap_or_else(|| panic!("a one-member Signature field: {member}"));
+    let engine = base64::engine::general_purpose::STANDARD;
+    let mut sig = engine.decode(b64).expect("signature is base64");
+    let first = sig.first_mut().expect("non-empty signature");
+    *first ^= 1;
+    format!("{LABEL}=:{}:", engine.encode(sig))
+}
+
+/// A passing cell also needs its one-bit-flipped control to have been rejected.
+fn with_control(cell: Cell, tampered_accepted: Option<bool>) -> Cell {
+    match (cell, tampered_accepted) {
+        (Cell::Pass, Some(true)) => {
+            Cell::Fail("the verifier also accepted the signature with one bit flipped".into())
+        }
+        (Cell::Pass, None) => Cell::Fail("no tampered-signature control ran".into()),
+        (c, _) => c,
+    }
+}
+
 // ---------------------------------------------------------------- the test
 
 #[test]
@@ -799,7 +823,23 @@ fn interop_matrix() {
             Some(v)
         })
         .collect();
-    let all_jobs: Vec<Job> = sign_jobs.iter().chain(verify_jobs.iter()).cloned().collect();
+    // Controls: the same signatures with one bit flipped must be rejected, so that a peer (or a
+    // driver) that accepts anything cannot produce a pass.
+    let tampered_jobs: Vec<Job> = verify_jobs
+        .iter()
+        .map(|j| {
+            let mut t = j.clone();
+            t.id = j.id.replacen("verify/", "tampered/", 1);
+            t.signature = j.signature.as_deref().map(flip_bit);
+            t
+        })
+        .collect();
+    let all_jobs: Vec<Job> = sign_jobs
+        .iter()
+        .chain(verify_jobs.iter())
+        .chain(tampered_jobs.iter())
+        .cloned()
+        .collect();
 
     let mut py = Command::new(&env.python);
     py.arg(crate_dir().join("interop/py_peer.py")).arg("batch");
@@ -840,15 +880,30 @@ fn interop_matrix() {
                         let pr = &r[&format!("verify/{}/{alg}", set.id)];
                         let o = Outcome {
                             ok: pr.ok,
-                            error: pr.error.clone(),
+                            error: pr.error.clone().map(|e| match &pr.base_error {
+                                Some(b) => format!("{e} (peer base unavailable: {b})"),
+                                None => e,
+                            }),
                             bases: pr.base.clone().map(|b| (our_base.clone(), b)),
                         };
-                        judge(peer, &set.id, alg, DIRECTIONS[0], &o, &exc.exceptions)
+                        let control = r
+                            .get(&format!("tampered/{}/{alg}", set.id))
+                            .map(|t| t.ok);
+                        with_control(
+                            judge(peer, &set.id, alg, DIRECTIONS[0], &o, &exc.exceptions),
+                            control,
+                        )
                     }
                 };
                 cells.insert((set.id.clone(), alg.to_owned(), peer, DIRECTIONS[0]), cell);
                 // peer -> ours
                 let pr = &r[&format!("sign/{}/{alg}", set.id)];
+                let control = match (&pr.signature_input, &pr.signature) {
+                    (Some(si), Some(sig)) if pr.ok => Some(
+                        our_verify(set, alg, &keys[alg], created, si, &flip_bit(sig)).is_ok(),
+                    ),
+                    _ => None,
+                };
                 let o = match (&pr.signature_input, &pr.signature) {
                     (Some(si), Some(sig)) if pr.ok => {
                         match our_verify(set, alg, &keys[alg], created, si, sig) {
@@ -873,7 +928,10 @@ fn interop_matrix() {
                         bases: None,
                     },
                 };
-                let cell = judge(peer, &set.id, alg, DIRECTIONS[1], &o, &exc.exceptions);
+                let cell = with_control(
+                    judge(peer, &set.id, alg, DIRECTIONS[1], &o, &exc.exceptions),
+                    control,
+                );
                 cells.insert((set.id.clone(), alg.to_owned(), peer, DIRECTIONS[1]), cell);
             }
         }
@@ -966,4 +1024,100 @@ fn interop_matrix() {
     let report = Path::new(env!("CARGO_TARGET_TMPDIR")).join("interop-matrix.txt");
     let _ = std::fs::write(&report, &out);
     assert!(fails.is_empty(), "interop matrix has {} failure(s):\n{out}", fails.len());
+}
+
+// ---------------------------------------------------------------- the runner's own checks
+
+#[cfg(test)]
+mod runner {
+    use super::*;
+
+    fn exception(differing_line: Option<&str>) -> Exception {
+        Exception {
+            id: "X1".into(),
+            peer: "node".into(),
+            sets: vec!["s".into()],
+            directions: vec!["ours->peer".into()],
+            algs: vec!["*".into()],
+            rfc: "RFC 9421 §0".into(),
+            differing_line: differing_line.map(Into::into),
+            observed: String::new(),
+        }
+    }
+
+    fn outcome(ok: bool, ours: &str, peer: &str) -> Outcome {
+        Outcome {
+            ok,
+            error: (!ok).then(|| "rejected".into()),
+            bases: Some((ours.into(), peer.into())),
+        }
+    }
+
+    const OURS: &str = "\"a\": 1\n\"b\": 2\n\"@signature-params\": (\"a\" \"b\")";
+    const PEER_B: &str = "\"a\": 1\n\"b\": 3\n\"@signature-params\": (\"a\" \"b\")";
+
+    #[test]
+    fn first_difference_names_the_line() {
+        let d = first_difference(OURS, PEER_B, false).expect("differs");
+        assert_eq!(d, ("\"b\"".into(), "\"b\": 2".into(), "\"b\": 3".into()));
+        assert_eq!(first_difference(OURS, OURS, false), None);
+        // Only the parameters line differs: ignored when comparing components only.
+        let reordered = OURS.replace("(\"a\" \"b\")", "(\"a\" \"b\");x=1");
+        assert!(first_difference(OURS, &reordered, false).is_some());
+        assert_eq!(first_difference(OURS, &reordered, true), None);
+    }
+
+    #[test]
+    fn unlisted_failure_fails() {
+        let c = judge("node", "s", "ed25519", "ours->peer", &outcome(false, OURS, PEER_B), &[]);
+        assert!(matches!(c, Cell::Fail(_)), "{c:?}");
+    }
+
+    #[test]
+    fn listed_deviation_with_the_recorded_line_is_expected() {
+        let exc = [exception(Some("\"b\""))];
+        let c = judge("node", "s", "ed25519", "ours->peer", &outcome(false, OURS, PEER_B), &exc);
+        assert!(matches!(c, Cell::Deviation(ref id) if id == "X1"), "{c:?}");
+    }
+
+    #[test]
+    fn deviation_at_another_line_fails() {
+        let exc = [exception(Some("\"a\""))];
+        let c = judge("node", "s", "ed25519", "ours->peer", &outcome(false, OURS, PEER_B), &exc);
+        assert!(matches!(c, Cell::Fail(_)), "{c:?}");
+        // An exception for equal bases (a cryptographic difference) does not cover a base difference.
+        let exc = [exception(None)];
+        let c = judge("node", "s", "ed25519", "ours->peer", &outcome(false, OURS, PEER_B), &exc);
+        assert!(matches!(c, Cell::Fail(_)), "{c:?}");
+    }
+
+    #[test]
+    fn unexpected_pass_fails() {
+        let exc = [exception(Some("\"b\""))];
+        let c = judge("node", "s", "ed25519", "ours->peer", &outcome(true, OURS, OURS), &exc);
+        assert!(matches!(c, Cell::Fail(ref why) if why.contains("unexpected pass")), "{c:?}");
+    }
+
+    #[test]
+    fn exception_scope_is_respected() {
+        let exc = [exception(Some("\"b\""))];
+        // Other peer, other direction: not covered.
+        let c = judge("python", "s", "ed25519", "ours->peer", &outcome(false, OURS, PEER_B), &exc);
+        assert!(matches!(c, Cell::Fail(_)), "{c:?}");
+        let c = judge("node", "s", "ed25519", "peer->ours", &outcome(false, OURS, PEER_B), &exc);
+        assert!(matches!(c, Cell::Fail(_)), "{c:?}");
+    }
+
+    #[test]
+    fn accepting_a_tampered_signature_fails_a_pass() {
+        assert!(matches!(with_control(Cell::Pass, Some(true)), Cell::Fail(_)));
+        assert!(matches!(with_control(Cell::Pass, None), Cell::Fail(_)));
+        assert!(matches!(with_control(Cell::Pass, Some(false)), Cell::Pass));
+    }
+
+    #[test]
+    fn flip_bit_changes_one_bit() {
+        // 0x00 0x01 -> 0x01 0x01
+        assert_eq!(flip_bit("sig1=:AAE=:"), "sig1=:AQE=:");
+    }
 }
