@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the two independent RFC 9421 implementations the interop matrix runs against
 # (crates/conformance/tests/interop.rs), locally and at pinned versions:
-#   .interop/venv   Python venv with `http-message-signatures` (PyPI) and its dependencies
+#   .interop/venv   Python venv: crates/conformance/interop/python/requirements.txt (PyPI
+#                   `http-message-signatures` and its dependencies, all pinned)
 #   .interop/node   `npm ci` of crates/conformance/interop/node/{package.json,package-lock.json}
 # The third peer, the Rust crate `httpsig-hyper`, is an ordinary cargo dev-dependency.
 #
@@ -11,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY_PKG="http-message-signatures"
-PY_VERSION="3.0.0"
+PY_VERSION="3.0.0"     # must equal crates/conformance/interop/python/requirements.txt
 NODE_PKG="http-message-signatures"
 NODE_VERSION="1.0.6"   # must equal crates/conformance/interop/node/package.json
 
@@ -19,6 +20,7 @@ ROOT="$PWD/.interop"
 VENV="$ROOT/venv"
 NODE_DIR="$ROOT/node"
 NODE_SRC="crates/conformance/interop/node"
+PY_REQS="crates/conformance/interop/python/requirements.txt"
 
 LOG="$(mktemp)"
 trap 'rm -f "$LOG"' EXIT
@@ -58,12 +60,14 @@ mkdir -p "$ROOT"
 # --- Python peer ---
 py_installed() {
     [ -x "$VENV/bin/python" ] &&
+        cmp -s "$PY_REQS" "$VENV/interop-requirements.txt" &&
         [ "$("$VENV/bin/python" -c "import importlib.metadata as m; print(m.version('$PY_PKG'))" 2>/dev/null)" = "$PY_VERSION" ]
 }
 if ! py_installed; then
     [ -x "$VENV/bin/python" ] || run_quiet python3 -m venv "$VENV"
-    # The package pulls in its own dependencies (http-sfv, cryptography); the driver needs nothing else.
-    run_quiet "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$PY_PKG==$PY_VERSION"
+    # The driver needs only the package and its own dependencies (http-sf, cryptography).
+    run_quiet "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$PY_REQS"
+    cp "$PY_REQS" "$VENV/interop-requirements.txt"
     if ! py_installed; then
         echo "setup-interop.sh: pip finished but $PY_PKG $PY_VERSION is not importable from $VENV" >&2
         exit 1

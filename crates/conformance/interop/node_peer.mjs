@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-const require = createRequire(path.join(process.env.NODE_PATH ?? '.', 'noop.js'));
+const require = createRequire(path.resolve(process.env.NODE_PATH ?? '.', 'noop.js'));
 const hms = require('http-message-signatures');
 const { httpbis, createSigner, createVerifier } = hms;
 

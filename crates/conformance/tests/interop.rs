@@ -23,8 +23,8 @@ use std::process::{Command, Stdio};
 use base64::Engine as _;
 use httpsig_core::keys::{HmacKey, PrivateKey, PublicKey};
 use httpsig_core::{
-    Algorithm, BaseOptions, Component, KeySet, MaxAge, Message, SignatureParams, SigningKey, VerifyInput,
-    VerifyPolicy, VerifyingKey, sign, signature_base,
+    Algorithm, BaseOptions, Component, KeySet, MaxAge, Message, SignatureParams, SigningKey,
+    VerifyInput, VerifyPolicy, VerifyingKey, sign, signature_base,
 };
 use serde::{Deserialize, Serialize};
 
@@ -184,7 +184,8 @@ fn crate_dir() -> PathBuf {
 }
 
 fn workspace_dir() -> PathBuf {
-    crate_dir().join("../..")
+    let dir = crate_dir().join("../..");
+    dir.canonicalize().unwrap_or(dir)
 }
 
 fn testdata(rel: &str) -> PathBuf {
@@ -270,9 +271,12 @@ fn read(rel: &str) -> Vec<u8> {
 }
 
 fn secret_b64(spec: &KeySpec) -> Option<String> {
-    spec.secret_base64_file
-        .as_deref()
-        .map(|f| String::from_utf8(read(f)).expect("secret is text").trim().to_owned())
+    spec.secret_base64_file.as_deref().map(|f| {
+        String::from_utf8(read(f))
+            .expect("secret is text")
+            .trim()
+            .to_owned()
+    })
 }
 
 fn our_keys(alg: &str, spec: &KeySpec) -> OurKeys {
@@ -282,8 +286,15 @@ fn our_keys(alg: &str, spec: &KeySpec) -> OurKeys {
             .decode(b64)
             .expect("shared secret is base64");
         return OurKeys {
-            signing: Box::new(HmacKey::new(&secret).expect("hmac key").with_key_id(&spec.keyid)),
-            verifying: key_set(&spec.keyid, Box::new(HmacKey::new(&secret).expect("hmac key"))),
+            signing: Box::new(
+                HmacKey::new(&secret)
+                    .expect("hmac key")
+                    .with_key_id(&spec.keyid),
+            ),
+            verifying: key_set(
+                &spec.keyid,
+                Box::new(HmacKey::new(&secret).expect("hmac key")),
+            ),
         };
     }
     let private = spec.private.as_deref().expect("private key path");
@@ -344,14 +355,21 @@ fn our_params(set: &SetSpec, alg: &str, keyid: &str, created: i64) -> SignatureP
     b.build().expect("signature parameters")
 }
 
-/// Ours signs; returns (Signature-Input value, Signature value, base).
+/// What ours produced for one case: the field values and the signature base.
+struct OurSignature {
+    signature_input: String,
+    signature: String,
+    base: String,
+}
+
+/// Ours signs one case.
 fn our_sign(
     set: &SetSpec,
     alg: &str,
     spec: &KeySpec,
     keys: &OurKeys,
     created: i64,
-) -> Result<(String, String, String), String> {
+) -> Result<OurSignature, String> {
     let msg = our_message(&set.message);
     let req = set.request.as_ref().map(our_message);
     let params = our_params(set, alg, &spec.keyid, created);
@@ -364,11 +382,11 @@ fn our_sign(
         &BaseOptions::default(),
     )
     .map_err(|e| format!("ours failed to sign: {e}"))?;
-    Ok((
-        signed.signature_input_member(),
-        signed.signature_member(),
-        String::from_utf8(signed.base().to_vec()).expect("base is ASCII"),
-    ))
+    Ok(OurSignature {
+        signature_input: signed.signature_input_member(),
+        signature: signed.signature_member(),
+        base: String::from_utf8(signed.base().to_vec()).expect("base is ASCII"),
+    })
 }
 
 /// Ours verifies a peer's signature; on failure also returns our base for its parameters.
@@ -422,8 +440,7 @@ mod hyper_peer {
         AlgorithmName, HttpSignatureParams, PublicKey, SecretKey, SharedKey,
     };
     use httpsig_hyper::{
-        MessageSignatureReq, MessageSignatureReqSync, MessageSignatureRes,
-        MessageSignatureResSync,
+        MessageSignatureReq, MessageSignatureReqSync, MessageSignatureRes, MessageSignatureResSync,
     };
     use std::str::FromStr as _;
 
@@ -431,7 +448,12 @@ mod hyper_peer {
         let mut b = http::Request::builder()
             .method(m.method.as_deref().ok_or("no method")?)
             .uri(m.target_uri.as_deref().ok_or("no target URI")?);
-        for (n, v) in m.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).chain(extra.iter().copied()) {
+        for (n, v) in m
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .chain(extra.iter().copied())
+        {
             b = b.header(n, v);
         }
         b.body(m.body.clone().unwrap_or_default())
@@ -440,7 +462,12 @@ mod hyper_peer {
 
     fn response(m: &MsgSpec, extra: &[(&str, &str)]) -> Result<http::Response<String>, String> {
         let mut b = http::Response::builder().status(m.status.ok_or("no status")?);
-        for (n, v) in m.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).chain(extra.iter().copied()) {
+        for (n, v) in m
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .chain(extra.iter().copied())
+        {
             b = b.header(n, v);
         }
         b.body(m.body.clone().unwrap_or_default())
@@ -476,7 +503,11 @@ mod hyper_peer {
                 }
             }
         }
-        if !job.params.iter().any(|p| matches!(p, ParamSpec::Named(n) if n == "created")) {
+        if !job
+            .params
+            .iter()
+            .any(|p| matches!(p, ParamSpec::Named(n) if n == "created"))
+        {
             p.created = None;
         }
         Ok(p)
@@ -502,23 +533,35 @@ mod hyper_peer {
     fn signer(job: &Job) -> Result<Signer, String> {
         let a = alg(&job.alg)?;
         if let Some(s) = &job.key.secret_base64 {
-            return SharedKey::from_base64(&a, s).map(Signer::Mac).map_err(|e| e.to_string());
+            return SharedKey::from_base64(&a, s)
+                .map(Signer::Mac)
+                .map_err(|e| e.to_string());
         }
         let pem = read(job.key.private.as_deref().ok_or("no private key")?)?;
-        SecretKey::from_pem(&a, &pem).map(Signer::Asym).map_err(|e| e.to_string())
+        SecretKey::from_pem(&a, &pem)
+            .map(Signer::Asym)
+            .map_err(|e| e.to_string())
     }
 
     fn verifier(job: &Job) -> Result<Verifier, String> {
         let a = alg(&job.alg)?;
         if let Some(s) = &job.key.secret_base64 {
-            return SharedKey::from_base64(&a, s).map(Verifier::Mac).map_err(|e| e.to_string());
+            return SharedKey::from_base64(&a, s)
+                .map(Verifier::Mac)
+                .map_err(|e| e.to_string());
         }
         let pem = read(job.key.public.as_deref().ok_or("no public key")?)?;
-        PublicKey::from_pem(&a, &pem).map(Verifier::Asym).map_err(|e| e.to_string())
+        PublicKey::from_pem(&a, &pem)
+            .map(Verifier::Asym)
+            .map_err(|e| e.to_string())
     }
 
     fn header(h: &http::HeaderMap, name: &str) -> Option<String> {
-        let v: Vec<&str> = h.get_all(name).iter().filter_map(|v| v.to_str().ok()).collect();
+        let v: Vec<&str> = h
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
         (!v.is_empty()).then(|| v.join(", "))
     }
 
@@ -627,7 +670,11 @@ mod hyper_peer {
 
 /// The first line where two signature bases differ: (identifier, ours, peer).
 /// `components_only` ignores the `@signature-params` line (a peer that rebuilt it itself).
-fn first_difference(ours: &str, peer: &str, components_only: bool) -> Option<(String, String, String)> {
+fn first_difference(
+    ours: &str,
+    peer: &str,
+    components_only: bool,
+) -> Option<(String, String, String)> {
     let keep = |l: &&str| !(components_only && l.starts_with("\"@signature-params\""));
     let a: Vec<&str> = ours.split('\n').filter(keep).collect();
     let b: Vec<&str> = peer.split('\n').filter(keep).collect();
@@ -636,7 +683,11 @@ fn first_difference(ours: &str, peer: &str, components_only: bool) -> Option<(St
         if x != y {
             let line = x.or(y).unwrap_or_default();
             let id = line.split_once(": ").map_or(line, |(id, _)| id).to_owned();
-            return Some((id, x.unwrap_or("<none>").to_owned(), y.unwrap_or("<none>").to_owned()));
+            return Some((
+                id,
+                x.unwrap_or("<none>").to_owned(),
+                y.unwrap_or("<none>").to_owned(),
+            ));
         }
     }
     None
@@ -715,7 +766,11 @@ fn judge(peer: &str, set: &str, alg: &str, dir: &str, o: &Outcome, exc: &[Except
         Some(e) => Cell::Deviation(e.id.clone()),
         None => Cell::Fail(format!(
             "deviates, but not as exception(s) {} record (expected first differing line {}){diff_text} ({error})",
-            found.iter().map(|e| e.id.as_str()).collect::<Vec<_>>().join(", "),
+            found
+                .iter()
+                .map(|e| e.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             found
                 .iter()
                 .map(|e| e.differing_line.as_deref().unwrap_or("none: equal bases"))
@@ -772,17 +827,25 @@ fn interop_matrix() {
     };
 
     // Our keys and signatures, and the peers' sign jobs.
-    let mut ours_signed: BTreeMap<(String, String), Result<(String, String, String), String>> =
-        BTreeMap::new();
+    let mut ours_signed: BTreeMap<(String, String), Result<OurSignature, String>> = BTreeMap::new();
     let mut keys: BTreeMap<String, OurKeys> = BTreeMap::new();
     let mut sign_jobs: Vec<Job> = Vec::new();
     let key_job = |spec: &KeySpec| KeyJob {
-        private: spec.private.as_deref().map(|p| testdata(p).display().to_string()),
-        public: spec.public.as_deref().map(|p| testdata(p).display().to_string()),
+        private: spec
+            .private
+            .as_deref()
+            .map(|p| testdata(p).display().to_string()),
+        public: spec
+            .public
+            .as_deref()
+            .map(|p| testdata(p).display().to_string()),
         secret_base64: secret_b64(spec),
     };
     for alg in ALGS {
-        let spec = cases.keys.get(alg).unwrap_or_else(|| panic!("no key for {alg}"));
+        let spec = cases
+            .keys
+            .get(alg)
+            .unwrap_or_else(|| panic!("no key for {alg}"));
         keys.insert(alg.to_owned(), our_keys(alg, spec));
     }
     for set in &cases.sets {
@@ -814,12 +877,14 @@ fn interop_matrix() {
         .iter()
         .filter_map(|j| {
             let set = j.id.split('/').nth(1)?;
-            let (si, sig, _) = ours_signed[&(set.to_owned(), j.alg.clone())].as_ref().ok()?;
+            let ours = ours_signed[&(set.to_owned(), j.alg.clone())]
+                .as_ref()
+                .ok()?;
             let mut v = j.clone();
             v.id = format!("verify/{set}/{}", j.alg);
             v.op = "verify";
-            v.signature_input = Some(si.clone());
-            v.signature = Some(sig.clone());
+            v.signature_input = Some(ours.signature_input.clone());
+            v.signature = Some(ours.signature.clone());
             Some(v)
         })
         .collect();
@@ -876,7 +941,7 @@ fn interop_matrix() {
                 // ours -> peer
                 let cell = match &ours_signed[&(set.id.clone(), alg.to_owned())] {
                     Err(e) => Cell::Fail(e.clone()),
-                    Ok((_, _, our_base)) => {
+                    Ok(ours) => {
                         let pr = &r[&format!("verify/{}/{alg}", set.id)];
                         let o = Outcome {
                             ok: pr.ok,
@@ -884,11 +949,9 @@ fn interop_matrix() {
                                 Some(b) => format!("{e} (peer base unavailable: {b})"),
                                 None => e,
                             }),
-                            bases: pr.base.clone().map(|b| (our_base.clone(), b)),
+                            bases: pr.base.clone().map(|b| (ours.base.clone(), b)),
                         };
-                        let control = r
-                            .get(&format!("tampered/{}/{alg}", set.id))
-                            .map(|t| t.ok);
+                        let control = r.get(&format!("tampered/{}/{alg}", set.id)).map(|t| t.ok);
                         with_control(
                             judge(peer, &set.id, alg, DIRECTIONS[0], &o, &exc.exceptions),
                             control,
@@ -899,9 +962,9 @@ fn interop_matrix() {
                 // peer -> ours
                 let pr = &r[&format!("sign/{}/{alg}", set.id)];
                 let control = match (&pr.signature_input, &pr.signature) {
-                    (Some(si), Some(sig)) if pr.ok => Some(
-                        our_verify(set, alg, &keys[alg], created, si, &flip_bit(sig)).is_ok(),
-                    ),
+                    (Some(si), Some(sig)) if pr.ok => {
+                        Some(our_verify(set, alg, &keys[alg], created, si, &flip_bit(sig)).is_ok())
+                    }
                     _ => None,
                 };
                 let o = match (&pr.signature_input, &pr.signature) {
@@ -987,7 +1050,10 @@ fn interop_matrix() {
             let _ = writeln!(out, "{row}");
         }
     }
-    let _ = writeln!(out, "\nexpected deviations (testdata/interop/exceptions.json):");
+    let _ = writeln!(
+        out,
+        "\nexpected deviations (testdata/interop/exceptions.json):"
+    );
     for e in &exc.exceptions {
         let _ = writeln!(
             out,
@@ -1023,12 +1089,15 @@ fn interop_matrix() {
     println!("{out}");
     let report = Path::new(env!("CARGO_TARGET_TMPDIR")).join("interop-matrix.txt");
     let _ = std::fs::write(&report, &out);
-    assert!(fails.is_empty(), "interop matrix has {} failure(s):\n{out}", fails.len());
+    assert!(
+        fails.is_empty(),
+        "interop matrix has {} failure(s):\n{out}",
+        fails.len()
+    );
 }
 
 // ---------------------------------------------------------------- the runner's own checks
 
-#[cfg(test)]
 mod runner {
     use super::*;
 
@@ -1069,48 +1138,103 @@ mod runner {
 
     #[test]
     fn unlisted_failure_fails() {
-        let c = judge("node", "s", "ed25519", "ours->peer", &outcome(false, OURS, PEER_B), &[]);
+        let c = judge(
+            "node",
+            "s",
+            "ed25519",
+            "ours->peer",
+            &outcome(false, OURS, PEER_B),
+            &[],
+        );
         assert!(matches!(c, Cell::Fail(_)), "{c:?}");
     }
 
     #[test]
     fn listed_deviation_with_the_recorded_line_is_expected() {
         let exc = [exception(Some("\"b\""))];
-        let c = judge("node", "s", "ed25519", "ours->peer", &outcome(false, OURS, PEER_B), &exc);
+        let c = judge(
+            "node",
+            "s",
+            "ed25519",
+            "ours->peer",
+            &outcome(false, OURS, PEER_B),
+            &exc,
+        );
         assert!(matches!(c, Cell::Deviation(ref id) if id == "X1"), "{c:?}");
     }
 
     #[test]
     fn deviation_at_another_line_fails() {
         let exc = [exception(Some("\"a\""))];
-        let c = judge("node", "s", "ed25519", "ours->peer", &outcome(false, OURS, PEER_B), &exc);
+        let c = judge(
+            "node",
+            "s",
+            "ed25519",
+            "ours->peer",
+            &outcome(false, OURS, PEER_B),
+            &exc,
+        );
         assert!(matches!(c, Cell::Fail(_)), "{c:?}");
         // An exception for equal bases (a cryptographic difference) does not cover a base difference.
         let exc = [exception(None)];
-        let c = judge("node", "s", "ed25519", "ours->peer", &outcome(false, OURS, PEER_B), &exc);
+        let c = judge(
+            "node",
+            "s",
+            "ed25519",
+            "ours->peer",
+            &outcome(false, OURS, PEER_B),
+            &exc,
+        );
         assert!(matches!(c, Cell::Fail(_)), "{c:?}");
     }
 
     #[test]
     fn unexpected_pass_fails() {
         let exc = [exception(Some("\"b\""))];
-        let c = judge("node", "s", "ed25519", "ours->peer", &outcome(true, OURS, OURS), &exc);
-        assert!(matches!(c, Cell::Fail(ref why) if why.contains("unexpected pass")), "{c:?}");
+        let c = judge(
+            "node",
+            "s",
+            "ed25519",
+            "ours->peer",
+            &outcome(true, OURS, OURS),
+            &exc,
+        );
+        assert!(
+            matches!(c, Cell::Fail(ref why) if why.contains("unexpected pass")),
+            "{c:?}"
+        );
     }
 
     #[test]
     fn exception_scope_is_respected() {
         let exc = [exception(Some("\"b\""))];
         // Other peer, other direction: not covered.
-        let c = judge("python", "s", "ed25519", "ours->peer", &outcome(false, OURS, PEER_B), &exc);
+        let c = judge(
+            "python",
+            "s",
+            "ed25519",
+            "ours->peer",
+            &outcome(false, OURS, PEER_B),
+            &exc,
+        );
         assert!(matches!(c, Cell::Fail(_)), "{c:?}");
-        let c = judge("node", "s", "ed25519", "peer->ours", &outcome(false, OURS, PEER_B), &exc);
+        let c = judge(
+            "node",
+            "s",
+            "ed25519",
+            "peer->ours",
+            &outcome(false, OURS, PEER_B),
+            &exc,
+        );
         assert!(matches!(c, Cell::Fail(_)), "{c:?}");
     }
 
     #[test]
     fn accepting_a_tampered_signature_fails_a_pass() {
-        assert!(matches!(with_control(Cell::Pass, Some(true)), Cell::Fail(_)));
+        assert!(matches!(
+            with_control(Cell::Pass, Some(true)),
+            Cell::Fail(_)
+        ));
         assert!(matches!(with_control(Cell::Pass, None), Cell::Fail(_)));
         assert!(matches!(with_control(Cell::Pass, Some(false)), Cell::Pass));
     }
