@@ -29,6 +29,8 @@ use httpsig_core::{
 use serde::{Deserialize, Serialize};
 
 const LABEL: &str = "sig1";
+/// The `=` pin of the `httpsig-hyper` dev-dependency in Cargo.toml.
+const HYPER_VERSION: &str = "0.0.26";
 const ALGS: [&str; 6] = [
     "ed25519",
     "ecdsa-p256-sha256",
@@ -195,6 +197,16 @@ fn testdata(rel: &str) -> PathBuf {
 struct Env {
     python: PathBuf,
     node_modules: PathBuf,
+    python_version: String,
+    node_version: String,
+}
+
+/// The pinned version of `package` in a requirements file (`name==version` lines).
+fn pinned(requirements: &str, package: &str) -> Option<String> {
+    requirements
+        .lines()
+        .find_map(|l| l.trim().strip_prefix(&format!("{package}==")))
+        .map(str::to_owned)
 }
 
 /// The installed peers; a missing install is a failure, not a skip.
@@ -218,9 +230,38 @@ fn peer_env() -> Env {
         "interop peers are not installed: missing {}; run scripts/setup-interop.sh first",
         missing.join(", ")
     );
+    // The installs must be the pinned ones the exceptions were recorded against.
+    let wanted = std::fs::read_to_string(crate_dir().join("interop/python/requirements.txt"))
+        .expect("read requirements.txt");
+    let installed =
+        std::fs::read_to_string(root.join("venv/interop-requirements.txt")).unwrap_or_default();
+    assert_eq!(
+        installed, wanted,
+        "the Python venv is not the pinned one; run scripts/setup-interop.sh"
+    );
+    let python_version =
+        pinned(&wanted, "http-message-signatures").expect("pinned in requirements");
+    let pkg: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(node_modules.join("http-message-signatures/package.json"))
+            .expect("read the npm package's package.json"),
+    )
+    .expect("package.json parses");
+    let node_version = pkg["version"].as_str().unwrap_or_default().to_owned();
+    let lock: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(crate_dir().join("interop/node/package-lock.json"))
+            .expect("read package-lock.json"),
+    )
+    .expect("package-lock.json parses");
+    assert_eq!(
+        lock["packages"]["node_modules/http-message-signatures"]["version"].as_str(),
+        Some(node_version.as_str()),
+        "the npm install is not the pinned one; run scripts/setup-interop.sh"
+    );
     Env {
         python,
         node_modules,
+        python_version,
+        node_version,
     }
 }
 
@@ -232,13 +273,15 @@ fn run_batch(mut cmd: Command, jobs: &[Job], who: &str) -> BTreeMap<String, Peer
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start the {who} peer: {e}"));
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(&input)
-        .expect("write jobs");
+    // Written from a thread so that a peer writing before it has read everything cannot
+    // deadlock against a full pipe.
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
     let out = child.wait_with_output().expect("peer runs");
+    writer
+        .join()
+        .expect("writer thread")
+        .unwrap_or_else(|e| panic!("writing jobs to the {who} peer: {e}"));
     assert!(
         out.status.success(),
         "{who} peer exited with {}: {}",
@@ -1017,7 +1060,8 @@ fn interop_matrix() {
     );
     let _ = writeln!(
         out,
-        "peers: python http-message-signatures 3.0.0 | node http-message-signatures 1.0.6 | rust httpsig-hyper 0.0.26"
+        "peers: python http-message-signatures {} (PyPI) | node http-message-signatures {} (npm) | rust httpsig-hyper {HYPER_VERSION} (crates.io)",
+        env.python_version, env.node_version
     );
     let mut header = format!("{:<13} {:<18}", "set", "alg");
     for peer in PEERS {
