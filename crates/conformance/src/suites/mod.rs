@@ -201,3 +201,47 @@ pub fn run_files(paths: &[std::path::PathBuf]) -> Report {
     }
     report
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vector_files_are_top_level_json_of_a_suite_except_jwks() {
+        for yes in [
+            "keys/signatures.json",
+            "dpop/rs-cases.json",
+            "forwarded/htu.json",
+            "rfc9421/components.json",
+        ] {
+            assert!(is_vector_file(yes), "{yes}");
+        }
+        for no in [
+            "keys/test-key-rsa.jwk.json",
+            "keys/rfc8037-a1-ed25519.jwk.json",
+            "keys/generated/rsa-2048.jwk.json",
+            "dpop/keys/ed25519.pub.jwk.json",
+            "keys/README.md",
+            "keys/test-key-rsa.pem",
+            "tools/vectors.json",
+            "signatures.json",
+        ] {
+            assert!(!is_vector_file(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn named_suites_list_exactly_their_embedded_vector_files() {
+        for suite in ["keys", "dpop", "forwarded"] {
+            let mut embedded: Vec<&str> = crate::embedded::FILES
+                .iter()
+                .filter(|(p, _)| is_vector_file(p))
+                .filter_map(|(p, _)| p.strip_prefix(suite)?.strip_prefix('/'))
+                .collect();
+            let mut listed = fixed_files(suite).unwrap_or_default();
+            embedded.sort_unstable();
+            listed.sort_unstable();
+            assert_eq!(embedded, listed, "{suite}");
+        }
+    }
+}
