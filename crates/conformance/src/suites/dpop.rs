@@ -651,7 +651,11 @@ fn rs_case(case: &RsCase, base: &Baseline, secret: &[u8]) -> Result<bool, String
         Some("issued") => Some(nonces.issue(base.now).or_fail("issue")?),
         Some("expired") => Some(
             nonces
-                .issue(base.now.saturating_sub(base.nonce_lifetime + 1))
+                .issue(
+                    base.now
+                        .saturating_sub(base.nonce_lifetime)
+                        .saturating_sub(1),
+                )
                 .or_fail("issue")?,
         ),
         Some("forged") => Some(
