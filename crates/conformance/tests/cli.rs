@@ -1125,3 +1125,662 @@ fn profile_fapi_response_needs_request() {
     assert_eq!(r.status, 2);
     assert!(r.stderr.contains("cli.missing"), "{}", r.stderr);
 }
+
+// ---------------------------------------------------------------------------------------
+// target-uri: the RFC 7239 / X-Forwarded-* vectors of testdata/forwarded/ through the CLI.
+
+/// A received request as HTTP/1.1 text (CRLF), as the backend would read it.
+fn request_text(method: &str, target: &str, headers: &[(String, String)]) -> String {
+    let mut s = format!("{method} {target} HTTP/1.1\r\n");
+    for (n, v) in headers {
+        s.push_str(&format!("{n}: {v}\r\n"));
+    }
+    s.push_str("\r\n");
+    s
+}
+
+/// The `target-uri` options for a resolve vector's config, or `None` when the CLI has no
+/// spelling for it (path prefixes, X-Forwarded-* options, cross-checks, forward-auth).
+fn target_uri_options(case: &serde_json::Value) -> Option<Vec<String>> {
+    let cfg = case["config"].as_object()?;
+    let known = ["source", "trust", "allowed_hosts", "origin"];
+    if cfg.keys().any(|k| !known.contains(&k.as_str())) {
+        return None;
+    }
+    let mut out: Vec<String> = vec!["target-uri".into(), "--json".into()];
+    let source = match cfg["source"].as_str()? {
+        "x_forwarded" => "x-forwarded",
+        s @ ("connection" | "fixed" | "forwarded") => s,
+        _ => return None,
+    };
+    out.extend(["--source".into(), source.into()]);
+    out.extend(["--peer".into(), case["peer"].as_str()?.into()]);
+    if case["tls"].as_bool()? {
+        out.push("--tls".into());
+    }
+    if let Some(t) = cfg.get("trust") {
+        // The CLI requires a policy; an empty trust set has no spelling.
+        if t["cidrs"].as_array().is_some_and(Vec::is_empty) {
+            return None;
+        }
+        for c in t["cidrs"].as_array().into_iter().flatten() {
+            out.extend(["--trust".into(), c.as_str()?.into()]);
+        }
+        if let Some(h) = t.get("hops") {
+            out.extend(["--trust-hops".into(), h.to_string()]);
+        }
+    }
+    if let Some(o) = cfg.get("origin") {
+        out.extend(["--origin".into(), o.as_str()?.into()]);
+    }
+    for h in cfg
+        .get("allowed_hosts")
+        .and_then(|h| h.as_array())
+        .into_iter()
+        .flatten()
+    {
+        out.extend(["--allow-host".into(), h.as_str()?.into()]);
+    }
+    Some(out)
+}
+
+#[test]
+fn target_uri_reproduces_the_forwarded_vectors() {
+    let mut ran = 0;
+    let mut failures_checked = 0;
+    for file in ["trust.json", "x-forwarded.json"] {
+        let v = json(&read(&format!("testdata/forwarded/{file}")));
+        for case in v["cases"].as_array().expect("cases") {
+            let id = case["id"].as_str().expect("id");
+            let Some(args) = target_uri_options(case) else {
+                continue;
+            };
+            let headers: Vec<(String, String)> =
+                serde_json::from_value(case["headers"].clone()).expect("headers");
+            // The HTTP/1.1 text trims field values (RFC 9112 §5): vectors that depend on
+            // untrimmed or control bytes are for the library, not for text input.
+            if headers
+                .iter()
+                .any(|(_, v)| v.trim() != v || v.bytes().any(|b| b.is_ascii_control()))
+            {
+                continue;
+            }
+            let text = request_text(
+                case["method"].as_str().expect("method"),
+                case["target"].as_str().expect("target"),
+                &headers,
+            );
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let r = run_stdin(&args, text.as_bytes());
+            assert!(r.status != 2, "{file} {id}: {args:?}\n{text}\n{}", r.stderr);
+            let out = json(&r.stdout);
+            if let Some(want) = case.get("expect").filter(|e| !e.is_null()) {
+                assert_eq!(r.status, 0, "{file} {id}: {}", r.stderr);
+                for k in ["target_uri", "htu", "authority", "scheme", "warnings"] {
+                    assert_eq!(out[k], want[k], "{file} {id}: {k}");
+                }
+            } else {
+                let code = case["error"].as_str().expect("error code");
+                assert_error(&r, 1, code);
+                assert_eq!(out["error"]["code"], code, "{file} {id}");
+                failures_checked += 1;
+            }
+            ran += 1;
+        }
+    }
+    eprintln!("target-uri: {ran} forwarded vectors, {failures_checked} of them refusals");
+    assert!(
+        ran >= 50 && failures_checked >= 10,
+        "ran {ran}, of them {failures_checked} refusals"
+    );
+}
+
+#[test]
+fn target_uri_text_output_and_stdin() {
+    // Reference forwarded-proxies / RFC 7239 §4 example: a TLS-terminating proxy at 10.0.0.1.
+    let text = "GET /a?x=1 HTTP/1.1\nHost: backend:8080\nForwarded: for=198.51.100.7;proto=https;host=api.example.com\n\n";
+    let args = [
+        "target-uri",
+        "--source",
+        "forwarded",
+        "--peer",
+        "10.0.0.1",
+        "--trust",
+        "10.0.0.0/8",
+    ];
+    let r = run_stdin(&args, text.as_bytes());
+    assert_status(&r, 0);
+    assert_eq!(
+        r.stdout,
+        "target-uri: https://api.example.com/a?x=1\nhtu: https://api.example.com/a\nauthority: api.example.com\nscheme: https\n"
+    );
+    // The same request from an untrusted peer: the Forwarded field is ignored and the
+    // backend's own view is reported, with a warning.
+    let mut untrusted = args.to_vec();
+    untrusted[4] = "203.0.113.9";
+    let r = run_stdin(&untrusted, text.as_bytes());
+    assert_status(&r, 0);
+    assert!(
+        r.stdout
+            .starts_with("target-uri: http://backend:8080/a?x=1\nhtu: http://backend:8080/a\n"),
+        "{}",
+        r.stdout
+    );
+    // Connection source: --tls and Host decide.
+    let r = run_stdin(&["target-uri", "--tls"], text.as_bytes());
+    assert_status(&r, 0);
+    assert!(
+        r.stdout
+            .starts_with("target-uri: https://backend:8080/a?x=1\n")
+    );
+    // Fixed origin: headers are not consulted at all.
+    let r = run_stdin(
+        &[
+            "target-uri",
+            "--source",
+            "fixed",
+            "--origin",
+            "https://API.example.com:443",
+            "--json",
+        ],
+        text.as_bytes(),
+    );
+    assert_status(&r, 0);
+    let v = json(&r.stdout);
+    assert_eq!(v["target_uri"], "https://api.example.com/a?x=1");
+    assert_eq!(v["htu"], "https://api.example.com/a");
+}
+
+#[test]
+fn target_uri_refusals_and_usage_errors() {
+    let text = "GET /a HTTP/1.1\nHost: backend:8080\nForwarded: for=198.51.100.7;proto=https;host=api.example.com\n\n";
+    let base = ["target-uri", "--source", "forwarded", "--peer", "10.0.0.1"];
+    let with = |extra: &[&str]| {
+        let mut a = base.to_vec();
+        a.extend_from_slice(extra);
+        run_stdin(&a, text.as_bytes())
+    };
+    // Policy refusals exit 1 with forwarded-parser's code, in text and JSON.
+    let r = with(&["--trust", "10.0.0.0/8", "--allow-host", "other.example"]);
+    assert_error(&r, 1, "forwarded.host_not_allowed");
+    let r = with(&[
+        "--trust",
+        "10.0.0.0/8",
+        "--allow-host",
+        "other.example",
+        "--json",
+    ]);
+    assert_status(&r, 1);
+    assert_eq!(
+        json(&r.stdout)["error"]["code"],
+        "forwarded.host_not_allowed"
+    );
+    // Usage and input errors exit 2.
+    assert_error(&with(&[]), 2, "cli.missing");
+    assert_error(&with(&["--trust", "10.0.0.0/33"]), 2, "cli.option");
+    assert_error(&with(&["--trust-hops", "0"]), 2, "cli.option");
+    let r = run_stdin(
+        &[
+            "target-uri",
+            "--source",
+            "forwarded",
+            "--trust",
+            "10.0.0.0/8",
+        ],
+        text.as_bytes(),
+    );
+    assert_error(&r, 2, "cli.missing");
+    assert_error(
+        &run_stdin(&["target-uri", "--source", "fixed"], text.as_bytes()),
+        2,
+        "cli.missing",
+    );
+    assert_error(
+        &run_stdin(
+            &["target-uri", "--source", "fixed", "--origin", "ftp://x"],
+            text.as_bytes(),
+        ),
+        2,
+        "cli.option",
+    );
+    assert_error(
+        &run_stdin(&["target-uri"], b"HTTP/1.1 200 OK\n\n"),
+        2,
+        "cli.missing",
+    );
+    assert_error(
+        &run(&["target-uri", "tests/cli/no-such-file"]),
+        2,
+        "cli.read",
+    );
+    assert_error(
+        &with(&["--trust", "10.0.0.0/8", "--trust-hops", "1"]),
+        2,
+        "cli.usage",
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// dpop: RFC 9449 Figure 13 (testdata/dpop/rfc9449-proofs.json) and the resource-server
+// challenges of testdata/dpop/rs-cases.json.
+
+/// A case of `testdata/dpop/<file>` by id.
+fn dpop_case(file: &str, id: &str) -> serde_json::Value {
+    let v = json(&read(&format!("testdata/dpop/{file}")));
+    v["cases"]
+        .as_array()
+        .and_then(|cs| cs.iter().find(|c| c["id"] == id))
+        .unwrap_or_else(|| panic!("no case {id}"))
+        .clone()
+}
+
+/// An RFC 9449 proof case as a request message: origin-form target, Host, its
+/// Authorization lines and the proof.
+fn proof_request(case: &serde_json::Value) -> String {
+    let target = case["target"].as_str().expect("target");
+    let rest = target.strip_prefix("https://").expect("https target");
+    let (host, path) = rest.split_at(rest.find('/').expect("path"));
+    let mut s = format!(
+        "{} {path} HTTP/1.1\r\nHost: {host}\r\n",
+        case["method"].as_str().expect("method")
+    );
+    for a in case["authorization"].as_array().expect("authorization") {
+        s.push_str(&format!("Authorization: {}\r\n", a.as_str().expect("line")));
+    }
+    s.push_str(&format!(
+        "DPoP: {}\r\n\r\n",
+        case["proof"].as_str().expect("proof")
+    ));
+    s
+}
+
+const RFC9449_TOKEN: &str = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
+const RFC9449_JKT: &str = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
+
+#[test]
+fn dpop_verify_rfc9449_figure_13() {
+    let case = dpop_case("rfc9449-proofs.json", "fig13-verifies");
+    let now = case["now"].to_string();
+    let jkt = case["token_jkt"].as_str().expect("jkt");
+    let r = run_stdin(
+        &["dpop", "verify", "--now", &now, "--jkt", jkt],
+        proof_request(&case).as_bytes(),
+    );
+    assert_status(&r, 0);
+    // jti and iat as printed in RFC 9449 Figure 13's claims.
+    assert_eq!(
+        r.stdout,
+        format!(
+            "valid: DPoP proof (ES256)\njkt: {}\njti: e1j3V_bKic8-LAEB\niat: 1562262618\n",
+            case["expect_jkt"].as_str().expect("expect_jkt")
+        )
+    );
+    // The same from options alone, as JSON.
+    let proof = case["proof"].as_str().expect("proof");
+    let r = run(&[
+        "dpop",
+        "verify",
+        "--proof",
+        proof,
+        "--htm",
+        "GET",
+        "--htu",
+        "https://resource.example.org/protectedresource?q=1",
+        "--token",
+        RFC9449_TOKEN,
+        "--jkt",
+        RFC9449_JKT,
+        "--now",
+        &now,
+        "--json",
+    ]);
+    assert_status(&r, 0);
+    let v = json(&r.stdout);
+    assert_eq!(
+        (&v["valid"], &v["jkt"], &v["jti"], &v["iat"], &v["alg"]),
+        (
+            &serde_json::json!(true),
+            &serde_json::json!(RFC9449_JKT),
+            &serde_json::json!("e1j3V_bKic8-LAEB"),
+            &serde_json::json!(1_562_262_618),
+            &serde_json::json!("ES256")
+        )
+    );
+}
+
+#[test]
+fn dpop_verify_every_unmodified_rfc9449_case() {
+    // Every case that uses the proof as published and the default algorithms: the CLI's
+    // outcome is the vector's.
+    let v = json(&read("testdata/dpop/rfc9449-proofs.json"));
+    let mut ran = 0;
+    for case in v["cases"].as_array().expect("cases") {
+        if !case["flip_bit"].is_null() || !case["allowed_algs"].is_null() {
+            continue;
+        }
+        let id = case["id"].as_str().expect("id");
+        let now = case["now"].to_string();
+        let mut args = vec!["dpop", "verify", "--now", &now];
+        if let Some(j) = case["token_jkt"].as_str() {
+            args.extend(["--jkt", j]);
+        }
+        let r = run_stdin(&args, proof_request(case).as_bytes());
+        match case["expect"].as_str().expect("expect") {
+            "ok" => assert_eq!(r.status, 0, "{id}: {}", r.stderr),
+            code => {
+                assert_error(&r, 1, code);
+                assert!(r.stdout.starts_with("status: 4"), "{id}: {}", r.stdout);
+            }
+        }
+        ran += 1;
+    }
+    assert!(ran >= 12, "{ran} cases");
+}
+
+#[test]
+fn dpop_verify_prints_the_resource_servers_challenge() {
+    let base = json(&read("testdata/dpop/rs-cases.json"))["baseline"].clone();
+    let now = base["now"].to_string();
+    let token = base["token"].as_str().expect("token");
+    // Reference §4.3 / rs-cases "no-credentials": no DPoP and no Authorization field.
+    let want = &dpop_case("rs-cases.json", "no-credentials")["expect_challenge"];
+    let r = run_stdin(
+        &["dpop", "verify", "--now", &now, "--jkt", RFC9449_JKT],
+        b"GET /accounts/123?page=2 HTTP/1.1\nHost: rs.example.com\n\n",
+    );
+    assert_error(&r, 1, "dpop.no_credentials");
+    assert_eq!(
+        r.stdout,
+        format!(
+            "status: {}\nWWW-Authenticate: {}\n",
+            want["status"],
+            want["www_authenticate"].as_str().expect("value")
+        )
+    );
+    // rs-cases "wrong-ath": a proof made for another token.
+    let want = &dpop_case("rs-cases.json", "wrong-ath")["expect_challenge"];
+    let proof = run(&[
+        "dpop",
+        "create",
+        "--key",
+        &key("test-key-ecc-p256.pem"),
+        "--jwk",
+        "testdata/dpop/keys/test-key-ecc-p256.pub.jwk.json",
+        "--htm",
+        "GET",
+        "--htu",
+        base["htu"].as_str().expect("htu"),
+        "--token",
+        "another-token",
+        "--iat",
+        &now,
+    ]);
+    assert_status(&proof, 0);
+    let r = run(&[
+        "dpop",
+        "verify",
+        "--proof",
+        proof.stdout.trim_end(),
+        "--htm",
+        "GET",
+        "--htu",
+        base["target"].as_str().expect("target"),
+        "--token",
+        token,
+        "--jkt",
+        "ydQXMtvbsOsZyFir-Y7A8t7fKEM1gbKPvyFkdpu4fvI",
+        "--now",
+        &now,
+        "--json",
+    ]);
+    assert_status(&r, 1);
+    let v = json(&r.stdout);
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["error"]["code"], "dpop.ath");
+    assert_eq!(v["challenge"]["status"], want["status"]);
+    assert_eq!(v["challenge"]["www_authenticate"], want["www_authenticate"]);
+    assert_eq!(v["challenge"]["dpop_nonce"], serde_json::Value::Null);
+    // rs-cases "bearer-and-dpop-authorization": 400 invalid_request.
+    let want = &dpop_case("rs-cases.json", "bearer-and-dpop-authorization")["expect_challenge"];
+    let text = format!(
+        "GET /accounts/123?page=2 HTTP/1.1\nHost: rs.example.com\nAuthorization: Bearer {token}\nAuthorization: DPoP {token}\nDPoP: {}\n\n",
+        proof.stdout.trim_end()
+    );
+    let r = run_stdin(
+        &["dpop", "verify", "--now", &now, "--jkt", RFC9449_JKT],
+        text.as_bytes(),
+    );
+    assert_error(&r, 1, "dpop.authorization_multiple");
+    assert!(
+        r.stdout.starts_with(&format!(
+            "status: {}\nWWW-Authenticate: {}\n",
+            want["status"],
+            want["www_authenticate"].as_str().expect("value")
+        )),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn dpop_create_then_verify_for_each_fapi_algorithm() {
+    // (key, public JWK, expected alg, thumbprint from testdata/dpop/thumbprints.json)
+    let cases = [
+        (
+            "testdata/keys/test-key-ecc-p256.pem",
+            "test-key-ecc-p256.pub.jwk.json",
+            None,
+            "ES256",
+            "ours-test-key-ecc-p256",
+        ),
+        (
+            "testdata/dpop/keys/ed25519.pem",
+            "ed25519.pub.jwk.json",
+            None,
+            "EdDSA",
+            "ours-ed25519",
+        ),
+        (
+            "testdata/dpop/keys/ed25519.pem",
+            "ed25519.pub.jwk.json",
+            Some("Ed25519"),
+            "Ed25519",
+            "ours-ed25519",
+        ),
+        (
+            "testdata/dpop/keys/ps256-rsa2048.pem",
+            "ps256-rsa2048.pub.jwk.json",
+            None,
+            "PS256",
+            "ours-ps256-rsa2048",
+        ),
+    ];
+    let htu = "https://rs.example.com/accounts/123";
+    for (pem, jwk, alg, want_alg, thumb) in cases {
+        let jwk = format!("testdata/dpop/keys/{jwk}");
+        let mut args = vec![
+            "dpop",
+            "create",
+            "--key",
+            pem,
+            "--jwk",
+            &jwk,
+            "--htm",
+            "POST",
+            "--htu",
+            htu,
+            "--token",
+            "t0k",
+            "--iat",
+            "1700000000",
+            "--jti",
+            "j-1",
+            "--nonce",
+            "n-1",
+        ];
+        if let Some(a) = alg {
+            args.extend(["--alg", a]);
+        }
+        let created = run(&args);
+        assert_status(&created, 0);
+        let proof = created.stdout.trim_end();
+        assert_eq!(proof.split('.').count(), 3, "{want_alg}: {proof}");
+        let jkt = dpop_case("thumbprints.json", thumb)["expect"]
+            .as_str()
+            .expect("thumbprint")
+            .to_owned();
+        // Behind the same origin with an upper-case host and default port: still the
+        // request's htu (reference §8.2).
+        let r = run(&[
+            "dpop",
+            "verify",
+            "--proof",
+            proof,
+            "--htm",
+            "POST",
+            "--htu",
+            "https://RS.example.com:443/accounts/123?page=2",
+            "--token",
+            "t0k",
+            "--jkt",
+            &jkt,
+            "--now",
+            "1700000005",
+            "--json",
+        ]);
+        assert_status(&r, 0);
+        let v = json(&r.stdout);
+        assert_eq!(v["alg"], want_alg);
+        assert_eq!(v["jkt"], jkt.as_str());
+        assert_eq!(v["jti"], "j-1");
+        assert_eq!(v["iat"], 1_700_000_000);
+        // Another method, another token, another path, a token bound to another key.
+        for (flag, value, code) in [
+            ("--htm", "GET", "dpop.htm"),
+            ("--token", "other", "dpop.ath"),
+            ("--htu", "https://rs.example.com/accounts/124", "dpop.htu"),
+            ("--jkt", RFC9449_JKT, "dpop.jkt_mismatch"),
+        ] {
+            let mut a = vec![
+                "dpop",
+                "verify",
+                "--proof",
+                proof,
+                "--htm",
+                "POST",
+                "--htu",
+                htu,
+                "--token",
+                "t0k",
+                "--jkt",
+                &jkt,
+                "--now",
+                "1700000005",
+            ];
+            let i = a.iter().position(|x| *x == flag).expect("flag") + 1;
+            a[i] = value;
+            assert_error(&run(&a), 1, code);
+        }
+    }
+}
+
+#[test]
+fn dpop_verify_htu_from_the_message_uses_its_scheme() {
+    let created = run(&[
+        "dpop",
+        "create",
+        "--key",
+        "testdata/keys/test-key-ecc-p256.pem",
+        "--jwk",
+        "testdata/dpop/keys/test-key-ecc-p256.pub.jwk.json",
+        "--htm",
+        "GET",
+        "--htu",
+        "https://rs.example.com/accounts/123",
+        "--token",
+        RFC9449_TOKEN,
+        "--iat",
+        "1700000000",
+    ]);
+    assert_status(&created, 0);
+    let text = format!(
+        "GET /accounts/123?page=2 HTTP/1.1\nHost: rs.example.com\nAuthorization: DPoP {RFC9449_TOKEN}\ndpop: {}\n\n",
+        created.stdout.trim_end()
+    );
+    let jkt = "ydQXMtvbsOsZyFir-Y7A8t7fKEM1gbKPvyFkdpu4fvI";
+    let args = ["dpop", "verify", "--now", "1700000000", "--jkt", jkt];
+    assert_status(&run_stdin(&args, text.as_bytes()), 0);
+    let mut http = args.to_vec();
+    http.extend(["--scheme", "http"]);
+    assert_error(&run_stdin(&http, text.as_bytes()), 1, "dpop.htu");
+    // Without --jkt the token is not DPoP-bound.
+    assert_error(
+        &run_stdin(&["dpop", "verify", "--now", "1700000000"], text.as_bytes()),
+        1,
+        "dpop.token_not_bound",
+    );
+    // Two DPoP fields (reference §8.2: reject).
+    let twice = text.replacen("dpop: ", "DPoP: x\ndpop: ", 1);
+    assert_error(&run_stdin(&args, twice.as_bytes()), 1, "dpop.multiple");
+}
+
+#[test]
+fn dpop_create_errors_exit_2() {
+    let ec = "testdata/keys/test-key-ecc-p256.pem";
+    let ec_jwk = "testdata/dpop/keys/test-key-ecc-p256.pub.jwk.json";
+    let common = ["--htm", "GET", "--htu", "https://rs.example.com/r"];
+    let create = |key: &str, jwk: &str, extra: &[&str]| {
+        let mut a = vec!["dpop", "create", "--key", key, "--jwk", jwk];
+        a.extend_from_slice(&common);
+        a.extend_from_slice(extra);
+        run(&a)
+    };
+    // The JWK must be the key's public half, and public.
+    assert_error(
+        &create(ec, "testdata/dpop/keys/ed25519.pub.jwk.json", &[]),
+        2,
+        "dpop_build.jwk",
+    );
+    assert_error(
+        &create(ec, "testdata/keys/test-key-ecc-p256.jwk.json", &[]),
+        2,
+        "dpop_build.jwk_private",
+    );
+    // RS256 is not a FAPI algorithm; a 1024-bit RSA key is refused at load.
+    assert_error(
+        &create(
+            "testdata/dpop/keys/ps256-rsa2048.pem",
+            "testdata/dpop/keys/ps256-rsa2048.pub.jwk.json",
+            &["--alg", "RS256"],
+        ),
+        2,
+        "dpop_build.algorithm",
+    );
+    assert_error(
+        &create(
+            "testdata/dpop/keys/rsa1024.pem",
+            "testdata/dpop/keys/rsa1024.pub.jwk.json",
+            &[],
+        ),
+        2,
+        "key.rsa_too_small",
+    );
+    assert_error(&create(ec, ec_jwk, &["--iat", "soon"]), 2, "cli.option");
+    assert_error(&create(ec, ec_jwk, &["--alg", "XX1"]), 2, "cli.option");
+    assert_error(&create("no-such.pem", ec_jwk, &[]), 2, "cli.read");
+    // dpop verify: an --htu that is no URI.
+    assert_error(
+        &run(&[
+            "dpop",
+            "verify",
+            "--proof",
+            "a.b.c",
+            "--htm",
+            "GET",
+            "--htu",
+            "not a uri",
+        ]),
+        2,
+        "cli.option",
+    );
+}

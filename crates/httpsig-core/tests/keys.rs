@@ -1,9 +1,8 @@
-//! Key loading and the crypto backend against published material:
-//! RFC 9421 Appendix B.1 keys and B.2 signatures, RFC 7638 / RFC 8037 thumbprints and the
-//! RFC 8037 Ed25519 JWS, plus OpenSSL-made signatures (see testdata/keys/README.md).
-//! Expected values come from those sources, never from this crate's output.
+//! Key loading and the crypto backend against published material: the RFC 9421 Appendix B.1
+//! keys and OpenSSL-made keys (see testdata/keys/README.md). Expected values come from those
+//! sources, never from this crate's output. The data-file vectors beside them
+//! (`signatures.json`, `thumbprints.json`) are run by the conformance crate's `keys` suite.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use base64::Engine as _;
@@ -38,47 +37,6 @@ fn secret() -> Vec<u8> {
     STANDARD
         .decode(text.trim_ascii())
         .expect("RFC 9421 B.1.5 secret is base64")
-}
-
-/// Reads the object's fields, failing on any field not listed (the runner rule: a vector
-/// field nobody reads is a bug) and on any required field missing.
-fn fields<'a>(
-    v: &'a Value,
-    required: &[&str],
-    optional: &[&str],
-) -> &'a serde_json::Map<String, Value> {
-    let obj = v.as_object().expect("object");
-    let known: BTreeSet<&str> = required.iter().chain(optional).copied().collect();
-    for k in obj.keys() {
-        assert!(known.contains(k.as_str()), "unread field {k:?} in {v}");
-    }
-    for r in required {
-        assert!(obj.contains_key(*r), "missing field {r:?} in {v}");
-    }
-    obj
-}
-
-fn str_field<'a>(obj: &'a serde_json::Map<String, Value>, name: &str) -> &'a str {
-    obj.get(name)
-        .and_then(Value::as_str)
-        .unwrap_or_else(|| panic!("{name} not a string"))
-}
-
-fn algorithm(name: &str) -> Algorithm {
-    match name.strip_prefix("jws:") {
-        Some(jws) => Algorithm::Jws(JwsAlgorithm::from_name(jws).expect(jws)),
-        None => Algorithm::from_name(name).expect(name),
-    }
-}
-
-fn verifier(file: &str, alg: Algorithm) -> Box<dyn VerifyingKey> {
-    if file.ends_with(".txt") {
-        Box::new(HmacKey::new(&secret()).expect("secret"))
-    } else if file.ends_with(".jwk.json") {
-        Box::new(PublicKey::from_jwk(&jwk(file), Some(alg)).expect(file))
-    } else {
-        Box::new(PublicKey::from_pem(&read(file), alg).expect(file))
-    }
 }
 
 fn signer(file: &str, alg: Algorithm) -> Box<dyn SigningKey> {
@@ -136,97 +94,6 @@ fn assert_bit_flips_fail(key: &dyn VerifyingKey, base: &[u8], sig: &[u8], name: 
     longer.push(0);
     assert_eq!(key.verify(base, &longer), Err(InvalidSignature), "{name}");
     assert_eq!(key.verify(base, &[]), Err(InvalidSignature), "{name}");
-}
-
-#[test]
-fn signature_vectors() {
-    let doc = json("signatures.json");
-    let top = fields(&doc, &["description", "cases"], &[]);
-    let cases = top["cases"].as_array().expect("cases");
-    assert_eq!(cases.len(), 18, "vector count changed: update this test");
-    let (mut valid, mut invalid, mut reproduced) = (0, 0, 0);
-    for case in cases {
-        let c = fields(
-            case,
-            &[
-                "name",
-                "source",
-                "algorithm",
-                "verify_key",
-                "base",
-                "signature",
-                "signature_encoding",
-                "expect",
-                "deterministic",
-            ],
-            &["sign_key"],
-        );
-        let name = str_field(c, "name");
-        assert!(!str_field(c, "source").is_empty(), "{name}");
-        let alg = algorithm(str_field(c, "algorithm"));
-        let base = str_field(c, "base").as_bytes();
-        let sig = match str_field(c, "signature_encoding") {
-            "base64" => STANDARD.decode(str_field(c, "signature")),
-            "base64url" => URL_SAFE_NO_PAD.decode(str_field(c, "signature")),
-            other => panic!("{name}: encoding {other}"),
-        }
-        .expect(name);
-        let key = verifier(str_field(c, "verify_key"), alg);
-        assert_eq!(key.algorithm(), alg, "{name}");
-        match str_field(c, "expect") {
-            "valid" => {
-                assert_eq!(key.verify(base, &sig), Ok(()), "{name}");
-                assert_bit_flips_fail(key.as_ref(), base, &sig, name);
-                valid += 1;
-            }
-            "invalid" => {
-                assert_eq!(key.verify(base, &sig), Err(InvalidSignature), "{name}");
-                invalid += 1;
-            }
-            other => panic!("{name}: expect {other}"),
-        }
-        let deterministic = c["deterministic"].as_bool().expect("bool");
-        if let Some(file) = c.get("sign_key") {
-            let file = file.as_str().expect("sign_key");
-            let s = signer(file, alg);
-            let ours = s.sign(base).expect(name);
-            if deterministic {
-                assert_eq!(ours, sig, "{name}: deterministic signature not reproduced");
-                reproduced += 1;
-            }
-            assert_eq!(key.verify(base, &ours), Ok(()), "{name}: our signature");
-        } else {
-            assert!(!deterministic, "{name}: deterministic without sign_key");
-        }
-    }
-    assert_eq!((valid, invalid, reproduced), (14, 4, 3));
-}
-
-#[test]
-fn thumbprint_vectors() {
-    let doc = json("thumbprints.json");
-    let top = fields(&doc, &["description", "cases"], &[]);
-    let cases = top["cases"].as_array().expect("cases");
-    assert_eq!(cases.len(), 8);
-    for case in cases {
-        let c = fields(case, &["name", "source", "jwk", "thumbprint"], &[]);
-        let name = str_field(c, "name");
-        let key = Jwk::from_json(c["jwk"].to_string().as_bytes()).expect(name);
-        assert_eq!(
-            key.thumbprint_sha256().as_deref(),
-            Ok(str_field(c, "thumbprint")),
-            "{name}"
-        );
-        // Private members never change the thumbprint (an oct key is all secret: skip it).
-        if key.kty() == "oct" {
-            continue;
-        }
-        assert_eq!(
-            key.public_only().thumbprint_sha256(),
-            key.thumbprint_sha256(),
-            "{name}"
-        );
-    }
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! Options are grouped by concern and flattened into the subcommands that use them, so each
 //! option is spelled and documented once.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -37,6 +38,12 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Print the Content-Digest of a message's body, or add it to the message.
     Digest(DigestArgs),
+    /// Print a request's client-facing target URI and DPoP htu, rebuilt behind proxies
+    /// (RFC 7239 Forwarded, X-Forwarded-*) under an explicit trust policy; exit 1 if the
+    /// request cannot be resolved under it.
+    TargetUri(TargetUriArgs),
+    /// Create or verify DPoP proofs (RFC 9449) under the FAPI 2.0 rules.
+    Dpop(DpopArgs),
 }
 
 /// Where the message comes from and how to read it.
@@ -232,4 +239,149 @@ pub struct DigestArgs {
     /// Print the message with Content-Digest added (or replaced) instead of the value alone.
     #[arg(long)]
     pub add: bool,
+}
+
+/// Where the client-facing origin comes from (one source, as `forwarded_parser::Config`).
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Source {
+    /// The connection: `--tls` and the `Host` field (or an absolute-form target); forwarding
+    /// fields are ignored.
+    #[default]
+    Connection,
+    /// A configured external origin (`--origin`).
+    Fixed,
+    /// RFC 7239 `Forwarded`, walked from `--peer` through trusted proxies.
+    Forwarded,
+    /// `X-Forwarded-Proto` and `X-Forwarded-Host` from a trusted `--peer`.
+    XForwarded,
+}
+
+/// The trusted-proxy policy for rebuilding the client-facing request.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ResolveArgs {
+    /// The socket peer address (the proxy the request came from). Required with
+    /// `--source forwarded` and `x-forwarded`.
+    #[arg(long, value_name = "IP")]
+    pub peer: Option<IpAddr>,
+    /// Where the client-facing origin comes from.
+    #[arg(long, value_enum, default_value_t = Source::Connection)]
+    pub source: Source,
+    /// A trusted proxy network, e.g. `10.0.0.0/8` or `192.0.2.7` (repeatable).
+    #[arg(long = "trust", value_name = "CIDR", conflicts_with = "trust_hops")]
+    pub trust: Vec<String>,
+    /// Trust this many proxy hops instead of networks.
+    #[arg(long = "trust-hops", value_name = "N")]
+    pub trust_hops: Option<u8>,
+    /// The external origin for `--source fixed`, e.g. `https://api.example.com`.
+    #[arg(long, value_name = "URL")]
+    pub origin: Option<String>,
+    /// Only accept this host (repeatable; `*.example.com` matches subdomains).
+    #[arg(long = "allow-host", value_name = "H")]
+    pub allow_hosts: Vec<String>,
+    /// The connection to us was TLS (the scheme with `--source connection`).
+    #[arg(long)]
+    pub tls: bool,
+}
+
+/// `httpsig target-uri`.
+#[derive(Args, Debug, Clone)]
+pub struct TargetUriArgs {
+    /// The request (HTTP/1.1 text as received by the backend): a file, or `-` (or nothing)
+    /// for stdin.
+    #[arg(value_name = "MESSAGE")]
+    pub message: Option<PathBuf>,
+    /// The trust policy.
+    #[command(flatten)]
+    pub resolve: ResolveArgs,
+    /// Print `{"target_uri","htu","authority","scheme","warnings"}` (or `{"error"}`) as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `httpsig dpop`.
+#[derive(Args, Debug, Clone)]
+pub struct DpopArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: DpopCommand,
+}
+
+/// The `dpop` subcommands.
+#[derive(Subcommand, Debug, Clone)]
+pub enum DpopCommand {
+    /// Build and print a DPoP proof (a compact JWS).
+    Create(DpopCreateArgs),
+    /// Verify a DPoP proof as a FAPI 2.0 resource server: exit 0 if it passes, 1 if not
+    /// (with the error code and the challenge the server would send).
+    Verify(DpopVerifyArgs),
+}
+
+/// `httpsig dpop create`.
+#[derive(Args, Debug, Clone)]
+pub struct DpopCreateArgs {
+    /// The private key (PEM); its type picks the algorithm (ES256, EdDSA, or PS256 for RSA)
+    /// unless `--alg` is given.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The public JWK (JSON) announced in the proof header; must be the key's public half.
+    #[arg(long, value_name = "FILE")]
+    pub jwk: PathBuf,
+    /// The JWS algorithm: PS256, ES256, EdDSA or Ed25519.
+    #[arg(long, value_name = "NAME")]
+    pub alg: Option<String>,
+    /// The `htm` claim (the request method).
+    #[arg(long, value_name = "METHOD")]
+    pub htm: String,
+    /// The `htu` claim (the target URI without query and fragment).
+    #[arg(long, value_name = "URI")]
+    pub htu: String,
+    /// The access token, for the `ath` claim.
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// The `nonce` claim (from the server's `DPoP-Nonce`).
+    #[arg(long, value_name = "S")]
+    pub nonce: Option<String>,
+    /// The `iat` claim: Unix seconds, or `now` (the default).
+    #[arg(long, value_name = "N|now", allow_hyphen_values = true)]
+    pub iat: Option<String>,
+    /// A fixed `jti` (default: 128 random bits).
+    #[arg(long, value_name = "ID")]
+    pub jti: Option<String>,
+}
+
+/// `httpsig dpop verify`.
+#[derive(Args, Debug, Clone)]
+pub struct DpopVerifyArgs {
+    /// The request carrying the proof (HTTP/1.1 text): its `DPoP` and `Authorization` fields,
+    /// method and target URI are used where the options below are absent. A file, or `-` (or
+    /// nothing) for stdin; not read when `--proof`, `--htm` and `--htu` are all given.
+    #[arg(value_name = "MESSAGE")]
+    pub message: Option<PathBuf>,
+    /// The proof (compact JWS) instead of the message's `DPoP` field.
+    #[arg(long, value_name = "JWS")]
+    pub proof: Option<String>,
+    /// The request method instead of the message's.
+    #[arg(long, value_name = "METHOD")]
+    pub htm: Option<String>,
+    /// The request's client-facing target URI instead of the message's (see `target-uri` for
+    /// requests behind proxies).
+    #[arg(long, value_name = "URI")]
+    pub htu: Option<String>,
+    /// The scheme of an origin-form request's target URI in the message.
+    #[arg(long, default_value = "https", value_parser = ["http", "https"])]
+    pub scheme: String,
+    /// The access token (sent as `Authorization: DPoP TOKEN`) instead of the message's
+    /// `Authorization` field.
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// The access token's `cnf.jkt`; without it the token is not DPoP-bound and verification
+    /// fails (`dpop.token_not_bound`).
+    #[arg(long, value_name = "JKT")]
+    pub jkt: Option<String>,
+    /// The clock for verification, Unix seconds. Default: the system clock.
+    #[arg(long, value_name = "N")]
+    pub now: Option<u64>,
+    /// Print `{"valid","jkt","jti","iat","alg","error","challenge"}` as JSON.
+    #[arg(long)]
+    pub json: bool,
 }

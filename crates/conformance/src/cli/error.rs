@@ -21,6 +21,8 @@ pub enum InputKind {
     Jwks,
     /// The signer's signature base (`--expected-base`).
     ExpectedBase,
+    /// The public JWK (`--jwk`).
+    Jwk,
 }
 
 impl fmt::Display for InputKind {
@@ -31,6 +33,7 @@ impl fmt::Display for InputKind {
             Self::Key => "key (--key)",
             Self::Jwks => "key set (--jwks)",
             Self::ExpectedBase => "expected base (--expected-base)",
+            Self::Jwk => "public JWK (--jwk)",
         })
     }
 }
@@ -53,6 +56,14 @@ pub enum OptionProblem {
     /// The value is not usable as a signature parameter (e.g. a nonce with control characters);
     /// the core's reason.
     Params(httpsig_core::Error),
+    /// Not a network (`--trust`); forwarded-parser's reason.
+    Cidr(forwarded_parser::CidrError),
+    /// Not usable in the trust policy (`--origin`, `--allow-host`); forwarded-parser's reason.
+    Policy(forwarded_parser::ForwardedError),
+    /// Zero where at least one is required (`--trust-hops`).
+    Zero,
+    /// Not a DPoP algorithm (PS256, ES256, EdDSA, Ed25519) for this key.
+    DpopAlgorithm,
 }
 
 impl fmt::Display for OptionProblem {
@@ -68,6 +79,12 @@ impl fmt::Display for OptionProblem {
                 "no alg parameter to emit: give an RFC 9421 algorithm (JWS algorithms have none, RFC 9421 §3.3.7)",
             ),
             Self::Params(e) => write!(f, "invalid signature parameter: {e}"),
+            Self::Cidr(e) => write!(f, "invalid network: {e}"),
+            Self::Policy(e) => e.fmt(f),
+            Self::Zero => f.write_str("must be at least 1"),
+            Self::DpopAlgorithm => f.write_str(
+                "not a DPoP algorithm for this key (expected PS256, ES256, EdDSA or Ed25519)",
+            ),
         }
     }
 }
@@ -88,6 +105,14 @@ pub enum Missing {
     Selection,
     /// `--profile fapi-response` without `--request`.
     Request,
+    /// A header source (`--source forwarded|x-forwarded`) without `--trust` or `--trust-hops`.
+    Trust,
+    /// A header source without `--peer`.
+    Peer,
+    /// `--source fixed` without `--origin`.
+    Origin,
+    /// The message is a response, where a request is needed.
+    RequestMessage,
 }
 
 impl fmt::Display for Missing {
@@ -103,6 +128,10 @@ impl fmt::Display for Missing {
                 "give --components, or --label of one of the message's signatures (it has none, or several)"
             }
             Self::Request => "--profile fapi-response needs the request it answers: give --request FILE",
+            Self::Trust => "a header source needs a trust policy: give --trust CIDR or --trust-hops N",
+            Self::Peer => "a header source needs the socket peer: give --peer IP",
+            Self::Origin => "--source fixed needs --origin URL",
+            Self::RequestMessage => "the message is a response; a request is needed",
         })
     }
 }
@@ -110,7 +139,7 @@ impl fmt::Display for Missing {
 /// Every failure of the command-line tool other than a verification result.
 ///
 /// Each has a stable [`code`](Self::code) and maps to exit status 2 (usage or input error);
-/// errors of the core keep the core's code.
+/// errors of the core (and of fapi-profile and forwarded-parser) keep their code.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CliError {
@@ -158,6 +187,11 @@ pub enum CliError {
     Core(httpsig_core::Error),
     /// Writing the output failed.
     Write(std::io::ErrorKind),
+    /// The message's client-facing target URI could not be rebuilt; forwarded-parser's
+    /// reason.
+    Target(forwarded_parser::ForwardedError),
+    /// A DPoP proof could not be built (`dpop create`).
+    DpopBuild(fapi_profile::dpop::DpopBuildError),
 }
 
 impl CliError {
@@ -174,6 +208,8 @@ impl CliError {
             Self::SecretBase64 => "cli.secret_base64",
             Self::Core(e) => e.code(),
             Self::Write(_) => "cli.write",
+            Self::Target(e) => e.code(),
+            Self::DpopBuild(e) => e.code(),
         }
     }
 
@@ -200,6 +236,8 @@ impl fmt::Display for CliError {
             }
             Self::Core(e) => e.fmt(f),
             Self::Write(kind) => write!(f, "cannot write output: {kind}"),
+            Self::Target(e) => write!(f, "cannot rebuild the message's target URI: {e}"),
+            Self::DpopBuild(e) => write!(f, "cannot build the DPoP proof: {e}"),
         }
     }
 }

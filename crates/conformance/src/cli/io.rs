@@ -157,6 +157,39 @@ impl RawMessage {
         self.lines = out;
     }
 
+    /// The start line (request or status line).
+    pub fn start_line(&self) -> &str {
+        self.lines.first().map_or("", String::as_str)
+    }
+
+    /// The header field lines in order as `(name, value)`, the value without surrounding
+    /// whitespace; obsolete line folding is replaced by a space (RFC 9112 §5.2).
+    ///
+    /// # Errors
+    /// [`CliError::Message`] for a line without `:` or a continuation before any field.
+    pub fn fields(&self) -> Result<Vec<(String, String)>, CliError> {
+        let bad = |what: String| CliError::Message {
+            input: InputKind::Message,
+            error: crate::http1::TextError(what),
+        };
+        let mut out: Vec<(String, String)> = Vec::new();
+        for line in self.lines.iter().skip(1).filter(|l| !l.is_empty()) {
+            if line.starts_with([' ', '\t']) {
+                let (_, value) = out
+                    .last_mut()
+                    .ok_or_else(|| bad("continuation line before any header".into()))?;
+                value.push(' ');
+                value.push_str(line.trim_matches([' ', '\t']));
+                continue;
+            }
+            let (name, value) = line
+                .split_once(':')
+                .ok_or_else(|| bad(format!("header line without ':': {line:?}")))?;
+            out.push((name.to_owned(), value.trim_matches([' ', '\t']).to_owned()));
+        }
+        Ok(out)
+    }
+
     /// The message text: head lines, an empty line, the body.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.body.len() + 64 * self.lines.len());

@@ -1,4 +1,5 @@
-//! The `httpsig` command-line tool: `vectors`, `base`, `sign`, `verify` and `digest`.
+//! The `httpsig` command-line tool: `vectors`, `base`, `sign`, `verify`, `digest`,
+//! `target-uri` and `dpop`.
 //!
 //! The binary only calls [`main`]; everything else lives here so that it is documented and
 //! unit-tested like the rest of the crate. Layout: [`args`] (the `clap` definitions), [`io`]
@@ -19,12 +20,14 @@ use httpsig_core::{BaseOptions, HttpMessage, Message, SignatureParams};
 pub mod args;
 pub mod base;
 pub mod digest;
+pub mod dpop;
 pub mod error;
 pub mod explain;
 pub mod io;
 pub mod keys;
 pub mod params;
 pub mod sign;
+pub mod target_uri;
 pub mod verify;
 
 pub use args::{Cli, Command};
@@ -55,6 +58,8 @@ pub fn run(command: Command) -> u8 {
         Command::Sign(a) => sign::run(&a),
         Command::Verify(a) => verify::run(&a),
         Command::Digest(a) => digest::run(&a),
+        Command::TargetUri(a) => target_uri::run(&a),
+        Command::Dpop(a) => dpop::run(&a),
     };
     match result {
         Ok(status) => status,

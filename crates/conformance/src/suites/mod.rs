@@ -2,7 +2,10 @@
 
 use core::fmt::Write as _;
 
+pub mod dpop;
 pub mod fapi;
+pub mod forwarded;
+pub mod keys;
 pub mod rfc9421;
 pub mod rfc9530;
 
@@ -95,10 +98,14 @@ impl Report {
 /// the suite) decides its suite.
 pub fn run_file(path: &str, bytes: &[u8], report: &mut Report) {
     let suite = path.rsplit('/').nth(1).unwrap_or("");
+    let name = path.rsplit('/').next().unwrap_or("");
     let r = match suite {
         "rfc9421" => rfc9421::run(bytes),
         "rfc9530" => rfc9530::run(bytes),
         "fapi" => fapi::run(bytes),
+        "keys" => keys::run(name, bytes),
+        "dpop" => dpop::run(name, bytes),
+        "forwarded" => forwarded::run(name, bytes),
         _ => Err(format!("no runner for suite directory {suite:?}")),
     };
     match r {
@@ -115,16 +122,69 @@ pub fn run_file(path: &str, bytes: &[u8], report: &mut Report) {
 }
 
 /// The suites with a runner, as directory names under `testdata/`.
-pub const SUITES: &[&str] = &["rfc9421", "rfc9530", "fapi"];
+pub const SUITES: &[&str] = &["rfc9421", "rfc9530", "fapi", "keys", "dpop", "forwarded"];
 
-/// Runs every embedded vector file of every suite.
+/// Whether an embedded file (path relative to `testdata/`) is a vector file: a `*.json` file
+/// directly in a suite directory of [`SUITES`]. Subdirectories (`keys/generated/`,
+/// `dpop/keys/`) and `*.jwk.json` files hold key material, not vectors.
+pub fn is_vector_file(path: &str) -> bool {
+    let mut parts = path.split('/');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(suite), Some(name), None) => {
+            SUITES.contains(&suite) && name.ends_with(".json") && !name.ends_with(".jwk.json")
+        }
+        _ => false,
+    }
+}
+
+/// The file names a suite runs by name (its module's `FILES`), for suites that have such a
+/// fixed list; every one must be present.
+fn fixed_files(suite: &str) -> Option<Vec<&'static str>> {
+    match suite {
+        "keys" => Some(keys::FILES.to_vec()),
+        "dpop" => Some(dpop::FILES.to_vec()),
+        "forwarded" => Some(forwarded::FILES.iter().map(|(f, _)| *f).collect()),
+        _ => None,
+    }
+}
+
+/// Runs every embedded vector file of every suite, then each suite's checks across its
+/// files (a listed file that is missing, requirement coverage, totals) as extra cases.
 pub fn run_embedded() -> Report {
     let mut report = Report::default();
-    for (path, bytes) in crate::embedded::FILES {
-        let suite = path.split('/').next().unwrap_or("");
-        if path.ends_with(".json") && SUITES.contains(&suite) && path.matches('/').count() == 1 {
+    for suite in SUITES {
+        let files: Vec<(&str, &[u8])> = crate::embedded::FILES
+            .iter()
+            .filter(|(path, _)| is_vector_file(path) && path.split('/').next() == Some(suite))
+            .map(|(path, bytes)| (*path, *bytes))
+            .collect();
+        for (path, bytes) in &files {
             run_file(path, bytes, &mut report);
         }
+        let by_name: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(p, b)| (p.rsplit('/').next().unwrap_or(p), *b))
+            .collect();
+        for name in fixed_files(suite).unwrap_or_default() {
+            if !by_name.iter().any(|(n, _)| *n == name) {
+                report
+                    .file_errors
+                    .push((format!("{suite}/{name}"), "vector file missing".into()));
+            }
+        }
+        let suite_cases = match *suite {
+            "dpop" => dpop::coverage(&by_name),
+            "forwarded" => forwarded::coverage(&by_name),
+            _ => Vec::new(),
+        };
+        report
+            .cases
+            .extend(suite_cases.into_iter().map(|(id, result)| CaseOutcome {
+                suite: (*suite).to_owned(),
+                file: format!("{suite}/"),
+                id,
+                result,
+            }));
     }
     report
 }
@@ -140,4 +200,48 @@ pub fn run_files(paths: &[std::path::PathBuf]) -> Report {
         }
     }
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vector_files_are_top_level_json_of_a_suite_except_jwks() {
+        for yes in [
+            "keys/signatures.json",
+            "dpop/rs-cases.json",
+            "forwarded/htu.json",
+            "rfc9421/components.json",
+        ] {
+            assert!(is_vector_file(yes), "{yes}");
+        }
+        for no in [
+            "keys/test-key-rsa.jwk.json",
+            "keys/rfc8037-a1-ed25519.jwk.json",
+            "keys/generated/rsa-2048.jwk.json",
+            "dpop/keys/ed25519.pub.jwk.json",
+            "keys/README.md",
+            "keys/test-key-rsa.pem",
+            "tools/vectors.json",
+            "signatures.json",
+        ] {
+            assert!(!is_vector_file(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn named_suites_list_exactly_their_embedded_vector_files() {
+        for suite in ["keys", "dpop", "forwarded"] {
+            let mut embedded: Vec<&str> = crate::embedded::FILES
+                .iter()
+                .filter(|(p, _)| is_vector_file(p))
+                .filter_map(|(p, _)| p.strip_prefix(suite)?.strip_prefix('/'))
+                .collect();
+            let mut listed = fixed_files(suite).unwrap_or_default();
+            embedded.sort_unstable();
+            listed.sort_unstable();
+            assert_eq!(embedded, listed, "{suite}");
+        }
+    }
 }

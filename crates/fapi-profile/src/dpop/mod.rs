@@ -95,6 +95,7 @@ use crate::jws::{CompactJws, FAPI_ALGORITHMS, JwsError, sign_compact};
 use crate::store::ReplayStore;
 
 mod error;
+mod htu;
 mod nonce;
 
 pub use error::{AuthScheme, Challenge, DpopBuildError, DpopError, ProofMember};
@@ -108,7 +109,7 @@ pub const DPOP_TYP: &str = "dpop+jwt";
 /// The implementation must compare against the *externally visible* URI (behind a
 /// TLS-terminating proxy), ignore the query and fragment of both, and should apply
 /// RFC 3986 §6.2.2 / §6.2.3 normalization. The production implementation comes from the
-/// `forwarded-parser` crate.
+/// `forwarded-parser` crate: `impl HtuCheck for forwarded_parser::HtuMatcher`.
 pub trait HtuCheck {
     /// True if `claim` matches the request's target URI.
     fn htu_matches(&self, claim: &str) -> bool;
