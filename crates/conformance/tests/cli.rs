@@ -1006,6 +1006,45 @@ fn vectors_still_run() {
     let r = run(&["vectors"]);
     assert_status(&r, 0);
     assert!(r.stdout.ends_with(" passed, 0 failed\n"), "{}", r.stdout);
+    for suite in ["rfc9421", "rfc9530", "fapi", "keys", "dpop", "forwarded"] {
+        assert!(
+            r.stdout.lines().any(|l| l.starts_with(suite)),
+            "{suite} missing:\n{}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn vectors_fail_on_a_wrong_expectation_and_on_unknown_files() {
+    // RFC 9530 Appendix D sha-256 of the 18-byte body, with one character changed: must fail.
+    let dir = tempdir("vectors").join("rfc9530");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let wrong = dir.join("wrong.json");
+    std::fs::write(
+        &wrong,
+        r#"{"source": "test", "description": "one wrong expectation", "cases": [
+            {"id": "d-sha256-wrong", "source": "RFC 9530 Appendix D, altered", "kind": "compute",
+             "body": "{\"hello\": \"world\"}", "algorithms": ["sha-256"],
+             "expect": {"value": "sha-256=:Y48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:"}}]}"#,
+    )
+    .expect("write");
+    let r = run(&["vectors", wrong.to_str().expect("utf-8 path")]);
+    assert_status(&r, 1);
+    assert!(
+        r.stdout.contains("FAIL") && r.stdout.contains("d-sha256-wrong"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.ends_with("0 passed, 1 failed\n"), "{}", r.stdout);
+
+    let other = tempdir("vectors").join("nosuite");
+    std::fs::create_dir_all(&other).expect("dir");
+    let f = other.join("x.json");
+    std::fs::write(&f, "{}").expect("write");
+    let r = run(&["vectors", f.to_str().expect("utf-8 path")]);
+    assert_status(&r, 1);
+    assert!(r.stdout.contains("ERROR"), "{}", r.stdout);
 }
 
 /// A fresh directory under the target dir for files a test writes.
