@@ -790,35 +790,36 @@ fn write_field(
 /// RFC 9421 §2.1: trim leading and trailing whitespace; replace obsolete line folding with one
 /// space. Returns false when the value holds a NUL or a bare CR (never valid in a field).
 fn write_trimmed_unfolded(line: &[u8], out: &mut Vec<u8>) -> bool {
-    let line = trim_ows(line);
-    let mut i = 0;
-    while let Some(&b) = line.get(i) {
-        match b {
-            b'\r' | b'\n' => {
-                // obs-fold = OWS CRLF RWS (RFC 9112 §5.2): collapse to a single SP.
-                while out.last().is_some_and(|&l| l == b' ' || l == b'\t') {
-                    out.pop();
-                }
-                let mut j = i;
-                while line.get(j).is_some_and(|&c| c == b'\r' || c == b'\n') {
-                    j += 1;
-                }
-                if !line.get(j).is_some_and(|&c| c == b' ' || c == b'\t') {
-                    return false;
-                }
-                while line.get(j).is_some_and(|&c| c == b' ' || c == b'\t') {
-                    j += 1;
-                }
-                out.push(b' ');
-                i = j;
-            }
-            0 => return false,
-            _ => {
-                out.push(b);
-                i += 1;
-            }
+    let mut rest = trim_ows(line);
+    // Copy runs between the rare bytes that need attention (values from `http` never contain
+    // CR or LF, so this is one copy in practice).
+    while let Some(at) = rest.iter().position(|&b| matches!(b, b'\r' | b'\n' | 0)) {
+        let (run, tail) = rest.split_at(at);
+        out.extend_from_slice(run);
+        if tail.first() == Some(&0) {
+            return false;
         }
+        // obs-fold = OWS CRLF RWS (RFC 9112 §5.2): collapse to a single SP.
+        while out.last().is_some_and(|&l| l == b' ' || l == b'\t') {
+            out.pop();
+        }
+        let after_eol = tail
+            .iter()
+            .position(|&c| c != b'\r' && c != b'\n')
+            .unwrap_or(tail.len());
+        let tail = tail.get(after_eol..).unwrap_or(&[]);
+        let after_ws = tail
+            .iter()
+            .position(|&c| c != b' ' && c != b'\t')
+            .unwrap_or(tail.len());
+        if after_ws == 0 {
+            // A line break not followed by whitespace is not folding.
+            return false;
+        }
+        out.push(b' ');
+        rest = tail.get(after_ws..).unwrap_or(&[]);
     }
+    out.extend_from_slice(rest);
     true
 }
 
