@@ -16,7 +16,10 @@ fn main() {
     }
     for row in &mut rows {
         if let Some(branch) = row.todo {
-            println!("group {}: {} — TODO ({branch}), not measured", row.group, row.name);
+            println!(
+                "group {}: {} — TODO ({branch}), not measured",
+                row.group, row.name
+            );
             continue;
         }
         let mut g = c.benchmark_group(format!("{} {}", row.group, row.name));

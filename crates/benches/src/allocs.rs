@@ -33,11 +33,7 @@ pub fn count(rows: &mut [Row], snapshot: Snapshot<'_>) -> Result<Vec<AllocCount>
                     let before = snapshot();
                     op();
                     let after = snapshot();
-                    delta = (
-                        after.0 - before.0,
-                        after.1 - before.1,
-                        after.2 - before.2,
-                    );
+                    delta = (after.0 - before.0, after.1 - before.1, after.2 - before.2);
                 })
                 .map_err(|e| format!("{name} [{col}]: {e}"))?;
                 match seen {

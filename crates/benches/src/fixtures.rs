@@ -5,13 +5,14 @@
 //! Everything here panics on a broken fixture: a benchmark of a failing setup measures nothing.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use bytes::Bytes;
 use http_body_util::Full;
-use httpsig_core::keys::{HmacKey, PrivateKey, PublicKey};
 use httpsig_core::Algorithm;
+use httpsig_core::keys::{HmacKey, PrivateKey, PublicKey};
 use httpsig_hyper::prelude as hy;
 use ring::signature::{self, KeyPair as _};
 
@@ -106,9 +107,9 @@ fn der_element(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     } else {
         let n = usize::from(first & 0x7f);
         let (bytes, rest) = rest.split_at_checked(n)?;
-        let len = bytes
-            .iter()
-            .try_fold(0usize, |acc, &b| acc.checked_mul(256)?.checked_add(usize::from(b)))?;
+        let len = bytes.iter().try_fold(0usize, |acc, &b| {
+            acc.checked_mul(256)?.checked_add(usize::from(b))
+        })?;
         (len, rest)
     };
     let (contents, rest) = rest.split_at_checked(len)?;
@@ -144,7 +145,7 @@ pub struct KeyTriple {
     /// Ours, signing (an asymmetric private key or the HMAC secret).
     pub ours_signer: Box<dyn httpsig_core::SigningKey>,
     /// Ours, verifying.
-    pub ours_verifier: Box<dyn httpsig_core::VerifyingKey>,
+    pub ours_verifier: Arc<dyn httpsig_core::VerifyingKey>,
     /// httpsig-hyper (httpsig 0.0.26), signing.
     pub hyper_signer: HyperSigner,
     /// httpsig-hyper, verifying.
@@ -241,8 +242,11 @@ pub fn load_key(alg: Alg) -> KeyTriple {
     match alg {
         Alg::Ed25519 => {
             let pem = key_file("test-key-ed25519.pem");
-            let ours = must(PrivateKey::from_pem(&pem, Algorithm::Ed25519), "ed25519 ours")
-                .with_key_id(alg.keyid());
+            let ours = must(
+                PrivateKey::from_pem(&pem, Algorithm::Ed25519),
+                "ed25519 ours",
+            )
+            .with_key_id(alg.keyid());
             let sk = must(
                 hy::SecretKey::from_pem(&hy::AlgorithmName::Ed25519, text(&pem)),
                 "ed25519 httpsig",
@@ -305,7 +309,7 @@ pub fn load_key(alg: Alg) -> KeyTriple {
             KeyTriple {
                 alg,
                 ours_signer: Box::new(ours.clone()),
-                ours_verifier: Box::new(ours),
+                ours_verifier: Arc::new(ours),
                 hyper_signer: HyperSigner::Shared(shared.clone()),
                 hyper_verifier: HyperVerifier::Shared(shared),
                 ring: RingKey::Hmac(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &secret)),
@@ -320,7 +324,7 @@ fn asymmetric(alg: Alg, ours: PrivateKey, sk: hy::SecretKey, ring: RingKey) -> K
     KeyTriple {
         alg,
         ours_signer: Box::new(ours),
-        ours_verifier: Box::new(public),
+        ours_verifier: Arc::new(public),
         hyper_signer: HyperSigner::Secret(sk),
         hyper_verifier: HyperVerifier::Public(pk),
         ring,
@@ -437,7 +441,10 @@ pub fn fapi_request(body: &Bytes, dpop: &str) -> http::Request<Bytes> {
             .header("dpop", dpop)
             .header("content-type", "application/json")
             .header("accept", "application/json")
-            .header("x-fapi-interaction-id", "c770aef3-6784-41f7-8e0e-ff5f97bddb3a")
+            .header(
+                "x-fapi-interaction-id",
+                "c770aef3-6784-41f7-8e0e-ff5f97bddb3a",
+            )
             .body(body.clone()),
         "fapi request",
     )
@@ -486,10 +493,16 @@ pub fn b25_params(keyid: &str) -> Result<httpsig_core::SignatureParams, httpsig_
 
 /// httpsig's parameters of the B.2.5 shape.
 pub fn hyper_b25_params(keyid: &str) -> hy::HttpSignatureParams {
-    let ids: Vec<hy::message_component::HttpMessageComponentId> = ["date", "@authority", "content-type"]
-        .iter()
-        .map(|c| must(hy::message_component::HttpMessageComponentId::try_from(*c), "httpsig id"))
-        .collect();
+    let ids: Vec<hy::message_component::HttpMessageComponentId> =
+        ["date", "@authority", "content-type"]
+            .iter()
+            .map(|c| {
+                must(
+                    hy::message_component::HttpMessageComponentId::try_from(*c),
+                    "httpsig id",
+                )
+            })
+            .collect();
     let mut p = must(hy::HttpSignatureParams::try_new(&ids), "httpsig params");
     // CREATED is positive.
     p.set_created(CREATED.unsigned_abs()).set_keyid(keyid);
@@ -515,4 +528,51 @@ pub fn with_full_body(req: &http::Request<Bytes>) -> http::Request<Full<Bytes>> 
 /// The ring digest of a body: the raw baseline of a Content-Digest.
 pub fn ring_digest(alg: &'static ring::digest::Algorithm, body: &[u8]) -> ring::digest::Digest {
     ring::digest::digest(alg, body)
+}
+
+/// A verifying key that accepts every signature: it PROVIDES NO SECURITY. It exists to time
+/// a verify path without its signature check, so that the non-crypto time is measured
+/// directly instead of as the difference of two large, noisy figures.
+#[derive(Debug)]
+pub struct AcceptAnyKey(pub Alg);
+
+impl httpsig_core::VerifyingKey for AcceptAnyKey {
+    fn algorithm(&self) -> Algorithm {
+        self.0.algorithm()
+    }
+
+    fn key_id(&self) -> Option<&str> {
+        Some(self.0.keyid())
+    }
+
+    fn verify(
+        &self,
+        _base: &[u8],
+        _signature: &[u8],
+    ) -> Result<(), httpsig_core::InvalidSignature> {
+        Ok(())
+    }
+}
+
+/// [`AcceptAnyKey`] for httpsig: accepts every signature, PROVIDES NO SECURITY.
+#[derive(Debug)]
+pub struct HyperAcceptAnyKey(pub Alg);
+
+impl hy::VerifyingKey for HyperAcceptAnyKey {
+    fn verify(&self, _data: &[u8], _signature: &[u8]) -> hy::HttpSigResult<()> {
+        Ok(())
+    }
+
+    fn key_id(&self) -> String {
+        self.0.keyid().to_owned()
+    }
+
+    fn alg(&self) -> hy::AlgorithmName {
+        match self.0 {
+            Alg::Ed25519 => hy::AlgorithmName::Ed25519,
+            Alg::EcdsaP256 => hy::AlgorithmName::EcdsaP256Sha256,
+            Alg::HmacSha256 => hy::AlgorithmName::HmacSha256,
+            Alg::RsaPssSha512 => hy::AlgorithmName::RsaPssSha512,
+        }
+    }
 }

@@ -12,6 +12,7 @@
 
 use core::fmt;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use fapi_profile::signatures::{ClientKeys, REQUEST_TAG, RequestVerifier};
@@ -19,19 +20,20 @@ use http_body_util::Full;
 use httpsig_core::digest::{DigestAlgorithm, DigestPolicy, header_value, verify_content_digest};
 use httpsig_core::http::RequestView;
 use httpsig_core::{
-    BaseOptions, KeyLookup, MaxAge, VerifyInput, VerifyPolicy, VerifyingKey, sign,
-    signature_base,
+    BaseOptions, KeyLookup, MaxAge, VerifyInput, VerifyPolicy, VerifyingKey, sign, signature_base,
 };
 use httpsig_hyper::prelude as hy;
 use httpsig_hyper::prelude::message_component::{
     DerivedComponentName, HttpMessageComponent, HttpMessageComponentId, HttpMessageComponentName,
 };
 use httpsig_hyper::prelude::{SigningKey as _, VerifyingKey as _};
-use httpsig_hyper::{ContentDigest as _, ContentDigestType, MessageSignatureReq as _, RequestContentDigest as _};
+use httpsig_hyper::{
+    ContentDigest as _, ContentDigestType, MessageSignatureReq as _, RequestContentDigest as _,
+};
 
 use crate::fixtures::{
-    self, ALGORITHMS, Alg, B25_TARGET, CLIENT_ID, FAPI_TARGET, HyperSigner,
-    HyperVerifier, KeyTriple, NOW, must,
+    self, ALGORITHMS, Alg, B25_TARGET, CLIENT_ID, FAPI_TARGET, HyperSigner, HyperVerifier,
+    KeyTriple, NOW, must,
 };
 use crate::harness::{BoxRoutine, batched, plain, ready};
 
@@ -78,6 +80,14 @@ impl Row {
             crypto_free: false,
             todo: None,
         }
+    }
+
+    /// The number of routines present.
+    pub fn routines_mut_len(&self) -> usize {
+        [&self.ours, &self.hyper, &self.ring, &self.hyper_crypto]
+            .iter()
+            .filter(|r| r.is_some())
+            .count()
     }
 
     /// The routines present, with their column name.
@@ -164,7 +174,10 @@ fn finish_signed(req: http::Request<Bytes>, target: &str) -> Signed {
         signature_base(&view, None, &params, &BaseOptions::default()),
         "base",
     );
-    let hyper_base = must(hyper_verify_side_base(&fixtures::with_full_body(&req)), "httpsig base");
+    let hyper_base = must(
+        hyper_verify_side_base(&fixtures::with_full_body(&req)),
+        "httpsig base",
+    );
     assert_eq!(
         String::from_utf8_lossy(&hyper_base),
         String::from_utf8_lossy(&base),
@@ -183,9 +196,13 @@ fn ours_parse<B>(
     req: &http::Request<B>,
 ) -> Result<(httpsig_core::SignatureParams, Vec<u8>), String> {
     let opts = BaseOptions::default();
-    let si = req.headers().get("signature-input").ok_or("no signature-input")?;
+    let si = req
+        .headers()
+        .get("signature-input")
+        .ok_or("no signature-input")?;
     let sig = req.headers().get("signature").ok_or("no signature")?;
-    let mut entries = httpsig_core::parse_signature_input_field(si.as_bytes(), &opts).map_err(fail)?;
+    let mut entries =
+        httpsig_core::parse_signature_input_field(si.as_bytes(), &opts).map_err(fail)?;
     let (label, params) = entries.pop().ok_or("no signature")?;
     let bytes = httpsig_core::signature_value(sig.as_bytes(), &label, &opts)
         .map_err(fail)?
@@ -228,7 +245,12 @@ fn hyper_sign_side_base(
                     vec![req.uri().to_string()]
                 }
                 HttpMessageComponentName::Derived(DerivedComponentName::Authority) => {
-                    vec![req.uri().authority().map(|a| a.to_string()).unwrap_or_default()]
+                    vec![
+                        req.uri()
+                            .authority()
+                            .map(|a| a.to_string())
+                            .unwrap_or_default(),
+                    ]
                 }
                 other => return Err(format!("component {other} not used here")),
             };
@@ -240,11 +262,7 @@ fn hyper_sign_side_base(
         .as_bytes())
 }
 
-fn hyper_verify(
-    key: &HyperVerifier,
-    base: &[u8],
-    sig: &[u8],
-) -> Result<(), hy::HttpSigError> {
+fn hyper_verify(key: &HyperVerifier, base: &[u8], sig: &[u8]) -> Result<(), hy::HttpSigError> {
     match key {
         HyperVerifier::Public(k) => k.verify(base, sig),
         HyperVerifier::Shared(k) => k.verify(base, sig),
@@ -272,7 +290,13 @@ fn group1(filter: Filter<'_>, keys: &mut Keys, out: &mut Vec<Row>) {
     let b25 = signed_b25(&key);
     let fapi = signed_fapi(&key, &body, &dpop);
     let cases = [
-        (names[0], names[1], Rc::new(fixtures::b25_request()), b25, B25_TARGET),
+        (
+            names[0],
+            names[1],
+            Rc::new(fixtures::b25_request()),
+            b25,
+            B25_TARGET,
+        ),
         (
             names[2],
             names[3],
@@ -354,8 +378,15 @@ fn group2(filter: Filter<'_>, keys: &mut Keys, out: &mut Vec<Row>) {
                 move |mut req: http::Request<Bytes>| {
                     let signed = {
                         let view = RequestView::client(&req).map_err(fail)?;
-                        sign(&view, None, "sig1", params.clone(), k.ours_signer.as_ref(), &opts)
-                            .map_err(fail)?
+                        sign(
+                            &view,
+                            None,
+                            "sig1",
+                            params.clone(),
+                            k.ours_signer.as_ref(),
+                            &opts,
+                        )
+                        .map_err(fail)?
                     };
                     httpsig_core::http::attach(req.headers_mut(), &signed).map_err(fail)?;
                     Ok::<_, String>(req)
@@ -395,8 +426,15 @@ fn group2(filter: Filter<'_>, keys: &mut Keys, out: &mut Vec<Row>) {
             let opts = BaseOptions::default();
             row.ours = Some(plain(move || {
                 let view = RequestView::client(&u).map_err(fail)?;
-                sign(&view, None, "sig1", params.clone(), k.ours_signer.as_ref(), &opts)
-                    .map_err(fail)
+                sign(
+                    &view,
+                    None,
+                    "sig1",
+                    params.clone(),
+                    k.ours_signer.as_ref(),
+                    &opts,
+                )
+                .map_err(fail)
             }));
             let (k, base) = (Rc::clone(&key), Rc::clone(&signed.base));
             row.ring = Some(plain(move || k.ring.sign(&base)));
@@ -440,30 +478,38 @@ fn group2(filter: Filter<'_>, keys: &mut Keys, out: &mut Vec<Row>) {
 // Group 3: the FAPI request verify path
 
 /// The resource server's client registry: one client, one key.
-struct OneClient(Rc<KeyTriple>);
+struct OneClient {
+    keyid: &'static str,
+    key: Arc<dyn VerifyingKey>,
+}
 
 impl ClientKeys for OneClient {
     fn client_key(&self, client_id: &str, lookup: &KeyLookup<'_>) -> Option<&dyn VerifyingKey> {
-        (client_id == CLIENT_ID && lookup.keyid == Some(self.0.alg.keyid()))
-            .then_some(self.0.ours_verifier.as_ref())
+        (client_id == CLIENT_ID && lookup.keyid == Some(self.keyid)).then_some(self.key.as_ref())
     }
 }
 
 /// The FAPI rules a user of httpsig-hyper writes around it (it has no policy of its own):
 /// the components that must be covered.
 fn fapi_required_ids() -> Vec<HttpMessageComponentId> {
-    ["@method", "@target-uri", "authorization", "dpop", "content-digest"]
-        .iter()
-        .map(|c| must(HttpMessageComponentId::try_from(*c), "id"))
-        .collect()
+    [
+        "@method",
+        "@target-uri",
+        "authorization",
+        "dpop",
+        "content-digest",
+    ]
+    .iter()
+    .map(|c| must(HttpMessageComponentId::try_from(*c), "id"))
+    .collect()
 }
 
 /// httpsig-hyper doing the FAPI verify path: Content-Digest check of the body, then
 /// `extract_signatures` (one parse, every base), then for each `fapi-2-request` signature the
 /// FAPI policy (created window 60 s / 10 s, covered components, key id) and the signature.
-fn hyper_fapi_verify(
+fn hyper_fapi_verify<K: hy::VerifyingKey + Sync>(
     req: http::Request<Full<Bytes>>,
-    key: &HyperVerifier,
+    key: &K,
     keyid: &str,
     required: &[HttpMessageComponentId],
 ) -> Result<usize, String> {
@@ -482,7 +528,8 @@ fn hyper_fapi_verify(
             return Err("created outside the window".to_owned());
         }
         for id in required {
-            let conditional = matches!(&id.name, HttpMessageComponentName::HttpField(n) if n == "dpop");
+            let conditional =
+                matches!(&id.name, HttpMessageComponentName::HttpField(n) if n == "dpop");
             if (has_dpop || !conditional) && !p.covered_components.contains(id) {
                 return Err(format!("{id} not covered"));
             }
@@ -490,11 +537,7 @@ fn hyper_fapi_verify(
         if p.keyid.as_deref() != Some(keyid) {
             return Err("unknown key".to_owned());
         }
-        match key {
-            HyperVerifier::Public(k) => base.verify_signature_headers(k, headers),
-            HyperVerifier::Shared(k) => base.verify_signature_headers(k, headers),
-        }
-        .map_err(fail)?;
+        base.verify_signature_headers(key, headers).map_err(fail)?;
         verified += 1;
     }
     if verified == 0 {
@@ -516,64 +559,103 @@ fn group3(filter: Filter<'_>, keys: &mut Keys, out: &mut Vec<Row>) {
             .clone();
         let key = keys.get(alg);
         let signed = signed_fapi(&key, &body, &dpop);
-        let mut row = Row::new(G, name);
-
-        // HMAC is outside FAPI's algorithm list (no non-repudiation); a deployment that
-        // allows it names it explicitly.
-        let verifier = if alg == Alg::HmacSha256 {
-            RequestVerifier::with(
-                &[httpsig_core::Algorithm::HmacSha256],
-                fapi_profile::signatures::CreatedWindow::default(),
-            )
-        } else {
-            RequestVerifier::new()
-        }
-        .at(NOW);
-        let client = OneClient(Rc::clone(&key));
-        let req = Rc::clone(&signed.req);
-        row.ours = Some(plain(move || {
-            let view = RequestView::server(&req, FAPI_TARGET).map_err(fail)?;
-            verifier
-                .verify(&view, req.body(), CLIENT_ID, &client)
-                .map_err(fail)
-        }));
-
-        let (k, req) = (Rc::clone(&key), Rc::clone(&signed.req));
-        let required = fapi_required_ids();
-        row.hyper = Some(batched(
-            move || fixtures::with_full_body(&req),
-            move |r| hyper_fapi_verify(r, &k.hyper_verifier, k.alg.keyid(), &required),
-        ));
-
-        // The crypto floor: SHA-256 of the body and the signature check, in ring.
-        let (k, base, sig, b) = (
-            Rc::clone(&key),
-            Rc::clone(&signed.base),
-            Rc::clone(&signed.signature),
-            body.clone(),
-        );
-        row.ring = Some(plain(move || {
-            core::hint::black_box(fixtures::ring_digest(&ring::digest::SHA256, &b));
-            k.ring.verify(&base, &sig)
-        }));
-
-        // httpsig-hyper's crypto floor: its digest of the body (sha2 + base64 of 32 bytes)
-        // and its backend's signature check.
-        let (k, base, sig, b) = (
-            Rc::clone(&key),
-            Rc::clone(&signed.base),
-            Rc::clone(&signed.signature),
-            body.clone(),
-        );
-        row.hyper_crypto = Some(plain(move || {
-            core::hint::black_box(ready(
-                Full::new(b.clone()).into_bytes_with_digest(&ContentDigestType::Sha256),
-            ))
-            .map_err(fail)?;
-            hyper_verify(&k.hyper_verifier, &base, &sig).map_err(fail)
-        }));
-        out.push(row);
+        out.push(fapi_row(name, &key, &signed, &body, false));
     }
+    let name = "FAPI request verify, signature check stubbed (ed25519-signed, 1 KiB body)";
+    if filter(G, name) {
+        let (body, dpop) = fixtures_once
+            .get_or_insert_with(|| (fixtures::json_body(1024), fixtures::dpop_proof()))
+            .clone();
+        let key = keys.get(Alg::Ed25519);
+        let signed = signed_fapi(&key, &body, &dpop);
+        out.push(fapi_row(name.to_owned(), &key, &signed, &body, true));
+    }
+}
+
+/// One FAPI verify row. With `stub`, both engines get a key that accepts any signature
+/// (PROVIDES NO SECURITY) and the baselines are only the body digest: ours − ring is then
+/// the non-crypto time measured directly.
+fn fapi_row(name: String, key: &Rc<KeyTriple>, signed: &Signed, body: &Bytes, stub: bool) -> Row {
+    const G: &str = "3";
+    let alg = key.alg;
+    let mut row = Row::new(G, name);
+    // HMAC is outside FAPI's algorithm list (no non-repudiation); a deployment that allows
+    // it names it explicitly.
+    let verifier = if alg == Alg::HmacSha256 {
+        RequestVerifier::with(
+            &[httpsig_core::Algorithm::HmacSha256],
+            fapi_profile::signatures::CreatedWindow::default(),
+        )
+    } else {
+        RequestVerifier::new()
+    }
+    .at(NOW);
+    let client = OneClient {
+        keyid: alg.keyid(),
+        key: if stub {
+            Arc::new(fixtures::AcceptAnyKey(alg))
+        } else {
+            Arc::clone(&key.ours_verifier)
+        },
+    };
+    let req = Rc::clone(&signed.req);
+    row.ours = Some(plain(move || {
+        let view = RequestView::server(&req, FAPI_TARGET).map_err(fail)?;
+        verifier
+            .verify(&view, req.body(), CLIENT_ID, &client)
+            .map_err(fail)
+    }));
+
+    let (k, req) = (Rc::clone(key), Rc::clone(&signed.req));
+    let required = fapi_required_ids();
+    row.hyper = Some(batched(
+        move || fixtures::with_full_body(&req),
+        move |r| {
+            let keyid = k.alg.keyid();
+            match &k.hyper_verifier {
+                _ if stub => {
+                    hyper_fapi_verify(r, &fixtures::HyperAcceptAnyKey(k.alg), keyid, &required)
+                }
+                HyperVerifier::Public(p) => hyper_fapi_verify(r, p, keyid, &required),
+                HyperVerifier::Shared(p) => hyper_fapi_verify(r, p, keyid, &required),
+            }
+        },
+    ));
+
+    // The crypto floor: SHA-256 of the body and the signature check, in ring.
+    let (k, base, sig, b) = (
+        Rc::clone(key),
+        Rc::clone(&signed.base),
+        Rc::clone(&signed.signature),
+        body.clone(),
+    );
+    row.ring = Some(plain(move || {
+        core::hint::black_box(fixtures::ring_digest(&ring::digest::SHA256, &b));
+        if stub {
+            return Ok(());
+        }
+        k.ring.verify(&base, &sig)
+    }));
+
+    // httpsig-hyper's crypto floor: its digest of the body (sha2 + base64 of 32 bytes) and
+    // its backend's signature check.
+    let (k, base, sig, b) = (
+        Rc::clone(key),
+        Rc::clone(&signed.base),
+        Rc::clone(&signed.signature),
+        body.clone(),
+    );
+    row.hyper_crypto = Some(plain(move || {
+        core::hint::black_box(ready(
+            Full::new(b.clone()).into_bytes_with_digest(&ContentDigestType::Sha256),
+        ))
+        .map_err(fail)?;
+        if stub {
+            return Ok(());
+        }
+        hyper_verify(&k.hyper_verifier, &base, &sig).map_err(fail)
+    }));
+    row
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -684,4 +766,116 @@ pub fn check(rows: &mut [Row]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_routine_succeeds_and_group5_is_marked_todo() {
+        let mut all = rows(&|_, _| true);
+        check(&mut all).unwrap();
+        for g in ["1", "2", "3", "4"] {
+            assert!(
+                all.iter().any(|r| r.group == g && r.ours.is_some()),
+                "group {g}"
+            );
+        }
+        let todo: Vec<&Row> = all.iter().filter(|r| r.group == "5").collect();
+        assert_eq!(todo.len(), GROUP5_TODO.len());
+        assert!(
+            todo.iter()
+                .all(|r| r.todo.is_some() && r.routines_mut_len() == 0)
+        );
+        let mut names: Vec<&str> = all.iter().map(|r| r.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), all.len(), "row names are unique");
+    }
+
+    #[test]
+    fn the_b25_shape_signed_with_the_shared_secret_is_rfc9421_b25() {
+        // Expected value: RFC 9421 Appendix B.2.5, as recorded in the conformance vectors.
+        let vectors: serde_json::Value =
+            serde_json::from_slice(&fixtures::key_file("signatures.json")).unwrap();
+        let case = vectors["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "rfc9421-b2.5-hmac-sha256")
+            .unwrap();
+        let key = fixtures::load_key(Alg::HmacSha256);
+        let signed = signed_b25(&key);
+        assert_eq!(
+            String::from_utf8_lossy(&signed.base),
+            case["base"].as_str().unwrap()
+        );
+        assert_eq!(
+            signed.req.headers()["signature"].to_str().unwrap(),
+            format!("sig1=:{}:", case["signature"].as_str().unwrap())
+        );
+    }
+
+    #[test]
+    fn the_fapi_request_has_the_issue_shape() {
+        let key = fixtures::load_key(Alg::Ed25519);
+        let body = fixtures::json_body(1024);
+        let dpop = fixtures::dpop_proof();
+        assert_eq!(body.len(), 1024);
+        assert!(
+            (560..=640).contains(&dpop.len()),
+            "DPoP is {} bytes",
+            dpop.len()
+        );
+        let signed = signed_fapi(&key, &body, &dpop);
+        let (params, _) = ours_parse(&signed.req).unwrap();
+        assert_eq!(
+            params.as_str(),
+            format!(
+                r#"{};created={};keyid="test-key-ed25519";tag="fapi-2-request""#,
+                fixtures::FAPI_COMPONENTS,
+                fixtures::CREATED
+            )
+        );
+        assert!(
+            signed.req.headers()["authorization"]
+                .to_str()
+                .unwrap()
+                .starts_with("DPoP ")
+        );
+    }
+
+    #[test]
+    fn the_stubbed_row_really_skips_only_the_signature() {
+        // A request whose signature is garbage verifies with the stub key but not with the
+        // real one: the stub replaces the signature check and nothing else.
+        let key = fixtures::load_key(Alg::Ed25519);
+        let body = fixtures::json_body(1024);
+        let mut req = fixtures::fapi_request(&body, &fixtures::dpop_proof());
+        fixtures::sign_fapi(&mut req, key.ours_signer.as_ref());
+        let garbage = format!("sig1=:{}:", "A".repeat(86) + "==");
+        req.headers_mut()
+            .insert("signature", http::HeaderValue::from_str(&garbage).unwrap());
+        let view = RequestView::server(&req, FAPI_TARGET).unwrap();
+        let verifier = RequestVerifier::new().at(NOW);
+        let stub = OneClient {
+            keyid: Alg::Ed25519.keyid(),
+            key: Arc::new(fixtures::AcceptAnyKey(Alg::Ed25519)),
+        };
+        let real = OneClient {
+            keyid: Alg::Ed25519.keyid(),
+            key: Arc::clone(&key.ours_verifier),
+        };
+        assert!(verifier.verify(&view, &body, CLIENT_ID, &stub).is_ok());
+        assert_eq!(
+            verifier
+                .verify(&view, &body, CLIENT_ID, &real)
+                .unwrap_err()
+                .code(),
+            "verify.invalid_signature"
+        );
+        // The digest is still checked with the stub.
+        assert!(verifier.verify(&view, b"{}", CLIENT_ID, &stub).is_err());
+    }
 }

@@ -80,7 +80,11 @@ impl AllocCount {
                         .map(str::to_owned)
                         .ok_or(format!("missing {k}"))
                 };
-                let n = |k: &str| r.get(k).and_then(Value::as_u64).ok_or(format!("missing {k}"));
+                let n = |k: &str| {
+                    r.get(k)
+                        .and_then(Value::as_u64)
+                        .ok_or(format!("missing {k}"))
+                };
                 Ok(Self {
                     group: s("group")?,
                     name: s("name")?,
@@ -169,7 +173,12 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> String {
 /// The text table.
 pub fn table(rows: &[Measured], allocs: &[AllocCount]) -> String {
     let mut s = String::new();
-    let w = rows.iter().map(|r| r.name.len()).max().unwrap_or(20).max(20);
+    let w = rows
+        .iter()
+        .map(|r| r.name.len())
+        .max()
+        .unwrap_or(20)
+        .max(20);
     let _ = writeln!(
         s,
         "{:<3} {:<w$} {:>10} {:>10} {:>10} {:>10} {:>9} {:>9} {:>10} {:>10} {:>6}",
@@ -212,7 +221,10 @@ pub fn table(rows: &[Measured], allocs: &[AllocCount]) -> String {
          time: ours - ring, hyper - hyper-cr (groups 1: all of it); allocs = ours per operation."
     );
     if !allocs.is_empty() {
-        let _ = writeln!(s, "\n6   allocations per operation (alloc calls / realloc calls / bytes)");
+        let _ = writeln!(
+            s,
+            "\n6   allocations per operation (alloc calls / realloc calls / bytes)"
+        );
         for a in allocs {
             let _ = writeln!(
                 s,
@@ -377,7 +389,14 @@ mod tests {
             keys.sort_unstable();
             assert_eq!(
                 keys,
-                ["allocations", "group", "httpsig_hyper_ns", "name", "ours_ns", "ring_ns"]
+                [
+                    "allocations",
+                    "group",
+                    "httpsig_hyper_ns",
+                    "name",
+                    "ours_ns",
+                    "ring_ns"
+                ]
             );
         }
         assert_eq!(list[0]["allocations"], 3);
@@ -402,13 +421,24 @@ mod tests {
 
     #[test]
     fn a_missed_target_is_reported() {
-        let rows = vec![row("3", "FAPI request verify hmac-sha256, 1 KiB body", 2500.0, 1000.0)];
+        let rows = vec![row(
+            "3",
+            "FAPI request verify hmac-sha256, 1 KiB body",
+            2500.0,
+            1000.0,
+        )];
         let checks = targets(&rows, &[]);
         let total = checks.iter().find(|c| c.target.contains("total")).unwrap();
         assert_eq!(total.met, Some(false));
-        let nc = checks.iter().find(|c| c.target.ends_with("<= 1 µs")).unwrap();
+        let nc = checks
+            .iter()
+            .find(|c| c.target.ends_with("<= 1 µs"))
+            .unwrap();
         assert_eq!(nc.met, Some(false));
-        let allocs = checks.iter().find(|c| c.target.contains("allocations")).unwrap();
+        let allocs = checks
+            .iter()
+            .find(|c| c.target.contains("allocations"))
+            .unwrap();
         assert_eq!(allocs.met, None);
     }
 }

@@ -93,7 +93,9 @@ fn run_allocs(filters: &[String]) -> Result<Vec<AllocCount>, String> {
     for f in filters {
         cmd.args(["--filter", f]);
     }
-    let out = cmd.output().map_err(|e| format!("{}: {e}", bin.display()))?;
+    let out = cmd
+        .output()
+        .map_err(|e| format!("{}: {e}", bin.display()))?;
     if !out.status.success() {
         return Err(String::from_utf8_lossy(&out.stderr).into_owned());
     }
@@ -132,7 +134,8 @@ fn main() {
         Budget::NORMAL
     };
     let filters = args.filters.clone();
-    let filter = |_: &str, n: &str| filters.is_empty() || filters.iter().any(|f| n.contains(f.as_str()));
+    let filter =
+        |_: &str, n: &str| filters.is_empty() || filters.iter().any(|f| n.contains(f.as_str()));
     let started = Instant::now();
     let mut rows = groups::rows(&filter);
     if let Err(e) = groups::check(&mut rows) {
@@ -149,7 +152,12 @@ fn main() {
     };
     let mut measured = Vec::with_capacity(rows.len());
     for row in &mut rows {
-        eprintln!("[{:>5.1}s] group {}: {}", started.elapsed().as_secs_f64(), row.group, row.name);
+        eprintln!(
+            "[{:>5.1}s] group {}: {}",
+            started.elapsed().as_secs_f64(),
+            row.group,
+            row.name
+        );
         measured.push(measure_row(row, budget));
     }
     if args.json {
@@ -162,5 +170,8 @@ fn main() {
         started.elapsed().as_secs()
     );
     println!("{}", report::table(&measured, &allocs));
-    println!("{}", report::targets_text(&report::targets(&measured, &allocs)));
+    println!(
+        "{}",
+        report::targets_text(&report::targets(&measured, &allocs))
+    );
 }

@@ -33,5 +33,8 @@ fn main() {
     }
     let d = r.time(iters);
     // Iteration counts are far below 2^52: the conversion is exact.
-    println!("{:.1} ns/iter over {iters} iterations", d.as_secs_f64() * 1e9 / iters as f64);
+    println!(
+        "{:.1} ns/iter over {iters} iterations",
+        d.as_secs_f64() * 1e9 / iters as f64
+    );
 }
