@@ -169,6 +169,10 @@ fn main() {
         if args.quick { "--quick smoke" } else { "full" },
         started.elapsed().as_secs()
     );
+    println!(
+        "FAPI request: {}-byte DPoP header, 1 KiB body; B.2.5 request: RFC 9421 B.2",
+        benches::fixtures::dpop_proof().len()
+    );
     println!("{}", report::table(&measured, &allocs));
     println!(
         "{}",
