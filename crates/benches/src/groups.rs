@@ -507,12 +507,13 @@ fn fapi_required_ids() -> Vec<HttpMessageComponentId> {
 /// httpsig-hyper doing the FAPI verify path: Content-Digest check of the body, then
 /// `extract_signatures` (one parse, every base), then for each `fapi-2-request` signature the
 /// FAPI policy (created window 60 s / 10 s, covered components, key id) and the signature.
+/// Returns the number verified and the request, which the digest check consumed and rebuilt.
 fn hyper_fapi_verify<K: hy::VerifyingKey + Sync>(
     req: http::Request<Full<Bytes>>,
     key: &K,
     keyid: &str,
     required: &[HttpMessageComponentId],
-) -> Result<usize, String> {
+) -> Result<(usize, HyperRequest), String> {
     let req = ready(req.verify_content_digest()).map_err(fail)?;
     let sigs = req.extract_signatures().map_err(fail)?;
     let has_dpop = req.headers().contains_key("dpop");
@@ -543,8 +544,14 @@ fn hyper_fapi_verify<K: hy::VerifyingKey + Sync>(
     if verified == 0 {
         return Err("no fapi-2-request signature".to_owned());
     }
-    Ok(verified)
+    // The request goes back to the caller (and is dropped outside the clock), as ours is:
+    // dropping it is not part of verifying.
+    Ok((verified, req))
 }
+
+/// The request httpsig-hyper's `verify_content_digest` hands back.
+type HyperRequest =
+    http::Request<http_body_util::combinators::BoxBody<Bytes, httpsig_hyper::HyperDigestError>>;
 
 fn group3(filter: Filter<'_>, keys: &mut Keys, out: &mut Vec<Row>) {
     const G: &str = "3";
