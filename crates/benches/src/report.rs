@@ -442,11 +442,14 @@ mod tests {
             1000.0,
         )];
         let checks = targets(&rows, &[]);
-        let total = checks.iter().find(|c| c.target.contains("total")).unwrap();
+        let total = checks
+            .iter()
+            .find(|c| c.target.contains("total <= 2 µs"))
+            .unwrap();
         assert_eq!(total.met, Some(false));
         let nc = checks
             .iter()
-            .find(|c| c.target.ends_with("<= 1 µs"))
+            .find(|c| c.target.contains("non-crypto <= 1 µs"))
             .unwrap();
         assert_eq!(nc.met, Some(false));
         let allocs = checks
