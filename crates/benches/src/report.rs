@@ -329,6 +329,30 @@ pub fn targets(rows: &[Measured], allocs: &[AllocCount]) -> Vec<TargetCheck> {
             met: tput.map(|t| t >= 0.95),
         });
     }
+    for m in rows
+        .iter()
+        .filter(|m| m.group == "5" && m.name.contains("resolve a 3-hop chain"))
+    {
+        out.push(TargetCheck {
+            target: format!("{}: <= 300 ns", m.name),
+            measured: format!("{} µs", us(m.ours)),
+            met: m.ours.map(|v| v <= 300.0),
+        });
+    }
+    if let Some(m) = rows
+        .iter()
+        .find(|m| m.group == "5" && m.name.starts_with("DPoP proof verify"))
+    {
+        let r = match (m.ours, m.ring) {
+            (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+            _ => None,
+        };
+        out.push(TargetCheck {
+            target: format!("{}: <= 1.15x raw ring ES256 verify", m.name),
+            measured: ratio(m.ours, m.ring),
+            met: r.map(|r| r <= 1.15),
+        });
+    }
     out
 }
 
