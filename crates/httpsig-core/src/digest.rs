@@ -202,7 +202,7 @@ impl fmt::Display for AlgorithmKind {
 /// saw, with no repair.
 ///
 /// The cap is checked on the combined length before anything is copied.
-fn combine_lines(lines: &[&[u8]], max: usize) -> Result<Vec<u8>, usize> {
+fn combine_lines<'a>(lines: &[&'a [u8]], max: usize) -> Result<std::borrow::Cow<'a, [u8]>, usize> {
     let trimmed = lines.iter().map(|line| trim_ows(line));
     let mut total: usize = 0;
     for (i, line) in trimmed.clone().enumerate() {
@@ -212,6 +212,10 @@ fn combine_lines(lines: &[&[u8]], max: usize) -> Result<Vec<u8>, usize> {
     if total > max {
         return Err(total);
     }
+    // One line, the common case: no copy.
+    if let [line] = lines {
+        return Ok(std::borrow::Cow::Borrowed(trim_ows(line)));
+    }
     let mut out = Vec::with_capacity(total);
     for (i, line) in trimmed.enumerate() {
         if i > 0 {
@@ -219,7 +223,7 @@ fn combine_lines(lines: &[&[u8]], max: usize) -> Result<Vec<u8>, usize> {
         }
         out.extend_from_slice(line);
     }
-    Ok(out)
+    Ok(std::borrow::Cow::Owned(out))
 }
 
 fn trim_ows(line: &[u8]) -> &[u8] {

@@ -1,6 +1,5 @@
 //! Parsing `Content-Digest` / `Repr-Digest` (RFC 9530 §2, §3).
 
-use std::collections::BTreeSet;
 use std::convert::Infallible;
 
 use sfv::visitor::{
@@ -19,7 +18,7 @@ pub const MAX_FIELD_LEN: usize = 8 * 1024;
 /// One member of an Integrity field: an Algorithm Key and its decoded digest bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DigestEntry {
-    name: String,
+    name: std::borrow::Cow<'static, str>,
     algorithm: AlgorithmKind,
     value: Vec<u8>,
 }
@@ -130,14 +129,13 @@ impl<'a> IntoIterator for &'a ContentDigest {
 /// but records the first member error and reports it from `finish`, after the whole field has
 /// passed the syntax check.
 #[derive(Default)]
-struct FieldVisitor<'de> {
-    seen: BTreeSet<&'de str>,
+struct FieldVisitor {
     entries: Vec<DigestEntry>,
     error: Option<DigestError>,
     next_member: usize,
 }
 
-impl<'de> DictionaryVisitor<'de> for FieldVisitor<'de> {
+impl<'de> DictionaryVisitor<'de> for FieldVisitor {
     type Out = Result<Vec<DigestEntry>, DigestError>;
     type Error = Infallible;
 
@@ -148,7 +146,8 @@ impl<'de> DictionaryVisitor<'de> for FieldVisitor<'de> {
             return Ok(None);
         }
         let algorithm = AlgorithmKind::from_name(key.as_str());
-        if !self.seen.insert(key.as_str()) {
+        // Every member before the first error was recorded, so its names are all seen so far.
+        if self.entries.iter().any(|e| e.name == key.as_str()) {
             // RFC 8941 says the last value wins; see DigestError::DuplicateAlgorithm for why
             // we refuse instead.
             self.error = Some(DigestError::DuplicateAlgorithm { member, algorithm });
@@ -171,7 +170,7 @@ impl<'de> DictionaryVisitor<'de> for FieldVisitor<'de> {
 }
 
 struct MemberVisitor<'a, 'de> {
-    parent: &'a mut FieldVisitor<'de>,
+    parent: &'a mut FieldVisitor,
     key: &'de KeyRef,
     member: usize,
     algorithm: AlgorithmKind,
@@ -221,8 +220,13 @@ impl<'de> ItemVisitor<'de> for MemberVisitor<'_, 'de> {
             });
             return Ok(Ignored);
         }
+        let name = match self.algorithm {
+            AlgorithmKind::Active(a) => std::borrow::Cow::Borrowed(a.name()),
+            AlgorithmKind::Deprecated(d) => std::borrow::Cow::Borrowed(d.name()),
+            _ => std::borrow::Cow::Owned(self.key.as_str().to_owned()),
+        };
         self.parent.entries.push(DigestEntry {
-            name: self.key.as_str().to_owned(),
+            name,
             algorithm: self.algorithm,
             value,
         });

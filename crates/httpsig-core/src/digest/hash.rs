@@ -98,8 +98,9 @@ pub fn content_digest(algorithm: DigestAlgorithm, content: &[u8]) -> Digest {
 #[must_use]
 pub fn header_value(algorithms: &[DigestAlgorithm], content: &[u8]) -> String {
     let digests: Vec<Digest> = dedup(algorithms)
-        .into_iter()
-        .map(|alg| content_digest(alg, content))
+        .as_slice()
+        .iter()
+        .map(|alg| content_digest(*alg, content))
         .collect();
     serialize(&digests)
 }
@@ -119,12 +120,53 @@ fn serialize(digests: &[Digest]) -> String {
     ser.finish().unwrap_or_default()
 }
 
-fn dedup(algorithms: &[DigestAlgorithm]) -> Vec<DigestAlgorithm> {
-    let mut out: Vec<DigestAlgorithm> = Vec::with_capacity(DigestAlgorithm::ALL.len());
-    for alg in algorithms {
-        if !out.contains(alg) {
-            out.push(*alg);
+/// A set of active algorithms in order, without allocation (there are two).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct AlgList {
+    algs: [DigestAlgorithm; 2],
+    len: usize,
+}
+
+impl AlgList {
+    const fn new() -> Self {
+        Self {
+            algs: [DigestAlgorithm::Sha256; 2],
+            len: 0,
         }
+    }
+
+    fn push(&mut self, alg: DigestAlgorithm) {
+        if !self.as_slice().contains(&alg)
+            && let Some(slot) = self.algs.get_mut(self.len)
+        {
+            *slot = alg;
+            self.len += 1;
+        }
+    }
+
+    fn as_slice(&self) -> &[DigestAlgorithm] {
+        self.algs.get(..self.len).unwrap_or(&[])
+    }
+
+    fn contains(&self, alg: &DigestAlgorithm) -> bool {
+        self.as_slice().contains(alg)
+    }
+
+    const fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl fmt::Debug for AlgList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
+    }
+}
+
+fn dedup(algorithms: &[DigestAlgorithm]) -> AlgList {
+    let mut out = AlgList::new();
+    for alg in algorithms {
+        out.push(*alg);
     }
     out
 }
@@ -167,7 +209,7 @@ impl DigestPolicy {
     /// ignored, neither checked nor counted. An empty set accepts nothing.
     #[must_use]
     pub fn with_algorithms(mut self, algorithms: &[DigestAlgorithm]) -> Self {
-        self.algorithms = dedup(algorithms);
+        self.algorithms = dedup(algorithms).as_slice().to_vec();
         self
     }
 
@@ -190,7 +232,7 @@ impl DigestPolicy {
     /// The accepted algorithms.
     #[must_use]
     pub fn algorithms(&self) -> &[DigestAlgorithm] {
-        &self.algorithms
+        self.algorithms.as_slice()
     }
 
     /// Whether `algorithm` is accepted.
@@ -213,7 +255,7 @@ impl DigestPolicy {
 
     /// The cheap checks, run before any hashing: no deprecated algorithm, and an accepted one
     /// unless not required. Returns the accepted algorithms present, in field order.
-    fn plan(&self, field: &ContentDigest) -> Result<Vec<DigestAlgorithm>, DigestError> {
+    fn plan(&self, field: &ContentDigest) -> Result<AlgList, DigestError> {
         // RFC 9530 §5: deprecated algorithms MUST NOT be used in adversarial settings. Fail
         // closed even when an active digest is present too.
         if let Some(alg) = field.iter().find_map(|e| match e.algorithm() {
@@ -222,13 +264,14 @@ impl DigestPolicy {
         }) {
             return Err(DigestError::DeprecatedAlgorithm(alg));
         }
-        let accepted: Vec<DigestAlgorithm> = field
-            .iter()
-            .filter_map(|e| match e.algorithm() {
-                AlgorithmKind::Active(alg) if self.accepts(alg) => Some(alg),
-                _ => None,
-            })
-            .collect();
+        let mut accepted = AlgList::new();
+        for e in field.iter() {
+            if let AlgorithmKind::Active(alg) = e.algorithm()
+                && self.accepts(alg)
+            {
+                accepted.push(alg);
+            }
+        }
         if accepted.is_empty() && self.require {
             return Err(DigestError::NoSupportedAlgorithm);
         }
@@ -262,7 +305,7 @@ impl Default for DigestPolicy {
 /// # Ok::<(), httpsig_core::digest::DigestError>(())
 /// ```
 pub struct ContentDigestHasher {
-    states: Vec<(DigestAlgorithm, HashState)>,
+    states: [Option<(DigestAlgorithm, HashState)>; 2],
     len: u64,
     max_len: u64,
     exceeded: bool,
@@ -274,10 +317,14 @@ impl ContentDigestHasher {
     #[must_use]
     pub fn new(algorithms: &[DigestAlgorithm], max_len: u64) -> Self {
         Self {
-            states: dedup(algorithms)
-                .into_iter()
-                .map(|alg| (alg, HashState::new(alg)))
-                .collect(),
+            states: {
+                let list = dedup(algorithms);
+                let mut states = [None, None];
+                for (slot, alg) in states.iter_mut().zip(list.as_slice()) {
+                    *slot = Some((*alg, HashState::new(*alg)));
+                }
+                states
+            },
             len: 0,
             max_len,
             exceeded: false,
@@ -294,7 +341,7 @@ impl ContentDigestHasher {
     /// requires one.
     pub fn for_field(field: &ContentDigest, policy: &DigestPolicy) -> Result<Self, DigestError> {
         let algorithms = policy.plan(field)?;
-        Ok(Self::new(&algorithms, policy.max_body_len))
+        Ok(Self::new(algorithms.as_slice(), policy.max_body_len))
     }
 
     /// Feeds the next frame of content.
@@ -310,7 +357,7 @@ impl ContentDigestHasher {
             return Err(DigestError::BodyTooLarge { max: self.max_len });
         }
         self.len = new_len;
-        for (_, state) in &mut self.states {
+        for (_, state) in self.states.iter_mut().flatten() {
             state.update(frame);
         }
         Ok(())
@@ -337,14 +384,18 @@ impl ContentDigestHasher {
         if self.exceeded {
             return Err(DigestError::BodyTooLarge { max: self.max_len });
         }
-        Ok(Digests {
-            digests: self
-                .states
-                .into_iter()
-                .map(|(alg, state)| state.finish(alg))
-                .collect(),
+        let mut digests = Digests {
+            list: [Digest::from_output(DigestAlgorithm::Sha256, &[]); 2],
+            n: 0,
             len: self.len,
-        })
+        };
+        for (alg, state) in self.states.into_iter().flatten() {
+            if let Some(slot) = digests.list.get_mut(digests.n) {
+                *slot = state.finish(alg);
+                digests.n += 1;
+            }
+        }
+        Ok(digests)
     }
 }
 
@@ -353,7 +404,12 @@ impl fmt::Debug for ContentDigestHasher {
         f.debug_struct("ContentDigestHasher")
             .field(
                 "algorithms",
-                &self.states.iter().map(|(alg, _)| *alg).collect::<Vec<_>>(),
+                &self
+                    .states
+                    .iter()
+                    .flatten()
+                    .map(|(alg, _)| *alg)
+                    .collect::<Vec<_>>(),
             )
             .field("len", &self.len)
             .field("max_len", &self.max_len)
@@ -365,7 +421,8 @@ impl fmt::Debug for ContentDigestHasher {
 /// The result of a [`ContentDigestHasher`]: one digest per algorithm, and the content length.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Digests {
-    digests: Vec<Digest>,
+    list: [Digest; 2],
+    n: usize,
     len: u64,
 }
 
@@ -373,12 +430,16 @@ impl Digests {
     /// The digest for `algorithm`, if it was computed.
     #[must_use]
     pub fn get(&self, algorithm: DigestAlgorithm) -> Option<&Digest> {
-        self.digests.iter().find(|d| d.algorithm == algorithm)
+        self.as_slice().iter().find(|d| d.algorithm == algorithm)
+    }
+
+    fn as_slice(&self) -> &[Digest] {
+        self.list.get(..self.n).unwrap_or(&[])
     }
 
     /// The digests, in the order the hasher was given the algorithms.
     pub fn iter(&self) -> std::slice::Iter<'_, Digest> {
-        self.digests.iter()
+        self.as_slice().iter()
     }
 
     /// Length of the content that was hashed.
@@ -390,7 +451,7 @@ impl Digests {
     /// The `Content-Digest` field value for these digests, as [`header_value`] writes it.
     #[must_use]
     pub fn to_header_value(&self) -> String {
-        serialize(&self.digests)
+        serialize(self.as_slice())
     }
 
     /// Checks `field` against these digests under `policy`: every accepted digest the field
@@ -416,7 +477,7 @@ impl Digests {
                 max: policy.max_body_len,
             });
         }
-        for alg in &algorithms {
+        for alg in algorithms.as_slice() {
             let computed = self.get(*alg).ok_or(DigestError::NotHashed(*alg))?;
             // Invariant: `plan` only returns algorithms present in the field.
             let given = field.get(*alg).ok_or(DigestError::NotHashed(*alg))?;
@@ -433,7 +494,7 @@ impl<'a> IntoIterator for &'a Digests {
     type IntoIter = std::slice::Iter<'a, Digest>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.digests.iter()
+        self.as_slice().iter()
     }
 }
 
@@ -446,14 +507,14 @@ fn bytes_equal(a: &[u8], b: &[u8]) -> bool {
 /// Empty only when the policy does not require a digest.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verified {
-    algorithms: Vec<DigestAlgorithm>,
+    algorithms: AlgList,
 }
 
 impl Verified {
     /// The algorithms whose digests matched, in field order.
     #[must_use]
     pub fn algorithms(&self) -> &[DigestAlgorithm] {
-        &self.algorithms
+        self.algorithms.as_slice()
     }
 
     /// Whether `algorithm`'s digest was present and matched.

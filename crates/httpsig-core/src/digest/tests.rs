@@ -560,11 +560,11 @@ fn line_trimming() {
     for (lines, expected) in table {
         assert_eq!(
             combine_lines(lines, 100).as_deref(),
-            Ok(*expected),
+            Ok(&expected[..]),
             "{lines:?}"
         );
     }
-    assert_eq!(combine_lines(&[b"abc", b"de"], 6), Err(7));
+    assert_eq!(combine_lines(&[b"abc", b"de"], 6).map(|v| v.len()), Err(7));
     assert_eq!(combine_lines(&[b"abc", b"de"], 7).map(|v| v.len()), Ok(7));
 }
 
