@@ -10,7 +10,6 @@
 
 use core::fmt;
 use std::borrow::Cow;
-use std::convert::Infallible;
 
 use sfv::visitor::{
     DictionaryVisitor, EntryVisitor, Ignored, InnerListVisitor, ItemVisitor, ListVisitor,
@@ -965,8 +964,6 @@ pub(crate) fn parse_signature(
     Ok(d.found)
 }
 
-// Silence an unused-import lint on toolchains where `Infallible` is not needed by the visitors.
-const _: Option<Infallible> = None;
 
 #[cfg(test)]
 mod tests {

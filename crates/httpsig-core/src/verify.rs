@@ -428,13 +428,10 @@ impl VerifyPolicy {
             self.options.limits,
             SignatureField::SignatureInput,
         )?;
-        if let Some(l) = want {
-            if entries.is_empty() {
-                return Err(Error::LabelNotFound {
-                    field: SignatureField::SignatureInput,
-                });
-            }
-            let _ = l;
+        if want.is_some() && entries.is_empty() {
+            return Err(Error::LabelNotFound {
+                field: SignatureField::SignatureInput,
+            });
         }
         let mut selected = entries;
         selected.retain(|(_, p)| match input.selection {
