@@ -964,7 +964,6 @@ pub(crate) fn parse_signature(
     Ok(d.found)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
