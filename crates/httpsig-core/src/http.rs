@@ -7,7 +7,7 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::Error;
 use crate::message::{HttpMessage, TargetUri, UriError};
-use crate::sign::{Signed, append_member};
+use crate::sign::Signed;
 
 const SIGNATURE: HeaderName = HeaderName::from_static("signature");
 const SIGNATURE_INPUT: HeaderName = HeaderName::from_static("signature-input");
@@ -180,29 +180,118 @@ impl<B> HttpMessage for ResponseView<'_, B> {
 /// (their members are kept and the new one is appended, on one combined line each).
 ///
 /// # Errors
-/// `parse.signature_input` if the combined value is not a valid header value (cannot happen for
-/// values produced by [`crate::sign`] over valid existing fields).
+/// `parse.signature_input` if an existing field line is not a valid header value (it came from
+/// a `HeaderMap`, so it is) — kept as an error rather than a panic.
 pub fn attach(headers: &mut HeaderMap, signed: &Signed) -> Result<(), Error> {
-    for (name, member) in [
-        ("signature-input", signed.signature_input_member()),
-        ("signature", signed.signature_member()),
-    ] {
-        let mut existing: Option<Vec<u8>> = None;
-        for v in headers.get_all(name) {
-            existing = Some(append_member(
-                existing.as_deref(),
-                &String::from_utf8_lossy(v.as_bytes()),
-            ));
-        }
-        let value = append_member(existing.as_deref(), &member);
-        let hv = HeaderValue::from_bytes(&value).map_err(|_| {
-            crate::error::ParseError::new(
-                crate::error::SignatureField::SignatureInput,
-                crate::error::ParseErrorKind::Syntax,
-                None,
-            )
-        })?;
-        headers.insert(name, hv);
-    }
+    use base64::Engine as _;
+    let label = signed.label().as_bytes();
+    // `label=(...);params`, after the existing members.
+    let mut input = existing_members(
+        headers,
+        &SIGNATURE_INPUT,
+        label.len() + 1 + signed.params().as_str().len(),
+    );
+    input.extend_from_slice(label);
+    input.push(b'=');
+    input.extend_from_slice(signed.params().as_str().as_bytes());
+    // `label=:base64:`, written straight into the buffer.
+    let sig = signed.signature();
+    let b64_len = base64::encoded_len(sig.len(), true).unwrap_or(0);
+    let mut signature = existing_members(headers, &SIGNATURE, label.len() + 3 + b64_len);
+    signature.extend_from_slice(label);
+    signature.extend_from_slice(b"=:");
+    let at = signature.len();
+    signature.resize(at + b64_len, 0);
+    let written = signature.get_mut(at..).map_or(0, |dst| {
+        base64::engine::general_purpose::STANDARD
+            .encode_slice(sig, dst)
+            .unwrap_or(0)
+    });
+    signature.truncate(at + written);
+    signature.push(b':');
+    let invalid = || {
+        Error::from(crate::error::ParseError::new(
+            crate::error::SignatureField::SignatureInput,
+            crate::error::ParseErrorKind::Syntax,
+            None,
+        ))
+    };
+    let input = HeaderValue::from_maybe_shared(bytes::Bytes::from(input)).map_err(|_| invalid())?;
+    let signature =
+        HeaderValue::from_maybe_shared(bytes::Bytes::from(signature)).map_err(|_| invalid())?;
+    headers.insert(SIGNATURE_INPUT, input);
+    headers.insert(SIGNATURE, signature);
     Ok(())
+}
+
+/// The existing lines of a field, trimmed and joined with `", "`, followed by `", "` when there
+/// were any; with room for `extra` more bytes.
+fn existing_members(headers: &HeaderMap, name: &HeaderName, extra: usize) -> Vec<u8> {
+    let mut out: Vec<u8> = Vec::new();
+    let mut first = true;
+    for v in headers.get_all(name) {
+        let v = crate::component::trim_ows(v.as_bytes());
+        if v.is_empty() {
+            continue;
+        }
+        if first {
+            out.reserve(v.len() + 2 + extra);
+            first = false;
+        } else {
+            out.extend_from_slice(b", ");
+        }
+        out.extend_from_slice(v);
+    }
+    if first {
+        out.reserve_exact(extra);
+    } else {
+        out.extend_from_slice(b", ");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::insecure::InsecureTestKey;
+    use crate::{Algorithm, BaseOptions, Component, Derived, SignatureParams};
+
+    #[test]
+    fn attach_keeps_existing_signatures() {
+        let key = InsecureTestKey::new(b"k", Algorithm::Ed25519);
+        let mut req = http::Request::get("https://example.com/a")
+            .body(())
+            .unwrap();
+        req.headers_mut().append(
+            "signature-input",
+            HeaderValue::from_static(" old=(\"@method\") "),
+        );
+        req.headers_mut()
+            .append("signature", HeaderValue::from_static("old=:AAAA:"));
+        let params = SignatureParams::builder()
+            .component(Component::derived(Derived::Method))
+            .build()
+            .unwrap();
+        let view = RequestView::client(&req).unwrap();
+        let signed =
+            crate::sign(&view, None, "sig1", params, &key, &BaseOptions::default()).unwrap();
+        attach(req.headers_mut(), &signed).unwrap();
+        let si: Vec<_> = req.headers().get_all("signature-input").iter().collect();
+        assert_eq!(si, [r#"old=("@method"), sig1=("@method")"#]);
+        let sig = req.headers()["signature"].to_str().unwrap().to_owned();
+        assert_eq!(sig, format!("old=:AAAA:, {}", signed.signature_member()));
+        // A third signature keeps both.
+        let params = SignatureParams::builder()
+            .component(Component::derived(Derived::Path))
+            .build()
+            .unwrap();
+        let view = RequestView::client(&req).unwrap();
+        let signed =
+            crate::sign(&view, None, "sig2", params, &key, &BaseOptions::default()).unwrap();
+        attach(req.headers_mut(), &signed).unwrap();
+        assert_eq!(
+            req.headers()["signature-input"].to_str().unwrap(),
+            r#"old=("@method"), sig1=("@method"), sig2=("@path")"#
+        );
+    }
 }
