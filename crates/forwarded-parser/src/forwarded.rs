@@ -736,17 +736,8 @@ where
         if self.done {
             return None;
         }
-        match self.step() {
-            Ok(Some(el)) => Some(Ok(el)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
-        }
+        let r = self.step();
+        fused(&mut self.done, r)
     }
 }
 
@@ -860,16 +851,25 @@ where
         if self.done {
             return None;
         }
-        match self.step() {
-            Ok(Some(el)) => Some(Ok(el)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => {
-                self.done = true;
-                Some(Err(e))
-            }
+        let r = self.step();
+        fused(&mut self.done, r)
+    }
+}
+
+/// One step of a fused element iterator: an end or an error ends it for good.
+fn fused<T>(
+    done: &mut bool,
+    step: Result<Option<T>, ForwardedError>,
+) -> Option<Result<T, ForwardedError>> {
+    match step {
+        Ok(Some(el)) => Some(Ok(el)),
+        Ok(None) => {
+            *done = true;
+            None
+        }
+        Err(e) => {
+            *done = true;
+            Some(Err(e))
         }
     }
 }
