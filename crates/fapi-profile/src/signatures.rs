@@ -59,9 +59,15 @@ impl CreatedWindow {
     }
 }
 
-fn covered(name: &str) -> Component {
-    // Field names given here are lower-case tokens, so `field` cannot fail.
-    Component::field(name).unwrap_or_else(|_| Component::derived(Derived::Method))
+fn covered(name: &'static str) -> Component {
+    // Invariant: only called with the literal lower-case field names of this module
+    // ("authorization", "dpop", "content-digest", "signature", "signature-input"), which are
+    // valid tokens; substituting another component on failure would silently weaken a rule.
+    #[expect(
+        clippy::expect_used,
+        reason = "literal field names; see the invariant above"
+    )]
+    Component::field(name).expect("literal lower-case field name")
 }
 
 /// Signs resource requests as a FAPI client (RQS-1..8).
@@ -162,7 +168,13 @@ impl<'k> RequestSigner<'k> {
         let has_body = !req.body().as_ref().is_empty();
         if has_body {
             let v = header_value(&[self.digest], req.body().as_ref());
-            let hv = http::HeaderValue::from_str(&v).map_err(|_| Error::InvalidSignature)?;
+            // A serialized Content-Digest is ASCII (sf keys and base64), always a valid value.
+            let hv = http::HeaderValue::from_str(&v).map_err(|_| {
+                Error::Component(httpsig_core::ComponentError::from_kind(
+                    "\"content-digest\"",
+                    httpsig_core::ComponentErrorKind::InvalidFieldValue,
+                ))
+            })?;
             req.headers_mut().insert("content-digest", hv);
         }
         let view = httpsig_core::http::RequestView::client(req).map_err(|_| {
