@@ -793,7 +793,7 @@ fn write_trimmed_unfolded(line: &[u8], out: &mut Vec<u8>) -> bool {
     let mut rest = trim_ows(line);
     // Copy runs between the rare bytes that need attention (values from `http` never contain
     // CR or LF, so this is one copy in practice).
-    while let Some(at) = rest.iter().position(|&b| matches!(b, b'\r' | b'\n' | 0)) {
+    while let Some(at) = memchr::memchr3(b'\r', b'\n', 0, rest) {
         let (run, tail) = rest.split_at(at);
         out.extend_from_slice(run);
         if tail.first() == Some(&0) {
