@@ -132,10 +132,18 @@ impl<'a> TargetUri<'a> {
         if !uri.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(UriError::InvalidByte);
         }
-        let (scheme, rest) = uri.split_once("://").ok_or(UriError::Scheme)?;
-        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        // The scheme ends at the first ':' (an `http`/`https` scheme has none), which must
+        // start "://"; anything else is not an absolute http(s) URI.
+        let (scheme, rest) = uri
+            .split_once(':')
+            .and_then(|(scheme, rest)| Some((scheme, rest.strip_prefix("//")?)))
+            .ok_or(UriError::Scheme)?;
+        let end = rest
+            .bytes()
+            .position(|b| matches!(b, b'/' | b'?' | b'#'))
+            .unwrap_or(rest.len());
         let (authority, path_and_query) = rest.split_at(end);
-        Self::from_parts(scheme, authority, path_and_query)
+        Self::from_checked_parts(scheme, authority, path_and_query)
     }
 
     /// Builds a target URI from a scheme, an authority (`host[:port]`) and the path and query as
@@ -155,6 +163,18 @@ impl<'a> TargetUri<'a> {
             || !path_and_query.bytes().all(|b| b.is_ascii_graphic())
         {
             return Err(UriError::InvalidByte);
+        }
+        Self::from_checked_parts(scheme, authority, path_and_query)
+    }
+
+    /// [`TargetUri::from_parts`] once every byte is known to be visible ASCII.
+    fn from_checked_parts(
+        scheme: &'a str,
+        authority: &'a str,
+        path_and_query: &'a str,
+    ) -> Result<Self, UriError> {
+        if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
+            return Err(UriError::Scheme);
         }
         if authority.contains('@') {
             return Err(UriError::Userinfo);
