@@ -485,10 +485,13 @@ pub fn sign_b25(req: &mut http::Request<Bytes>, key: &dyn httpsig_core::SigningK
 ///
 /// # Errors
 /// Never for a valid key id.
-pub fn b25_params(keyid: &str) -> Result<httpsig_core::SignatureParams, httpsig_core::Error> {
+pub fn b25_params(
+    keyid: &str,
+) -> Result<httpsig_core::SignatureParams<'static>, httpsig_core::Error> {
     httpsig_core::SignatureParams::parse(&format!(
         r#"{B25_COMPONENTS};created={CREATED};keyid="{keyid}""#
     ))
+    .map(httpsig_core::SignatureParams::into_owned)
 }
 
 /// httpsig's parameters of the B.2.5 shape.

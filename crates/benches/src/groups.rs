@@ -194,7 +194,7 @@ fn finish_signed(req: http::Request<Bytes>, target: &str) -> Signed {
 /// `Signature` for it (one field line each here, as our signer writes them).
 fn ours_parse<B>(
     req: &http::Request<B>,
-) -> Result<(httpsig_core::SignatureParams, Vec<u8>), String> {
+) -> Result<(httpsig_core::SignatureParams<'static>, Vec<u8>), String> {
     let opts = BaseOptions::default();
     let si = req
         .headers()
@@ -204,10 +204,10 @@ fn ours_parse<B>(
     let mut entries =
         httpsig_core::parse_signature_input_field(si.as_bytes(), &opts).map_err(fail)?;
     let (label, params) = entries.pop().ok_or("no signature")?;
-    let bytes = httpsig_core::signature_value(sig.as_bytes(), &label, &opts)
+    let bytes = httpsig_core::signature_value(sig.as_bytes(), label, &opts)
         .map_err(fail)?
         .ok_or("label not in signature")?;
-    Ok((params, bytes))
+    Ok((params.into_owned(), bytes))
 }
 
 /// httpsig-hyper, verify side: its public `extract_signatures` (parse both fields, build every
@@ -339,10 +339,21 @@ fn group1(filter: Filter<'_>, keys: &mut Keys, out: &mut Vec<Row>) {
             let req = Rc::clone(&signed.req);
             let opts = BaseOptions::default();
             row.ours = Some(plain(move || {
-                let (p, sig) = ours_parse(&req)?;
+                // As a verifier does it: the parameters borrow the received field.
+                let si = req
+                    .headers()
+                    .get("signature-input")
+                    .ok_or("no signature-input")?;
+                let sig = req.headers().get("signature").ok_or("no signature")?;
+                let entries = httpsig_core::parse_signature_input_field(si.as_bytes(), &opts)
+                    .map_err(fail)?;
+                let (label, p) = entries.first().ok_or("no signature")?;
+                let bytes = httpsig_core::signature_value(sig.as_bytes(), label, &opts)
+                    .map_err(fail)?
+                    .ok_or("label not in signature")?;
                 let view = RequestView::server(&req, target).map_err(fail)?;
-                let base = signature_base(&view, None, &p, &opts).map_err(fail)?;
-                Ok::<_, String>((base, sig))
+                let base = signature_base(&view, None, p, &opts).map_err(fail)?;
+                Ok::<_, String>((base, bytes))
             }));
             let hreq = fixtures::with_full_body(&signed.req);
             row.hyper = Some(plain(move || hyper_verify_side_base(&hreq)));
@@ -448,6 +459,7 @@ fn group2(filter: Filter<'_>, keys: &mut Keys, out: &mut Vec<Row>) {
                 let view = RequestView::server(&req, B25_TARGET).map_err(fail)?;
                 policy
                     .verify(VerifyInput::new(&view), &k.ours_verifier)
+                    .map(|v| v.algorithm())
                     .map_err(fail)
             }));
             let k = Rc::clone(&key);
@@ -610,6 +622,7 @@ fn fapi_row(name: String, key: &Rc<KeyTriple>, signed: &Signed, body: &Bytes, st
         let view = RequestView::server(&req, FAPI_TARGET).map_err(fail)?;
         verifier
             .verify(&view, req.body(), CLIENT_ID, &client)
+            .map(|v| v.len())
             .map_err(fail)
     }));
 

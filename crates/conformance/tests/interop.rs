@@ -379,7 +379,7 @@ fn our_message(m: &MsgSpec) -> Message {
     msg
 }
 
-fn our_params(set: &SetSpec, alg: &str, keyid: &str, created: i64) -> SignatureParams {
+fn our_params(set: &SetSpec, alg: &str, keyid: &str, created: i64) -> SignatureParams<'static> {
     let mut b = SignatureParams::builder().components(
         set.components
             .iter()

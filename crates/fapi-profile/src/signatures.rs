@@ -10,7 +10,7 @@ use httpsig_core::digest::{DigestAlgorithm, header_value};
 use httpsig_core::{
     Algorithm, BaseOptions, Component, Derived, Error, HttpMessage, JwsAlgorithm, KeyLookup,
     KeyResolver, MaxAge, Message, Selection, SignatureParams, Signed, SigningKey,
-    VerifiedSignature, VerifyInput, VerifyPolicy, VerifyingKey,
+    VerifiedSignatures, VerifyInput, VerifyPolicy, VerifyingKey,
 };
 
 /// The `tag` of a FAPI request signature (RQS-5, RQV-4).
@@ -135,7 +135,7 @@ impl<'k> RequestSigner<'k> {
         msg: &dyn HttpMessage,
         has_body: bool,
         created: i64,
-    ) -> Result<SignatureParams, Error> {
+    ) -> Result<SignatureParams<'static>, Error> {
         let mut b = SignatureParams::builder()
             .component(Component::derived(Derived::Method)) // RQS-2
             .component(Component::derived(Derived::TargetUri)) // RQS-3
@@ -294,13 +294,13 @@ impl RequestVerifier {
     ///
     /// # Errors
     /// Any [`Error`]; `signature.missing` / `signature.no_match` when there is no FAPI signature.
-    pub fn verify(
+    pub fn verify<'m>(
         &self,
-        request: &dyn HttpMessage,
-        body: &[u8],
+        request: &'m dyn HttpMessage,
+        body: &'m [u8],
         client_id: &str,
         keys: &dyn ClientKeys,
-    ) -> Result<Vec<VerifiedSignature>, Error> {
+    ) -> Result<VerifiedSignatures<'m>, Error> {
         let resolver = ForClient { keys, client_id };
         let input = VerifyInput::new(request)
             .body(body)
@@ -328,12 +328,12 @@ impl RequestVerifier {
     /// # Errors
     /// As [`RequestVerifier::verify`]; `key.*` when the proof key cannot verify RFC 9421
     /// signatures.
-    pub fn verify_bound_to_dpop_key(
+    pub fn verify_bound_to_dpop_key<'m>(
         &self,
-        request: &dyn HttpMessage,
-        body: &[u8],
+        request: &'m dyn HttpMessage,
+        body: &'m [u8],
         proof_jwk: &httpsig_core::keys::Jwk,
-    ) -> Result<Vec<VerifiedSignature>, Error> {
+    ) -> Result<VerifiedSignatures<'m>, Error> {
         let public = httpsig_core::keys::PublicKey::from_jwk(&proof_jwk.public_only(), None)
             .or_else(|_| {
                 httpsig_core::keys::PublicKey::from_jwk(
@@ -363,7 +363,7 @@ fn request_labels(request: &dyn HttpMessage) -> Vec<String> {
         .map(|v| {
             v.into_iter()
                 .filter(|(_, p)| p.tag() == Some(REQUEST_TAG))
-                .map(|(l, _)| l)
+                .map(|(l, _)| l.to_owned())
                 .collect()
         })
         .unwrap_or_default()
@@ -435,7 +435,7 @@ impl<'k> ResponseSigner<'k> {
         request_had_body: bool,
         response_has_body: bool,
         created: i64,
-    ) -> Result<SignatureParams, Error> {
+    ) -> Result<SignatureParams<'static>, Error> {
         let mut b = SignatureParams::builder().component(Component::derived(Derived::Status)); // RSS-4
         if response_has_body {
             b = b.component(covered("content-digest")); // RSS-7
@@ -533,14 +533,14 @@ impl ResponseVerifier {
     ///
     /// # Errors
     /// Any [`Error`].
-    pub fn verify(
+    pub fn verify<'m>(
         &self,
-        response: &dyn HttpMessage,
-        response_body: &[u8],
-        request: &dyn HttpMessage,
+        response: &'m dyn HttpMessage,
+        response_body: &'m [u8],
+        request: &'m dyn HttpMessage,
         request_body: &[u8],
         keys: &dyn KeyResolver,
-    ) -> Result<Vec<VerifiedSignature>, Error> {
+    ) -> Result<VerifiedSignatures<'m>, Error> {
         let mut policy = response_policy(
             &self.algorithms,
             self.window,

@@ -139,7 +139,7 @@ const SEEN_NAME: u8 = 32;
 
 impl ComponentWriter {
     /// Validates `name` and writes `"name"` to `text`.
-    pub(crate) fn begin(text: &mut String, name: &str) -> Result<Self, ComponentError> {
+    pub(crate) fn begin(text: &mut impl TextSink, name: &str) -> Result<Self, ComponentError> {
         let derived = if name.starts_with('@') {
             if name == "@signature-params" {
                 return Err(ComponentError::new(
@@ -186,7 +186,7 @@ impl ComponentWriter {
     /// Writes a boolean flag parameter (`sf`, `bs`, `req`, `tr`).
     pub(crate) fn flag(
         &mut self,
-        text: &mut String,
+        text: &mut impl TextSink,
         key: &str,
         value: bool,
     ) -> Result<(), ComponentError> {
@@ -195,15 +195,15 @@ impl ComponentWriter {
             "bs" => FLAG_BS,
             "req" => FLAG_REQ,
             "tr" => FLAG_TR,
-            "key" | "name" => return Err(self.err(text, K::InvalidParameterValue)),
-            _ => return Err(self.err(text, K::UnknownParameter)),
+            "key" | "name" => return Err(self.err(text.as_str(), K::InvalidParameterValue)),
+            _ => return Err(self.err(text.as_str(), K::UnknownParameter)),
         };
         if !value {
             // `;sf=?0` is not a flag the RFC defines; refuse rather than guess.
-            return Err(self.err(text, K::InvalidParameterValue));
+            return Err(self.err(text.as_str(), K::InvalidParameterValue));
         }
         if self.seen & bit != 0 {
-            return Err(self.err(text, K::DuplicateParameter));
+            return Err(self.err(text.as_str(), K::DuplicateParameter));
         }
         self.seen |= bit;
         self.spec.flags |= bit;
@@ -215,18 +215,20 @@ impl ComponentWriter {
     /// Writes a string parameter (`key`, `name`); `value` is the unescaped string.
     pub(crate) fn string(
         &mut self,
-        text: &mut String,
+        text: &mut impl TextSink,
         key: &str,
         value: &str,
     ) -> Result<(), ComponentError> {
         let bit = match key {
             "key" => SEEN_KEY,
             "name" => SEEN_NAME,
-            "sf" | "bs" | "req" | "tr" => return Err(self.err(text, K::InvalidParameterValue)),
-            _ => return Err(self.err(text, K::UnknownParameter)),
+            "sf" | "bs" | "req" | "tr" => {
+                return Err(self.err(text.as_str(), K::InvalidParameterValue));
+            }
+            _ => return Err(self.err(text.as_str(), K::UnknownParameter)),
         };
         if self.seen & bit != 0 {
-            return Err(self.err(text, K::DuplicateParameter));
+            return Err(self.err(text.as_str(), K::DuplicateParameter));
         }
         self.seen |= bit;
         text.push(';');
@@ -294,12 +296,48 @@ fn quoted(name: &str) -> String {
 }
 
 /// Escapes `"` and `\` (RFC 8941 §4.1.6); other characters were validated by sfv or the caller.
-pub(crate) fn write_sf_string_content(out: &mut String, value: &str) {
-    for c in value.chars() {
-        if c == '"' || c == '\\' {
-            out.push('\\');
-        }
-        out.push(c);
+pub(crate) fn write_sf_string_content(out: &mut impl TextSink, value: &str) {
+    let mut rest = value;
+    while let Some(at) = memchr::memchr2(b'"', b'\\', rest.as_bytes()) {
+        let (run, tail) = rest.split_at(at);
+        out.push_str(run);
+        out.push('\\');
+        let (c, tail) = tail.split_at(1);
+        out.push_str(c);
+        rest = tail;
+    }
+    out.push_str(rest);
+}
+
+/// Where serialized text is written: a `String`, or the text of received parameters, which is
+/// borrowed from the field while it matches byte for byte (`params::CowText`).
+pub(crate) trait TextSink {
+    /// Appends `s`.
+    fn push_str(&mut self, s: &str);
+    /// The text written so far.
+    fn as_str(&self) -> &str;
+    /// Appends one character.
+    fn push(&mut self, c: char) {
+        self.push_str(c.encode_utf8(&mut [0; 4]));
+    }
+    /// Bytes written so far.
+    fn len(&self) -> usize {
+        self.as_str().len()
+    }
+}
+
+impl TextSink for String {
+    fn push_str(&mut self, s: &str) {
+        Self::push_str(self, s);
+    }
+    fn as_str(&self) -> &str {
+        self
+    }
+    fn push(&mut self, c: char) {
+        Self::push(self, c);
+    }
+    fn len(&self) -> usize {
+        Self::len(self)
     }
 }
 

@@ -70,6 +70,6 @@ pub use params::{parse_signature_input_field, signature_value};
 pub use sf::{SfType, SfTypes};
 pub use sign::{Signed, append_member, fresh_label, sign};
 pub use verify::{
-    KeyLookup, KeyResolver, KeySet, MaxAge, NonceCheck, Selection, VerifiedSignature, VerifyInput,
-    VerifyPolicy,
+    KeyLookup, KeyResolver, KeySet, MaxAge, NonceCheck, Selection, VerifiedSignature,
+    VerifiedSignatures, VerifyInput, VerifyPolicy,
 };

@@ -17,8 +17,11 @@ use sfv::visitor::{
 };
 use sfv::{BareItemFromInput, KeyRef};
 
+use smallvec::SmallVec;
+
 use crate::component::{
-    Component, ComponentSpec, ComponentWriter, CoveredComponent, Span, write_sf_string_content,
+    Component, ComponentSpec, ComponentWriter, CoveredComponent, Span, TextSink,
+    write_sf_string_content,
 };
 use crate::crypto::Algorithm;
 use crate::error::{
@@ -33,14 +36,21 @@ enum Text {
     Owned(Box<str>),
 }
 
+/// Covered components kept inline: FAPI covers 5 (7 with `;req` on a response).
+type Components = SmallVec<[ComponentSpec; 8]>;
+
 /// The covered components and parameters of one signature.
 ///
 /// Its [`as_str`](SignatureParams::as_str) is the `@signature-params` value: the inner list with
 /// its parameters in the order received (or built), unknown parameters included.
+///
+/// Parsed parameters borrow the received field (`'a`) when its member is serialized canonically,
+/// as every signer emits it; otherwise, and when built, they own their text
+/// (`SignatureParams<'static>`). [`SignatureParams::into_owned`] detaches them from the field.
 #[derive(Clone, PartialEq, Eq)]
-pub struct SignatureParams {
-    text: String,
-    components: Vec<ComponentSpec>,
+pub struct SignatureParams<'a> {
+    text: Cow<'a, str>,
+    components: Components,
     created: Option<i64>,
     expires: Option<i64>,
     nonce: Option<Text>,
@@ -49,7 +59,7 @@ pub struct SignatureParams {
     tag: Option<Text>,
 }
 
-impl SignatureParams {
+impl<'a> SignatureParams<'a> {
     /// Starts building parameters for a new signature.
     pub fn builder() -> SignatureParamsBuilder {
         SignatureParamsBuilder::default()
@@ -60,9 +70,13 @@ impl SignatureParams {
     /// # Errors
     /// `parse.inner_list` on a syntax error; component and parameter errors as in
     /// `Signature-Input`.
-    pub fn parse(s: &str) -> Result<Self, Error> {
-        let mut st = State::new(SignatureField::InnerList, None, Limits::default());
-        st.input_len = s.len();
+    pub fn parse(s: &'a str) -> Result<Self, Error> {
+        let mut st = State::new(
+            SignatureField::InnerList,
+            None,
+            Limits::default(),
+            s.as_bytes(),
+        );
         let r = sfv::Parser::new(s).parse_list_with_visitor(ListV(&mut st));
         st.finish(r, s.as_bytes(), Shape::List)?;
         match (st.entries.pop(), st.seen.len()) {
@@ -79,6 +93,21 @@ impl SignatureParams {
     /// The `@signature-params` value (RFC 9421 §2.3).
     pub fn as_str(&self) -> &str {
         &self.text
+    }
+
+    /// The same parameters, owning their text.
+    #[must_use]
+    pub fn into_owned(self) -> SignatureParams<'static> {
+        SignatureParams {
+            text: Cow::Owned(self.text.into_owned()),
+            components: self.components,
+            created: self.created,
+            expires: self.expires,
+            nonce: self.nonce,
+            alg: self.alg,
+            keyid: self.keyid,
+            tag: self.tag,
+        }
     }
 
     /// The covered components, in order.
@@ -132,13 +161,13 @@ impl SignatureParams {
     }
 }
 
-impl fmt::Debug for SignatureParams {
+impl fmt::Debug for SignatureParams<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("SignatureParams").field(&self.text).finish()
     }
 }
 
-impl fmt::Display for SignatureParams {
+impl fmt::Display for SignatureParams<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
     }
@@ -261,7 +290,7 @@ impl SignatureParamsBuilder {
     /// `component.duplicate` when a component is listed twice; `params.wrong_type` when a
     /// registered parameter is given a value of the wrong type; `parse.inner_list` when an
     /// extension parameter name or value is not valid structured-field syntax.
-    pub fn build(self) -> Result<SignatureParams, Error> {
+    pub fn build(self) -> Result<SignatureParams<'static>, Error> {
         let mut b = Builder::default();
         b.text.push('(');
         for (i, c) in self.components.iter().enumerate() {
@@ -300,11 +329,84 @@ impl SignatureParamsBuilder {
     }
 }
 
+/// The `@signature-params` text of a member being parsed: borrowed from the received field while
+/// what is written matches it byte for byte (a canonically serialized member, which is what
+/// signers emit), copied only from the first difference. Which bytes are borrowed never depends
+/// on trusting `src`: only bytes equal to what would have been written are.
+#[derive(Default)]
+struct CowText<'de> {
+    src: &'de str,
+    len: usize,
+    owned: Option<String>,
+}
+
+impl<'de> CowText<'de> {
+    fn borrowing(src: &'de str) -> Self {
+        Self {
+            src,
+            len: 0,
+            owned: None,
+        }
+    }
+
+    fn into_cow(self) -> Cow<'de, str> {
+        match self.owned {
+            Some(s) => Cow::Owned(s),
+            None => Cow::Borrowed(self.src.get(..self.len).unwrap_or("")),
+        }
+    }
+}
+
+impl TextSink for CowText<'_> {
+    fn push(&mut self, c: char) {
+        // Most of what is written is single ASCII punctuation: compare it in place.
+        if self.owned.is_none()
+            && c.is_ascii()
+            && self.src.as_bytes().get(self.len) == Some(&(c as u8))
+        {
+            self.len += 1;
+        } else {
+            self.push_str(c.encode_utf8(&mut [0; 4]));
+        }
+    }
+
+    fn push_str(&mut self, s: &str) {
+        if let Some(o) = &mut self.owned {
+            o.push_str(s);
+            return;
+        }
+        let end = self.len + s.len();
+        let same = self.src.as_bytes().get(self.len..end).is_some_and(|r| {
+            // Short pieces (names, keys, numbers) compare inline rather than through memcmp.
+            r.iter().zip(s.as_bytes()).all(|(a, b)| a == b)
+        });
+        if same {
+            self.len = end;
+            return;
+        }
+        let mut o = String::with_capacity(self.src.len().max(end) + 16);
+        o.push_str(self.src.get(..self.len).unwrap_or(""));
+        o.push_str(s);
+        self.owned = Some(o);
+    }
+
+    fn as_str(&self) -> &str {
+        match &self.owned {
+            Some(o) => o,
+            None => self.src.get(..self.len).unwrap_or(""),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.owned.as_ref().map_or(self.len, String::len)
+    }
+}
+
 /// Accumulates one signature's serialization while it is parsed or built.
 #[derive(Default)]
-struct Builder {
-    text: String,
-    components: Vec<ComponentSpec>,
+struct Builder<'de> {
+    text: CowText<'de>,
+    components: Components,
     created: Option<i64>,
     expires: Option<i64>,
     nonce: Option<Text>,
@@ -314,20 +416,14 @@ struct Builder {
     extension_keys: Vec<Box<str>>,
 }
 
-impl Builder {
+impl<'de> Builder<'de> {
     fn push_component(&mut self, spec: ComponentSpec) -> Result<(), Error> {
-        let new = CoveredComponent {
-            text: &self.text,
-            spec: &spec,
-        };
-        let dup = self.components.iter().any(|s| {
-            CoveredComponent {
-                text: &self.text,
-                spec: s,
-            }
-            .identifier()
-                == new.identifier()
-        });
+        let text = self.text.as_str();
+        let new = CoveredComponent { text, spec: &spec };
+        let dup = self
+            .components
+            .iter()
+            .any(|s| CoveredComponent { text, spec: s }.identifier() == new.identifier());
         if dup {
             return Err(ComponentError::new(
                 new.identifier(),
@@ -414,16 +510,18 @@ impl Builder {
                 self.extension_keys.push(key.as_str().into());
                 if v.as_boolean() != Some(true) {
                     self.text.push('=');
-                    let _ = sfv::ItemSerializer::with_buffer(&mut self.text).bare_item(&v);
+                    let mut value = String::new();
+                    let _ = sfv::ItemSerializer::with_buffer(&mut value).bare_item(&v);
+                    self.text.push_str(&value);
                 }
             }
         }
         Ok(())
     }
 
-    fn finish(self) -> SignatureParams {
+    fn finish(self) -> SignatureParams<'de> {
         SignatureParams {
-            text: self.text,
+            text: self.text.into_cow(),
             components: self.components,
             created: self.created,
             expires: self.expires,
@@ -526,12 +624,15 @@ struct State<'de, 'w> {
     limits: Limits,
     seen: Labels<'de>,
     active: bool,
-    input_len: usize,
-    cur: Builder,
+    input: &'de [u8],
+    cur: Builder<'de>,
     comp: Option<ComponentWriter>,
-    entries: Vec<(&'de str, SignatureParams)>,
+    entries: Entries<'de>,
     err: Option<Error>,
 }
+
+/// Parsed signatures, inline for the common single selected one.
+pub(crate) type Entries<'de> = SmallVec<[(&'de str, SignatureParams<'de>); 1]>;
 
 /// The top-level structured type being parsed, for the syntax re-check.
 #[derive(Clone, Copy)]
@@ -554,18 +655,42 @@ impl fmt::Display for Stop {
 impl std::error::Error for Stop {}
 
 impl<'de, 'w> State<'de, 'w> {
-    fn new(field: SignatureField, want: Option<&'w str>, limits: Limits) -> Self {
+    fn new(field: SignatureField, want: Option<&'w str>, limits: Limits, input: &'de [u8]) -> Self {
         Self {
             field,
             want,
             limits,
             seen: Labels::new(),
             active: false,
-            input_len: 0,
+            input,
             cur: Builder::default(),
             comp: None,
-            entries: Vec::new(),
+            entries: SmallVec::new(),
             err: None,
+        }
+    }
+
+    /// The received text from where the member labelled `label` starts to the end of the
+    /// field (from the first non-space byte for a bare list). `label` is borrowed from the input,
+    /// so its address gives its position; anything unexpected gives `""`, which only means the
+    /// member's text is copied instead of borrowed.
+    fn member_src(&self, label: &'de str) -> &'de str {
+        let input = self.input;
+        let start = if label.is_empty() {
+            input.iter().position(|&b| b != b' ')
+        } else {
+            (label.as_ptr() as usize)
+                .checked_sub(input.as_ptr() as usize)
+                .map(|at| at + label.len())
+                .filter(|&at| input.get(at) == Some(&b'='))
+                .map(|at| at + 1)
+        };
+        let rest = start.and_then(|at| input.get(at..)).unwrap_or(&[]);
+        match core::str::from_utf8(rest) {
+            Ok(s) => s,
+            Err(e) => {
+                core::str::from_utf8(rest.get(..e.valid_up_to()).unwrap_or(&[])).unwrap_or("")
+            }
         }
     }
 
@@ -665,9 +790,7 @@ impl<'de> EntryVisitor<'de> for EntryV<'_, 'de, '_> {
     fn inner_list(self) -> Result<impl InnerListVisitor<'de>, Stop> {
         self.0.cur = Builder::default();
         if self.0.active {
-            // One allocation each for the text and the component list in the common case.
-            self.0.cur.text.reserve(self.0.input_len + 8);
-            self.0.cur.components.reserve(12);
+            self.0.cur.text = CowText::borrowing(self.0.member_src(self.1));
             self.0.cur.text.push('(');
         }
         Ok(InnerV(self.0, self.1))
@@ -735,7 +858,7 @@ impl<'de> ParameterVisitor<'de> for CompParamV<'_, 'de, '_> {
         } else if let Some(s) = value.as_string() {
             w.string(&mut st.cur.text, key.as_str(), s.as_str())
         } else {
-            Err(w.other(&st.cur.text, key.as_str()))
+            Err(w.other(st.cur.text.as_str(), key.as_str()))
         };
         r.map_err(|e| st.fail(e))
     }
@@ -743,7 +866,7 @@ impl<'de> ParameterVisitor<'de> for CompParamV<'_, 'de, '_> {
     fn finish(self) -> Result<(), Stop> {
         let st = self.0;
         if let Some(w) = st.comp.take() {
-            let spec = w.finish(&st.cur.text).map_err(|e| st.fail(e))?;
+            let spec = w.finish(st.cur.text.as_str()).map_err(|e| st.fail(e))?;
             st.cur.push_component(spec).map_err(|e| st.fail(e))?;
         }
         Ok(())
@@ -774,13 +897,18 @@ impl<'de> ParameterVisitor<'de> for SigParamV<'_, 'de, '_> {
 
 /// Parses a single component identifier item (`"name";param...`) into `text`.
 pub(crate) fn parse_component_item(s: &str, text: &mut String) -> Result<ComponentSpec, Error> {
-    let mut st = State::new(SignatureField::InnerList, None, Limits::default());
+    let mut st = State::new(
+        SignatureField::InnerList,
+        None,
+        Limits::default(),
+        s.as_bytes(),
+    );
     st.active = true;
     let r = sfv::Parser::new(s).parse_item_with_visitor(CompItemV(&mut st));
     st.finish(r, s.as_bytes(), Shape::Item)?;
     match (st.cur.components.pop(), st.cur.components.is_empty()) {
         (Some(spec), true) => {
-            *text = core::mem::take(&mut st.cur.text);
+            *text = core::mem::take(&mut st.cur.text).into_cow().into_owned();
             Ok(spec)
         }
         _ => Err(ParseError::new(SignatureField::InnerList, ParseErrorKind::Syntax, None).into()),
@@ -812,19 +940,17 @@ pub(crate) fn reparse_with(
 }
 
 /// Parses a `Signature-Input` field value (all lines combined with `", "`) into its labels and
-/// parameters, in field order.
+/// parameters, in field order. Both borrow `value` (see [`SignatureParams::into_owned`]).
 ///
 /// # Errors
 /// `parse.*`, `component.*`, `params.*` and `limits.*` errors, as during verification.
-pub fn parse_signature_input_field(
-    value: &[u8],
+pub fn parse_signature_input_field<'v>(
+    value: &'v [u8],
     options: &crate::BaseOptions,
-) -> Result<Vec<(String, SignatureParams)>, Error> {
+) -> Result<Vec<(&'v str, SignatureParams<'v>)>, Error> {
     Ok(
         parse_signature_input(value, None, options.limits, SignatureField::SignatureInput)?
-            .into_iter()
-            .map(|(l, p)| (l.to_owned(), p))
-            .collect(),
+            .into_vec(),
     )
 }
 
@@ -849,9 +975,8 @@ pub(crate) fn parse_signature_input<'de>(
     want: Option<&str>,
     limits: Limits,
     field: SignatureField,
-) -> Result<Vec<(&'de str, SignatureParams)>, Error> {
-    let mut st = State::new(field, want, limits);
-    st.input_len = combined.len();
+) -> Result<Entries<'de>, Error> {
+    let mut st = State::new(field, want, limits, combined);
     let r = sfv::Parser::new(combined).parse_dictionary_with_visitor(DictV(&mut st));
     st.finish(r, combined, Shape::Dictionary)?;
     Ok(core::mem::take(&mut st.entries))
@@ -981,6 +1106,78 @@ mod tests {
                 .collect()
         })
         .map_err(|e| e.code().to_owned())
+    }
+
+    fn parsed(field: &str) -> Vec<(&str, SignatureParams<'_>)> {
+        parse_signature_input(
+            field.as_bytes(),
+            None,
+            Limits::default(),
+            SignatureField::SignatureInput,
+        )
+        .unwrap()
+        .into_vec()
+    }
+
+    #[test]
+    fn canonical_members_are_borrowed_from_the_field() {
+        let field = concat!(
+            r#"sig1=("@method" "@target-uri" "authorization" "dpop" "content-digest");"#,
+            r#"created=1618884473;keyid="k1";tag="fapi-2-request", "#,
+            r#"sig2=("@query-param";name="pet" "example-dict";key="a" "x";bs);created=1;ext=?0;dec=1.5"#
+        );
+        let all = parsed(field);
+        assert_eq!(all.len(), 2);
+        for (label, p) in &all {
+            assert!(matches!(p.text, Cow::Borrowed(_)), "{label} was copied");
+            let member = format!("{label}={}", p.as_str());
+            assert!(field.contains(&member), "{member}");
+        }
+        assert_eq!(all[0].1.tag(), Some("fapi-2-request"));
+        assert_eq!(all[1].1.components().len(), 3);
+    }
+
+    #[test]
+    fn non_canonical_members_are_copied_and_canonicalized() {
+        // (received, canonical): each differs from its serialization at a different point.
+        let cases = [
+            (
+                r#"("@method"  "@path");created=1"#,
+                r#"("@method" "@path");created=1"#,
+            ),
+            (r#"( "@method");created=1"#, r#"("@method");created=1"#),
+            (r#"("@method");created=01"#, r#"("@method");created=1"#),
+            (r#"("@method");flag=?1"#, r#"("@method");flag"#),
+            (r#"("@method"); created=1"#, r#"("@method");created=1"#),
+            (r#"("x";sf=?1)"#, r#"("x";sf)"#),
+            (r#"("@method");dec=1.50"#, r#"("@method");dec=1.5"#),
+        ];
+        for (received, canonical) in cases {
+            let field = format!("a=(\"@status\");created=2, sig={received}");
+            let all = parsed(&field);
+            let (_, p) = &all[1];
+            // A canonical prefix (`;flag=?1` ends as `;flag`) may stay borrowed; anything else
+            // that differs must have been copied.
+            if !received.starts_with(canonical) {
+                assert!(matches!(p.text, Cow::Owned(_)), "{received} was borrowed");
+            }
+            assert_eq!(p.as_str(), canonical, "{received}");
+            let canonical_field = format!("sig={canonical}");
+            let again = parsed(&canonical_field);
+            assert!(matches!(again[0].1.text, Cow::Borrowed(_)), "{canonical}");
+            assert_eq!(again[0].1, p.clone().into_owned(), "{received}");
+            assert!(matches!(all[0].1.text, Cow::Borrowed(_)), "{field}");
+        }
+    }
+
+    #[test]
+    fn escaped_strings_are_read_unescaped_from_borrowed_text() {
+        let field = r#"sig=("@method");keyid="a\"b\\c";tag="t""#;
+        let all = parsed(field);
+        let p = &all[0].1;
+        assert!(matches!(p.text, Cow::Borrowed(_)));
+        assert_eq!(p.keyid(), Some(r#"a"b\c"#));
+        assert_eq!(p.tag(), Some("t"));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::params::{SignatureParams, parse_signature_input};
 #[derive(Clone)]
 pub struct Signed {
     label: String,
-    params: SignatureParams,
+    params: SignatureParams<'static>,
     signature: Vec<u8>,
     base: Vec<u8>,
 }
@@ -27,7 +27,7 @@ impl Signed {
     }
 
     /// The signature parameters (the `@signature-params` value).
-    pub fn params(&self) -> &SignatureParams {
+    pub fn params(&self) -> &SignatureParams<'static> {
         &self.params
     }
 
@@ -75,7 +75,7 @@ pub fn sign(
     message: &dyn HttpMessage,
     related: Option<&dyn HttpMessage>,
     label: &str,
-    params: SignatureParams,
+    params: SignatureParams<'_>,
     key: &dyn SigningKey,
     options: &BaseOptions,
 ) -> Result<Signed, Error> {
@@ -96,7 +96,7 @@ pub fn sign(
     let signature = key.sign(&base)?;
     Ok(Signed {
         label: label.to_owned(),
-        params,
+        params: params.into_owned(),
         signature,
         base,
     })

@@ -6,7 +6,10 @@
 //! genuine, so a forger cannot make a store burn nonces.
 
 use core::fmt;
+use std::borrow::Cow;
 use std::sync::Arc;
+
+use smallvec::SmallVec;
 
 use crate::base::{BaseOptions, write_base};
 use crate::crypto::{Algorithm, VerifyingKey};
@@ -95,7 +98,7 @@ impl KeyResolver for KeySet {
 /// after the signature verified; a replay store records the nonce here.
 pub trait NonceCheck: Send + Sync {
     /// `true` to accept. `nonce` is `None` when the signature has none.
-    fn check(&self, nonce: Option<&str>, params: &SignatureParams) -> bool;
+    fn check(&self, nonce: Option<&str>, params: &SignatureParams<'_>) -> bool;
 }
 
 /// How old `created` may be.
@@ -170,28 +173,79 @@ impl fmt::Debug for VerifyInput<'_> {
     }
 }
 
-/// A signature that verified.
+/// A signature that verified. Its label and parameters borrow the message's fields (`'a`)
+/// when they can; [`VerifiedSignature::into_owned`] detaches them.
 #[derive(Clone, Debug)]
-pub struct VerifiedSignature {
-    label: String,
-    params: SignatureParams,
+pub struct VerifiedSignature<'a> {
+    label: Cow<'a, str>,
+    params: SignatureParams<'a>,
     algorithm: Algorithm,
 }
 
-impl VerifiedSignature {
+impl VerifiedSignature<'_> {
     /// Its label.
     pub fn label(&self) -> &str {
         &self.label
     }
 
     /// Its parameters.
-    pub fn params(&self) -> &SignatureParams {
+    pub fn params(&self) -> &SignatureParams<'_> {
         &self.params
+    }
+
+    /// The same result, owning its label and parameters.
+    #[must_use]
+    pub fn into_owned(self) -> VerifiedSignature<'static> {
+        VerifiedSignature {
+            label: Cow::Owned(self.label.into_owned()),
+            params: self.params.into_owned(),
+            algorithm: self.algorithm,
+        }
     }
 
     /// The algorithm that verified it (the key's).
     pub fn algorithm(&self) -> Algorithm {
         self.algorithm
+    }
+}
+
+/// The signatures that verified, in `Signature-Input` order; one is kept without allocating.
+#[derive(Clone, Debug)]
+pub struct VerifiedSignatures<'a>(SmallVec<[VerifiedSignature<'a>; 1]>);
+
+impl<'a> VerifiedSignatures<'a> {
+    /// The same results, owning their labels and parameters.
+    #[must_use]
+    pub fn into_owned(self) -> VerifiedSignatures<'static> {
+        VerifiedSignatures(
+            self.0
+                .into_iter()
+                .map(VerifiedSignature::into_owned)
+                .collect(),
+        )
+    }
+
+    /// The results as a vector.
+    #[must_use]
+    pub fn into_vec(self) -> Vec<VerifiedSignature<'a>> {
+        self.0.into_vec()
+    }
+}
+
+impl<'a> core::ops::Deref for VerifiedSignatures<'a> {
+    type Target = [VerifiedSignature<'a>];
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<'s, 'a> IntoIterator for &'s VerifiedSignatures<'a> {
+    type Item = &'s VerifiedSignature<'a>;
+    type IntoIter = core::slice::Iter<'s, VerifiedSignature<'a>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
     }
 }
 
@@ -380,33 +434,33 @@ impl VerifyPolicy {
     /// Any [`Error`]: `signature.missing`, `signature.no_match`, `signature.ambiguous`, parse,
     /// component and parameter errors, `verify.key_not_found`, `verify.alg_mismatch`,
     /// `policy.*` (all violations listed), `digest.*`, `verify.invalid_signature`.
-    pub fn verify(
+    pub fn verify<'a>(
         &self,
-        input: VerifyInput<'_>,
+        input: VerifyInput<'a>,
         keys: &dyn KeyResolver,
-    ) -> Result<VerifiedSignature, Error> {
+    ) -> Result<VerifiedSignature<'a>, Error> {
         let mut all = self.run(input, keys, false)?;
-        all.pop().ok_or(Error::NoMatchingSignature)
+        all.0.pop().ok_or(Error::NoMatchingSignature)
     }
 
     /// Verifies every selected signature; all must pass, and at least one must be selected.
     ///
     /// # Errors
     /// As [`VerifyPolicy::verify`]; the first failing signature's error.
-    pub fn verify_all(
+    pub fn verify_all<'a>(
         &self,
-        input: VerifyInput<'_>,
+        input: VerifyInput<'a>,
         keys: &dyn KeyResolver,
-    ) -> Result<Vec<VerifiedSignature>, Error> {
+    ) -> Result<VerifiedSignatures<'a>, Error> {
         self.run(input, keys, true)
     }
 
-    fn run(
+    fn run<'a>(
         &self,
-        input: VerifyInput<'_>,
+        input: VerifyInput<'a>,
         keys: &dyn KeyResolver,
         all: bool,
-    ) -> Result<Vec<VerifiedSignature>, Error> {
+    ) -> Result<VerifiedSignatures<'a>, Error> {
         let msg = input.message;
         let max = self.options.max_field_bytes;
         let (Some(si), Some(sig)) = (
@@ -418,12 +472,34 @@ impl VerifyPolicy {
         if si.len() > max || sig.len() > max {
             return Err(LimitExceeded::FieldBytes { max }.into());
         }
+        // One field line (the common case) is borrowed, and so is the result; lines combined
+        // into a new buffer give an owned result.
+        match si {
+            Cow::Borrowed(si) => self.run_parsed(&input, keys, all, si, &sig),
+            Cow::Owned(si) => Ok(VerifiedSignatures(
+                self.run_parsed(&input, keys, all, &si, &sig)?
+                    .0
+                    .into_iter()
+                    .map(|v| -> VerifiedSignature<'a> { v.into_owned() })
+                    .collect(),
+            )),
+        }
+    }
+
+    fn run_parsed<'s>(
+        &self,
+        input: &VerifyInput<'_>,
+        keys: &dyn KeyResolver,
+        all: bool,
+        si: &'s [u8],
+        sig: &[u8],
+    ) -> Result<VerifiedSignatures<'s>, Error> {
         let want = match input.selection {
             Selection::Label(l) => Some(l),
             _ => None,
         };
         let entries = parse_signature_input(
-            &si,
+            si,
             want,
             self.options.limits,
             SignatureField::SignatureInput,
@@ -448,21 +524,21 @@ impl VerifyPolicy {
         if !all && selected.len() > 1 {
             return Err(Error::AmbiguousSelection);
         }
-        let mut out = Vec::with_capacity(selected.len());
+        let mut out = SmallVec::with_capacity(selected.len());
         let mut base = Vec::with_capacity(1024 + 2 * si.len());
         for (label, params) in selected.drain(..) {
             let bytes =
-                parse_signature(&sig, label, self.options.limits)?.ok_or(Error::LabelNotFound {
+                parse_signature(sig, label, self.options.limits)?.ok_or(Error::LabelNotFound {
                     field: SignatureField::Signature,
                 })?;
-            let algorithm = self.check_one(&input, keys, label, &params, &bytes, &mut base)?;
+            let algorithm = self.check_one(input, keys, label, &params, &bytes, &mut base)?;
             out.push(VerifiedSignature {
-                label: label.to_owned(),
+                label: Cow::Borrowed(label),
                 params,
                 algorithm,
             });
         }
-        Ok(out)
+        Ok(VerifiedSignatures(out))
     }
 
     fn check_one(
@@ -470,7 +546,7 @@ impl VerifyPolicy {
         input: &VerifyInput<'_>,
         keys: &dyn KeyResolver,
         label: &str,
-        params: &SignatureParams,
+        params: &SignatureParams<'_>,
         signature: &[u8],
         base: &mut Vec<u8>,
     ) -> Result<Algorithm, Error> {
@@ -520,7 +596,7 @@ impl VerifyPolicy {
     fn check_conditional(
         &self,
         input: &VerifyInput<'_>,
-        p: &SignatureParams,
+        p: &SignatureParams<'_>,
         v: &mut Vec<Violation>,
     ) {
         for c in &self.required_if_present {
@@ -540,7 +616,7 @@ impl VerifyPolicy {
         }
     }
 
-    fn check_params(&self, p: &SignatureParams, v: &mut Vec<Violation>) {
+    fn check_params(&self, p: &SignatureParams<'_>, v: &mut Vec<Violation>) {
         for c in &self.required_components {
             if !p.covers(c.as_str()) {
                 v.push(Violation::MissingComponent(c.as_str().into()));

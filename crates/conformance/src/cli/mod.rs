@@ -92,19 +92,22 @@ fn vectors(paths: &[std::path::PathBuf]) -> u8 {
 pub fn signatures(
     msg: &Message,
     options: &BaseOptions,
-) -> Result<Vec<(String, SignatureParams)>, httpsig_core::Error> {
+) -> Result<Vec<(String, SignatureParams<'static>)>, httpsig_core::Error> {
     match msg.header("signature-input") {
-        Some(v) => httpsig_core::parse_signature_input_field(&v, options),
+        Some(v) => Ok(httpsig_core::parse_signature_input_field(&v, options)?
+            .into_iter()
+            .map(|(l, p)| (l.to_owned(), p.into_owned()))
+            .collect()),
         None => Ok(Vec::new()),
     }
 }
 
 /// Picks one signature: by label, else the one with `tag`, else the only one.
 pub fn select<'a>(
-    entries: &'a [(String, SignatureParams)],
+    entries: &'a [(String, SignatureParams<'static>)],
     label: Option<&str>,
     tag: Option<&str>,
-) -> Option<&'a (String, SignatureParams)> {
+) -> Option<&'a (String, SignatureParams<'static>)> {
     if let Some(l) = label {
         return entries.iter().find(|(x, _)| x == l);
     }

@@ -18,7 +18,8 @@ pub fn parse_components(option: &'static str, list: &str) -> Result<Vec<Componen
         option,
         problem: OptionProblem::Components(e),
     };
-    let params = SignatureParams::parse(&format!("({})", list.trim())).map_err(bad)?;
+    let list = format!("({})", list.trim());
+    let params = SignatureParams::parse(&list).map_err(bad)?;
     params
         .components()
         .map(|c| Component::parse(c.identifier()).map_err(bad))
@@ -48,7 +49,10 @@ pub fn parse_created(v: &str) -> Result<Option<i64>, CliError> {
 /// # Errors
 /// [`CliError::Option`] for a bad component list, time, parameter value, or an `alg` that
 /// cannot be emitted.
-pub fn build_params(args: &ParamArgs, alg: Option<Algorithm>) -> Result<SignatureParams, CliError> {
+pub fn build_params(
+    args: &ParamArgs,
+    alg: Option<Algorithm>,
+) -> Result<SignatureParams<'static>, CliError> {
     let components = match &args.components {
         Some(list) => parse_components("--components", list)?,
         None => Vec::new(),

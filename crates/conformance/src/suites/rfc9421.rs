@@ -316,12 +316,12 @@ impl Case {
         Ok(())
     }
 
-    fn params(&self, opts: &BaseOptions) -> Result<(String, SignatureParams), Error> {
+    fn params(&self, opts: &BaseOptions) -> Result<(&str, SignatureParams<'_>), Error> {
         let si = self.signature_input.as_deref().unwrap_or("");
         let label = self.label.as_deref().unwrap_or("");
         let all = httpsig_core::parse_signature_input_field(si.as_bytes(), opts)?;
         all.into_iter()
-            .find(|(l, _)| l == label)
+            .find(|(l, _)| *l == label)
             .ok_or(Error::LabelNotFound {
                 field: httpsig_core::SignatureField::SignatureInput,
             })
@@ -379,7 +379,7 @@ impl Case {
                 httpsig_core::parse_signature_input_field(&si, &opts).map_err(|e| e.to_string())?;
             let (_, params) = all
                 .into_iter()
-                .find(|(l, _)| l == label)
+                .find(|(l, _)| *l == label)
                 .ok_or("label not in Signature-Input")?;
             let base = httpsig_core::signature_base(
                 &msg,
@@ -422,7 +422,7 @@ impl Case {
         let signed = httpsig_core::sign(
             &msg,
             related.as_ref().map(|m| m as _),
-            &label,
+            label,
             params,
             signer.as_ref(),
             &opts,
@@ -523,7 +523,7 @@ fn created_of(msg: &Message, label: Option<&str>, opts: &BaseOptions) -> Option<
     let si = msg.header("signature-input")?;
     let all = httpsig_core::parse_signature_input_field(&si, opts).ok()?;
     let (_, p) = match label {
-        Some(l) => all.into_iter().find(|(x, _)| x == l)?,
+        Some(l) => all.into_iter().find(|(x, _)| *x == l)?,
         None => all.into_iter().next()?,
     };
     p.created()

@@ -15,6 +15,8 @@ use super::{AlgorithmKind, DigestAlgorithm, DigestError, combine_lines};
 /// unknown algorithms while bounding the parser's work on attacker-supplied fields.
 pub const MAX_FIELD_LEN: usize = 8 * 1024;
 
+type Entries = smallvec::SmallVec<[DigestEntry; 2]>;
+
 /// One member of an Integrity field: an Algorithm Key and its decoded digest bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DigestEntry {
@@ -52,7 +54,8 @@ impl DigestEntry {
 /// covers the field bytes, parameters included, so ignoring them opens nothing).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ContentDigest {
-    entries: Vec<DigestEntry>,
+    // Inline for the usual one or two members (sha-256 and/or sha-512): no allocation for the list.
+    entries: Entries,
 }
 
 impl ContentDigest {
@@ -130,13 +133,13 @@ impl<'a> IntoIterator for &'a ContentDigest {
 /// passed the syntax check.
 #[derive(Default)]
 struct FieldVisitor {
-    entries: Vec<DigestEntry>,
+    entries: Entries,
     error: Option<DigestError>,
     next_member: usize,
 }
 
 impl<'de> DictionaryVisitor<'de> for FieldVisitor {
-    type Out = Result<Vec<DigestEntry>, DigestError>;
+    type Out = Result<Entries, DigestError>;
     type Error = Infallible;
 
     fn entry(&mut self, key: &'de KeyRef) -> Result<impl EntryVisitor<'de>, Self::Error> {
