@@ -14,9 +14,12 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(again.created(), params.created());
             assert_eq!(again.keyid(), params.keyid());
             assert_eq!(again.components().len(), params.components().len());
+            // Borrowed (canonical input) and copied (canonicalized) parameters are the same value.
+            assert_eq!(again, params);
             let member = format!("{label}={}", params.as_str());
             let reparsed = httpsig_core::parse_signature_input_field(member.as_bytes(), &opts).expect("member re-parses");
             assert_eq!(reparsed.len(), 1);
+            assert_eq!(reparsed[0].1, params);
         }
     }
     let _ = httpsig_core::signature_value(data, "sig1", &opts);
