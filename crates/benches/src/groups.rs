@@ -589,6 +589,38 @@ fn group3(filter: Filter<'_>, keys: &mut Keys, out: &mut Vec<Row>) {
         let signed = signed_fapi(&key, &body, &dpop);
         out.push(fapi_row(name.to_owned(), &key, &signed, &body, true));
     }
+    let name = "FAPI request: sfv alone parsing Signature-Input, Signature, Content-Digest (floor)";
+    if filter(G, name) {
+        let (body, dpop) = fixtures_once
+            .get_or_insert_with(|| (fixtures::json_body(1024), fixtures::dpop_proof()))
+            .clone();
+        let signed = signed_fapi(&keys.get(Alg::Ed25519), &body, &dpop);
+        let field = |n: &str| {
+            signed
+                .req
+                .headers()
+                .get(n)
+                .map(|v| v.as_bytes().to_vec())
+                .unwrap_or_default()
+        };
+        let fields = [
+            field("signature-input"),
+            field("signature"),
+            field("content-digest"),
+        ];
+        // The work no verifier built on sfv can skip: its syntax check of the three fields
+        // (byte sequences decoded, strings and keys validated), with nothing kept.
+        let mut row = Row::new(G, name.to_owned());
+        row.crypto_free = true;
+        row.ours = Some(plain(move || {
+            fields.iter().try_for_each(|f| {
+                sfv::Parser::new(f)
+                    .parse_dictionary_with_visitor(sfv::visitor::Ignored)
+                    .map_err(|e| e.to_string())
+            })
+        }));
+        out.push(row);
+    }
 }
 
 /// One FAPI verify row. With `stub`, both engines get a key that accepts any signature
