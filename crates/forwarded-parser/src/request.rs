@@ -181,12 +181,26 @@ pub(crate) fn split_target(
         crate::effective::check_authority(auth.as_bytes(), source)?;
         (Some(auth), rest)
     };
-    let (path, query) = match rest.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
+    // One pass: every byte is a target byte (`?` is one), and the first `?` starts the query.
+    // This is `check_path_query` on the split parts, fused.
+    let mut question = None;
+    for (i, &b) in rest.as_bytes().iter().enumerate() {
+        if !is_target_byte(b) {
+            return Err(ForwardedError::InvalidTarget { source });
+        }
+        if b == b'?' && question.is_none() {
+            question = Some(i);
+        }
+    }
+    let (path, query) = match question {
+        // `?` is ASCII, so both indices are on char boundaries.
+        Some(i) => (rest.get(..i).unwrap_or_default(), rest.get(i + 1..)),
         None => (rest, None),
     };
     let path = if path.is_empty() { "/" } else { path };
-    check_path_query(path, query, source)?;
+    if !path.starts_with('/') {
+        return Err(ForwardedError::InvalidTarget { source });
+    }
     Ok((authority, path, query))
 }
 
