@@ -16,6 +16,10 @@ const fn tchar_rule(b: u8) -> bool {
 const TCHAR: u8 = 1;
 const TARGET: u8 = 2;
 const LABEL: u8 = 4;
+/// A label byte that is not a digit (so a name with one is not an IPv4address candidate).
+const NON_DIGIT_LABEL: u8 = 8;
+/// A path byte: a target byte other than `?`.
+const PATH: u8 = 16;
 
 const CLASSES: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -30,8 +34,14 @@ const CLASSES: [u8; 256] = {
         if target_rule(b) {
             c |= TARGET;
         }
+        if target_rule(b) && b != b'?' {
+            c |= PATH;
+        }
         if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
             c |= LABEL;
+            if !b.is_ascii_digit() {
+                c |= NON_DIGIT_LABEL;
+            }
         }
         // `i` < 256 = the table's length.
         t[i] = c;
@@ -216,9 +226,10 @@ pub(crate) fn parse_host_port(s: &[u8]) -> Result<HostPort<'_>, HostError> {
         };
         (host, port)
     } else {
-        match s.iter().position(|&b| b == b':') {
-            Some(colon) => {
-                let port = s.get(colon + 1..).unwrap_or_default();
+        // One pass over the host up to the first `:` (reg-name or IPv4address, see below).
+        let colon = reg_name_or_ipv4_len(s).ok_or(HostError::Host)?;
+        match s.get(colon..).and_then(<[u8]>::split_first) {
+            Some((_, port)) => {
                 // Several colons: an IPv6 address without brackets (RFC 3986 §3.2.2 requires them).
                 if port.contains(&b':') {
                     return Err(HostError::Host);
@@ -228,9 +239,6 @@ pub(crate) fn parse_host_port(s: &[u8]) -> Result<HostPort<'_>, HostError> {
             None => (s, None),
         }
     };
-    if host.first() != Some(&b'[') && !is_reg_name_or_ipv4(host) {
-        return Err(HostError::Host);
-    }
     let port = match port {
         None | Some([]) => None,
         Some(p) => Some(parse_port(p, false).ok_or(HostError::Port)?),
@@ -238,31 +246,39 @@ pub(crate) fn parse_host_port(s: &[u8]) -> Result<HostPort<'_>, HostError> {
     Ok(HostPort { host, port })
 }
 
-fn is_reg_name_or_ipv4(host: &[u8]) -> bool {
-    if host.is_empty() || host.len() > 253 {
-        return false;
-    }
-    // Labels of ALPHA / DIGIT / `-` / `_`, 1–63 bytes, separated by single dots.
-    let mut label = 0usize;
-    let mut only_digits = true;
-    for &b in host {
-        if b == b'.' {
-            if label == 0 {
-                return false;
+/// The length of the `uri-host` at the start of `s`, which ends at the first `:` or at the
+/// end: a DNS-style reg-name (labels of ALPHA / DIGIT / `-` / `_`, 1–63 bytes, separated by
+/// single dots, at most 253 bytes) that, if made only of digits and dots, must be a valid
+/// IPv4address (no `1.2.3`, `01.2.3.4`). `None` if the host is not one.
+fn reg_name_or_ipv4_len(s: &[u8]) -> Option<usize> {
+    let mut label_start = 0usize;
+    let mut seen = 0u8;
+    let mut end = s.len();
+    for (i, &b) in s.iter().enumerate() {
+        let c = class(b);
+        if c & LABEL != 0 {
+            seen |= c;
+            continue;
+        }
+        // A label ends: it must be 1–63 bytes.
+        if i == label_start || i - label_start > 63 {
+            return None;
+        }
+        match b {
+            b'.' => label_start = i + 1,
+            b':' => {
+                end = i;
+                break;
             }
-            label = 0;
-        } else if class(b) & LABEL != 0 {
-            label += 1;
-            if label > 63 {
-                return false;
-            }
-            only_digits &= b.is_ascii_digit();
-        } else {
-            return false;
+            _ => return None,
         }
     }
-    // A name made only of digits and dots must be a valid IPv4address (no `1.2.3`, `01.2.3.4`).
-    label != 0 && (!only_digits || parse_ipv4(host).is_some())
+    let host = s.get(..end)?;
+    let last = end - label_start;
+    if last == 0 || last > 63 || end > 253 {
+        return None;
+    }
+    (seen & NON_DIGIT_LABEL != 0 || parse_ipv4(host).is_some()).then_some(end)
 }
 
 /// Request-target bytes as RFC 9112 §3.2 states them (the table above is built from this).
@@ -273,6 +289,11 @@ const fn target_rule(b: u8) -> bool {
 /// Request-target / path bytes (RFC 9112 §3.2): visible ASCII except `#`.
 pub(crate) const fn is_target_byte(b: u8) -> bool {
     class(b) & TARGET != 0
+}
+
+/// A path byte (RFC 9112 §3.2 target byte other than `?`).
+pub(crate) const fn is_path_byte(b: u8) -> bool {
+    class(b) & PATH != 0
 }
 
 /// A path that may be used as a prefix: starts with `/`, visible ASCII, no `?`, `#`,
