@@ -11,6 +11,7 @@ use crate::error::{
 };
 use crate::forwarded::{Element, Limits, parse_forwarded};
 use crate::request::{ConnectionFacts, FieldLines, RequestHead, split_target};
+use crate::scan::Hop;
 use crate::syntax::{
     is_token, parse_host_port, parse_ipv4, parse_ipv6, parse_port, trim_ows, validate_prefix,
 };
@@ -215,6 +216,79 @@ fn forwarded<'a>(
         return fallback(conn, head, head.has("forwarded"), warnings);
     }
     let lines = head.lines("forwarded");
+    // The one-pass walk decides every header that is valid everywhere; anything else (an
+    // error to report, a warning about the untrusted prefix) takes the reference walk.
+    let chosen = match crate::scan::walk(trust, limits, &lines) {
+        Some(decided) => decided?,
+        None => reference_walk(trust, limits, lines, warnings)?,
+    };
+    let Some(el) = chosen else {
+        // A trusted peer that sent no Forwarded element: nothing to apply.
+        return connection(conn, head);
+    };
+    let scheme = match el.proto {
+        Some(v) => Scheme::parse(&v.unescaped()).ok_or(ForwardedError::InvalidProto {
+            source: ValueSource::ForwardedParam {
+                param: Param::Proto,
+                line: el.line,
+                index: v.index(),
+            },
+        })?,
+        None => {
+            if conn.tls() {
+                Scheme::Https
+            } else {
+                Scheme::Http
+            }
+        }
+    };
+    let (host, port) = match el.host {
+        Some(v) => {
+            let source = ValueSource::ForwardedParam {
+                param: Param::Host,
+                line: el.line,
+                index: v.index(),
+            };
+            match v.unescaped() {
+                Cow::Borrowed(b) => {
+                    let hp = parse_host_port(b).map_err(|e| host_error(e, source))?;
+                    (Cow::Borrowed(hp.host), hp.port)
+                }
+                Cow::Owned(b) => {
+                    let hp = parse_host_port(&b).map_err(|e| host_error(e, source))?;
+                    (Cow::Owned(hp.host.to_vec()), hp.port)
+                }
+            }
+        }
+        None if require_host => return Err(ForwardedError::MissingHost),
+        None => {
+            let (h, p) = host_authority(head)?;
+            (Cow::Borrowed(h), p)
+        }
+    };
+    Ok(Parts {
+        method: head.method(),
+        scheme,
+        host,
+        port,
+        prefix: "",
+        path: head.path(),
+        query: head.query(),
+        client: el.client,
+        kind: SourceKind::Forwarded,
+    })
+}
+
+/// The trust walk over the reverse element iterator (reference §4.1): right to left from the
+/// socket peer, stopping at the first hop whose `for` is not trusted (CIDR mode) or after
+/// `hops` elements (hop mode). Errors in the walked part fail the request; the first error in
+/// the untrusted rest is only reported.
+pub(crate) fn reference_walk<'a>(
+    trust: &Trust,
+    limits: Limits,
+    lines: FieldLines<'a>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<Hop<'a>>, ForwardedError> {
     if lines.clone().take(limits.max_elements() + 1).count() > limits.max_elements() {
         return Err(ForwardedError::TooLarge {
             header: HeaderName::Forwarded,
@@ -261,61 +335,12 @@ fn forwarded<'a>(
             break;
         }
     }
-    let Some(el) = chosen else {
-        // A trusted peer that sent no Forwarded element: nothing to apply.
-        return connection(conn, head);
-    };
-    let scheme = match el.proto() {
-        Some(v) => Scheme::parse(&v.unescaped()).ok_or(ForwardedError::InvalidProto {
-            source: ValueSource::ForwardedParam {
-                param: Param::Proto,
-                line: el.line(),
-                index: v.index(),
-            },
-        })?,
-        None => {
-            if conn.tls() {
-                Scheme::Https
-            } else {
-                Scheme::Http
-            }
-        }
-    };
-    let (host, port) = match el.host() {
-        Some(v) => {
-            let source = ValueSource::ForwardedParam {
-                param: Param::Host,
-                line: el.line(),
-                index: v.index(),
-            };
-            match v.unescaped() {
-                Cow::Borrowed(b) => {
-                    let hp = parse_host_port(b).map_err(|e| host_error(e, source))?;
-                    (Cow::Borrowed(hp.host), hp.port)
-                }
-                Cow::Owned(b) => {
-                    let hp = parse_host_port(&b).map_err(|e| host_error(e, source))?;
-                    (Cow::Owned(hp.host.to_vec()), hp.port)
-                }
-            }
-        }
-        None if require_host => return Err(ForwardedError::MissingHost),
-        None => {
-            let (h, p) = host_authority(head)?;
-            (Cow::Borrowed(h), p)
-        }
-    };
-    Ok(Parts {
-        method: head.method(),
-        scheme,
-        host,
-        port,
-        prefix: "",
-        path: head.path(),
-        query: head.query(),
+    Ok(chosen.map(|el| Hop {
+        line: el.line(),
         client: el.for_node().and_then(|n| n.ip()),
-        kind: SourceKind::Forwarded,
-    })
+        host: el.host(),
+        proto: el.proto(),
+    }))
 }
 
 /// One `X-Forwarded-*` value: comma-separated members over all field lines, empty ones
