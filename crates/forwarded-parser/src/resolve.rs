@@ -242,8 +242,10 @@ fn forwarded<'a>(
             }
         }
     };
-    let (host, port) = match el.host {
-        Some(v) => {
+    let (host, port) = match (el.host, el.host_port) {
+        // Split (and so validated) by the one-pass scanner; it only takes unescaped values.
+        (Some(_), Some(hp)) => (Cow::Borrowed(hp.host), hp.port),
+        (Some(v), None) => {
             let source = ValueSource::ForwardedParam {
                 param: Param::Host,
                 line: el.line,
@@ -260,8 +262,8 @@ fn forwarded<'a>(
                 }
             }
         }
-        None if require_host => return Err(ForwardedError::MissingHost),
-        None => {
+        (None, _) if require_host => return Err(ForwardedError::MissingHost),
+        (None, _) => {
             let (h, p) = host_authority(head)?;
             (Cow::Borrowed(h), p)
         }
@@ -339,6 +341,7 @@ pub(crate) fn reference_walk<'a>(
         line: el.line(),
         client: el.for_node().and_then(|n| n.ip()),
         host: el.host(),
+        host_port: None,
         proto: el.proto(),
     }))
 }

@@ -22,7 +22,9 @@ use core::net::IpAddr;
 use crate::error::{ForwardedError, Param};
 use crate::forwarded::{Limits, Value, param_of, parse_node};
 use crate::request::FieldLines;
-use crate::syntax::{is_ows, is_qdtext, is_scheme, is_tchar, parse_host_port, parse_ipv4};
+use crate::syntax::{
+    HostPort, is_ows, is_qdtext, is_scheme, is_tchar, parse_host_port, parse_ipv4,
+};
 use crate::trust::Trust;
 
 /// What the trust walk needs of the element it chose.
@@ -34,6 +36,9 @@ pub(crate) struct Hop<'a> {
     pub(crate) client: Option<IpAddr>,
     /// The `host` value (already checked as `uri-host [":" port]` by whoever produced it).
     pub(crate) host: Option<Value<'a>>,
+    /// `host` split by the one-pass scanner (`None` from the reference walk, which leaves
+    /// the split to the caller).
+    pub(crate) host_port: Option<HostPort<'a>>,
     /// The `proto` value (already checked as an RFC 3986 scheme).
     pub(crate) proto: Option<Value<'a>>,
 }
@@ -145,6 +150,7 @@ fn element(buf: &[u8], line: usize, mut pos: usize, max_pairs: usize) -> Option<
         line,
         client: None,
         host: None,
+        host_port: None,
         proto: None,
     };
     let mut seen = 0u8;
@@ -219,7 +225,7 @@ fn element(buf: &[u8], line: usize, mut pos: usize, max_pairs: usize) -> Option<
                 parse_node(raw)?;
             }
             Param::Host => {
-                parse_host_port(raw).ok()?;
+                hop.host_port = Some(parse_host_port(raw).ok()?);
                 hop.host = Some(value);
             }
             Param::Proto => {
@@ -313,9 +319,18 @@ mod tests {
         let headers: Vec<(&str, &[u8])> = lines.iter().map(|l| ("forwarded", *l)).collect();
         let head = RequestHead::new("GET", "/", &headers).expect("head");
         let lines = head.lines("forwarded");
-        let Some(fast) = walk(trust, limits, &lines) else {
+        let Some(mut fast) = walk(trust, limits, &lines) else {
             return false;
         };
+        // The split host is what the caller would compute from the value; then drop it, as
+        // the reference walk leaves it to the caller.
+        if let Ok(Some(hop)) = &mut fast {
+            let expected = hop
+                .host
+                .map(|v| crate::syntax::parse_host_port(v.raw()).expect("validated host"));
+            assert_eq!(hop.host_port, expected);
+            hop.host_port = None;
+        }
         let mut warnings = Vec::new();
         let reference = reference_walk(trust, limits, lines, &mut warnings);
         assert_eq!(fast, reference, "{headers:?} {trust:?} {limits:?}");
