@@ -357,9 +357,11 @@ fn xf_value<'a>(
     let lines = head.lines(header.as_str());
     let mut bytes = 0usize;
     let mut nlines = 0usize;
+    let mut single = None;
     for l in lines.clone() {
         bytes = bytes.saturating_add(l.len());
         nlines += 1;
+        single = (nlines == 1).then_some(l);
         if bytes > limits.max_bytes() || nlines > limits.max_elements() {
             return Err(ForwardedError::TooLarge {
                 header,
@@ -371,16 +373,55 @@ fn xf_value<'a>(
             });
         }
     }
-    let want = from_right.map_or(1, |n| usize::from(n.get()));
-    let mut found = 0usize;
-    let mut chosen = None;
-    let mut members = 0usize;
-    for line in lines.rev() {
+    let mut members = XfMembers {
+        header,
+        from_right,
+        want: from_right.map_or(1, |n| usize::from(n.get())),
+        limits,
+        found: 0,
+        chosen: None,
+        members: 0,
+    };
+    // The usual single field line needs no second walk over the header list.
+    match single {
+        Some(line) => members.line(line)?,
+        None => {
+            for line in lines.rev() {
+                members.line(line)?;
+            }
+        }
+    }
+    if members.found == 0 {
+        return Ok(None);
+    }
+    // Each consumer validates the value (host, port, scheme, prefix grammar).
+    match members.chosen {
+        Some(v) => Ok(Some(v)),
+        None => Err(ForwardedError::InsufficientHops {
+            needed: u8::try_from(members.want).unwrap_or(u8::MAX),
+            found: members.found,
+        }),
+    }
+}
+
+/// The members of one `X-Forwarded-*` header, fed line by line from the last line.
+struct XfMembers<'a> {
+    header: HeaderName,
+    from_right: Option<NonZeroU8>,
+    want: usize,
+    limits: Limits,
+    found: usize,
+    chosen: Option<&'a [u8]>,
+    members: usize,
+}
+
+impl<'a> XfMembers<'a> {
+    fn line(&mut self, line: &'a [u8]) -> Result<(), ForwardedError> {
         for m in line.rsplit(|&b| b == b',') {
-            members += 1;
-            if members > limits.max_elements() {
+            self.members += 1;
+            if self.members > self.limits.max_elements() {
                 return Err(ForwardedError::TooLarge {
-                    header,
+                    header: self.header,
                     limit: LimitKind::Elements,
                 });
             }
@@ -388,25 +429,17 @@ fn xf_value<'a>(
             if m.is_empty() {
                 continue;
             }
-            found += 1;
-            if found == want {
-                chosen = Some(m);
+            self.found += 1;
+            if self.found == self.want {
+                self.chosen = Some(m);
             }
-            if found > 1 && from_right.is_none() {
-                return Err(ForwardedError::MultipleValues { header });
+            if self.found > 1 && self.from_right.is_none() {
+                return Err(ForwardedError::MultipleValues {
+                    header: self.header,
+                });
             }
         }
-    }
-    if found == 0 {
-        return Ok(None);
-    }
-    // Each consumer validates the value (host, port, scheme, prefix grammar).
-    match chosen {
-        Some(v) => Ok(Some(v)),
-        None => Err(ForwardedError::InsufficientHops {
-            needed: u8::try_from(want).unwrap_or(u8::MAX),
-            found,
-        }),
+        Ok(())
     }
 }
 
