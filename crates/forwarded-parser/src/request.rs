@@ -210,6 +210,7 @@ pub(crate) fn split_target(
     Ok((authority, path, query))
 }
 
+#[cfg(feature = "http")]
 fn check_path_query(
     path: &str,
     query: Option<&str>,
