@@ -1,14 +1,39 @@
 //! Forwarded tokenizer: no panics on any bytes, and forward and reverse tokenization agree
 //! (same elements, opposite order) whenever either succeeds on the whole input.
 //! The input is split into field lines at `\n`, so multi-line combination is covered too.
+//! `resolve` runs on the same lines (its one-pass fast path and the reference walk it falls
+//! back to): no panics, and a header valid everywhere never yields a warning.
 #![no_main]
 
 use forwarded_parser::forwarded::Element;
-use forwarded_parser::{Limits, parse_forwarded};
+use forwarded_parser::{
+    Config, ConnectionFacts, Limits, RequestHead, Trust, parse_forwarded, resolve,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let lines: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
+    let all_valid = parse_forwarded(lines.iter().copied(), Limits::default())
+        .is_ok_and(|p| p.iter().all(|e| e.is_ok()));
+    let headers: Vec<(&str, &[u8])> = lines.iter().map(|l| ("forwarded", *l)).collect();
+    if let Ok(head) = RequestHead::new("GET", "/p?q", &headers) {
+        let conn = ConnectionFacts::new([10, 0, 0, 3].into(), false);
+        let trusts = [
+            Trust::cidrs([
+                "10.0.0.0/8".parse().expect("cidr"),
+                "2001:db8::/32".parse().expect("cidr"),
+            ]),
+            Trust::hops(2.try_into().expect("non-zero")),
+        ];
+        for trust in trusts {
+            if let Ok(r) = resolve(&Config::forwarded(trust), &conn, &head) {
+                assert!(
+                    !all_valid || r.warnings.is_empty(),
+                    "warning on a valid header"
+                );
+            }
+        }
+    }
     let Ok(parsed) = parse_forwarded(lines.iter().copied(), Limits::default()) else {
         return;
     };

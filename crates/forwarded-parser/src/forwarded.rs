@@ -88,6 +88,16 @@ pub struct Value<'a> {
 }
 
 impl<'a> Value<'a> {
+    /// A value without quoted-pairs, as the one-pass scanner in `scan.rs` finds it.
+    pub(crate) const fn unescaped_at(raw: &'a [u8], quoted: bool, index: usize) -> Self {
+        Self {
+            raw,
+            quoted,
+            escaped: false,
+            index,
+        }
+    }
+
     /// The bytes as written (without the surrounding quotes, quoted-pairs not yet resolved).
     pub const fn raw(&self) -> &'a [u8] {
         self.raw
@@ -378,17 +388,32 @@ const fn classify(b: u8) -> SyntaxKind {
     }
 }
 
-fn param_of(name: &[u8]) -> Param {
-    if name.eq_ignore_ascii_case(b"for") {
-        Param::For
-    } else if name.eq_ignore_ascii_case(b"by") {
-        Param::By
-    } else if name.eq_ignore_ascii_case(b"host") {
-        Param::Host
-    } else if name.eq_ignore_ascii_case(b"proto") {
-        Param::Proto
-    } else {
-        Param::Extension
+pub(crate) fn param_of(name: &[u8]) -> Param {
+    // The name packed into an integer with ASCII letters lower-cased (`| 0x20` maps only
+    // `A`–`Z` and `a`–`z` onto `a`–`z`, so no other byte can make a registered name).
+    const fn key(name: &[u8]) -> u64 {
+        let mut k = 0u64;
+        let mut i = 0usize;
+        while i < name.len() {
+            // `i` < `name.len()`; `get` is not `const`.
+            k = (k << 8) | (name[i] | 0x20) as u64;
+            i += 1;
+        }
+        k
+    }
+    const FOR: u64 = key(b"for");
+    const BY: u64 = key(b"by");
+    const HOST: u64 = key(b"host");
+    const PROTO: u64 = key(b"proto");
+    if name.len() > 5 {
+        return Param::Extension;
+    }
+    match key(name) {
+        FOR => Param::For,
+        BY => Param::By,
+        HOST => Param::Host,
+        PROTO => Param::Proto,
+        _ => Param::Extension,
     }
 }
 
@@ -871,5 +896,40 @@ fn fused<T>(
             *done = true;
             Some(Err(e))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn param_of_matches_case_insensitive_comparison() {
+        fn reference(name: &[u8]) -> Param {
+            [
+                (&b"for"[..], Param::For),
+                (b"by", Param::By),
+                (b"host", Param::Host),
+                (b"proto", Param::Proto),
+            ]
+            .into_iter()
+            .find(|(n, _)| name.eq_ignore_ascii_case(n))
+            .map_or(Param::Extension, |(_, p)| p)
+        }
+        // Every name of up to 5 bytes over the letters involved and their neighbours.
+        const ALPHABET: &[u8] = b"fForRbByhHsStTpP@`[{_\x00\xe6";
+        let mut stack = vec![Vec::new()];
+        while let Some(name) = stack.pop() {
+            assert_eq!(param_of(&name), reference(&name), "{name:?}");
+            if name.len() < 5 {
+                for &b in ALPHABET {
+                    let mut n = name.clone();
+                    n.push(b);
+                    stack.push(n);
+                }
+            }
+        }
+        assert_eq!(param_of(b"protos"), Param::Extension);
+        assert_eq!(param_of(b"PROTO"), Param::Proto);
     }
 }

@@ -54,6 +54,7 @@ mod error;
 pub mod forwarded;
 mod request;
 mod resolve;
+mod scan;
 mod syntax;
 mod trust;
 

@@ -3,7 +3,7 @@
 use core::net::{IpAddr, SocketAddr};
 
 use crate::error::{ForwardedError, ValueSource};
-use crate::syntax::{is_target_byte, is_token, normalize_ip};
+use crate::syntax::{is_path_byte, is_target_byte, is_token, normalize_ip};
 
 /// What the server knows about the connection itself, independent of any header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -181,15 +181,36 @@ pub(crate) fn split_target(
         crate::effective::check_authority(auth.as_bytes(), source)?;
         (Some(auth), rest)
     };
-    let (path, query) = match rest.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
+    // One pass: path bytes up to the first `?`, then query bytes (`?` is one). This is
+    // `check_path_query` on the split parts, fused.
+    let bytes = rest.as_bytes();
+    let path_len = bytes
+        .iter()
+        .position(|&b| !is_path_byte(b))
+        .unwrap_or(bytes.len());
+    let (path, query) = match bytes.get(path_len) {
         None => (rest, None),
+        Some(b'?') => {
+            let query = bytes.get(path_len + 1..).unwrap_or_default();
+            if !query.iter().all(|&b| is_target_byte(b)) {
+                return Err(ForwardedError::InvalidTarget { source });
+            }
+            // `?` is ASCII, so both indices are on char boundaries.
+            (
+                rest.get(..path_len).unwrap_or_default(),
+                rest.get(path_len + 1..),
+            )
+        }
+        Some(_) => return Err(ForwardedError::InvalidTarget { source }),
     };
     let path = if path.is_empty() { "/" } else { path };
-    check_path_query(path, query, source)?;
+    if !path.starts_with('/') {
+        return Err(ForwardedError::InvalidTarget { source });
+    }
     Ok((authority, path, query))
 }
 
+#[cfg(feature = "http")]
 fn check_path_query(
     path: &str,
     query: Option<&str>,
@@ -203,6 +224,12 @@ fn check_path_query(
     } else {
         Err(ForwardedError::InvalidTarget { source })
     }
+}
+
+/// Whether a field name as given equals `lower` (a lower-case name), case-insensitively.
+/// Most callers pass lower-case names (HTTP/2 requires them), so try the plain comparison first.
+fn same_name(name: &str, lower: &str) -> bool {
+    name.len() == lower.len() && (name == lower || name.eq_ignore_ascii_case(lower))
 }
 
 /// The field lines of one header name, double-ended and cloneable.
@@ -238,7 +265,7 @@ impl<'a> Iterator for FieldLines<'a> {
                     let i = *front;
                     *front += 1;
                     if let Some((n, v)) = slice.get(i)
-                        && n.eq_ignore_ascii_case(name)
+                        && same_name(n, name)
                     {
                         return Some(v);
                     }
@@ -275,7 +302,7 @@ impl DoubleEndedIterator for FieldLines<'_> {
                 while *back > *front {
                     *back -= 1;
                     if let Some((n, v)) = slice.get(*back)
-                        && n.eq_ignore_ascii_case(name)
+                        && same_name(n, name)
                     {
                         return Some(v);
                     }

@@ -11,6 +11,7 @@ use crate::error::{
 };
 use crate::forwarded::{Element, Limits, parse_forwarded};
 use crate::request::{ConnectionFacts, FieldLines, RequestHead, split_target};
+use crate::scan::Hop;
 use crate::syntax::{
     is_token, parse_host_port, parse_ipv4, parse_ipv6, parse_port, trim_ows, validate_prefix,
 };
@@ -215,6 +216,81 @@ fn forwarded<'a>(
         return fallback(conn, head, head.has("forwarded"), warnings);
     }
     let lines = head.lines("forwarded");
+    // The one-pass walk decides every header that is valid everywhere; anything else (an
+    // error to report, a warning about the untrusted prefix) takes the reference walk.
+    let chosen = match crate::scan::walk(trust, limits, &lines) {
+        Some(decided) => decided?,
+        None => reference_walk(trust, limits, lines, warnings)?,
+    };
+    let Some(el) = chosen else {
+        // A trusted peer that sent no Forwarded element: nothing to apply.
+        return connection(conn, head);
+    };
+    let scheme = match el.proto {
+        Some(v) => Scheme::parse(&v.unescaped()).ok_or(ForwardedError::InvalidProto {
+            source: ValueSource::ForwardedParam {
+                param: Param::Proto,
+                line: el.line,
+                index: v.index(),
+            },
+        })?,
+        None => {
+            if conn.tls() {
+                Scheme::Https
+            } else {
+                Scheme::Http
+            }
+        }
+    };
+    let (host, port) = match (el.host, el.host_port) {
+        // Split (and so validated) by the one-pass scanner; it only takes unescaped values.
+        (Some(_), Some(hp)) => (Cow::Borrowed(hp.host), hp.port),
+        (Some(v), None) => {
+            let source = ValueSource::ForwardedParam {
+                param: Param::Host,
+                line: el.line,
+                index: v.index(),
+            };
+            match v.unescaped() {
+                Cow::Borrowed(b) => {
+                    let hp = parse_host_port(b).map_err(|e| host_error(e, source))?;
+                    (Cow::Borrowed(hp.host), hp.port)
+                }
+                Cow::Owned(b) => {
+                    let hp = parse_host_port(&b).map_err(|e| host_error(e, source))?;
+                    (Cow::Owned(hp.host.to_vec()), hp.port)
+                }
+            }
+        }
+        (None, _) if require_host => return Err(ForwardedError::MissingHost),
+        (None, _) => {
+            let (h, p) = host_authority(head)?;
+            (Cow::Borrowed(h), p)
+        }
+    };
+    Ok(Parts {
+        method: head.method(),
+        scheme,
+        host,
+        port,
+        prefix: "",
+        path: head.path(),
+        query: head.query(),
+        client: el.client,
+        kind: SourceKind::Forwarded,
+    })
+}
+
+/// The trust walk over the reverse element iterator (reference §4.1): right to left from the
+/// socket peer, stopping at the first hop whose `for` is not trusted (CIDR mode) or after
+/// `hops` elements (hop mode). Errors in the walked part fail the request; the first error in
+/// the untrusted rest is only reported.
+pub(crate) fn reference_walk<'a>(
+    trust: &Trust,
+    limits: Limits,
+    lines: FieldLines<'a>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<Hop<'a>>, ForwardedError> {
     if lines.clone().take(limits.max_elements() + 1).count() > limits.max_elements() {
         return Err(ForwardedError::TooLarge {
             header: HeaderName::Forwarded,
@@ -261,61 +337,13 @@ fn forwarded<'a>(
             break;
         }
     }
-    let Some(el) = chosen else {
-        // A trusted peer that sent no Forwarded element: nothing to apply.
-        return connection(conn, head);
-    };
-    let scheme = match el.proto() {
-        Some(v) => Scheme::parse(&v.unescaped()).ok_or(ForwardedError::InvalidProto {
-            source: ValueSource::ForwardedParam {
-                param: Param::Proto,
-                line: el.line(),
-                index: v.index(),
-            },
-        })?,
-        None => {
-            if conn.tls() {
-                Scheme::Https
-            } else {
-                Scheme::Http
-            }
-        }
-    };
-    let (host, port) = match el.host() {
-        Some(v) => {
-            let source = ValueSource::ForwardedParam {
-                param: Param::Host,
-                line: el.line(),
-                index: v.index(),
-            };
-            match v.unescaped() {
-                Cow::Borrowed(b) => {
-                    let hp = parse_host_port(b).map_err(|e| host_error(e, source))?;
-                    (Cow::Borrowed(hp.host), hp.port)
-                }
-                Cow::Owned(b) => {
-                    let hp = parse_host_port(&b).map_err(|e| host_error(e, source))?;
-                    (Cow::Owned(hp.host.to_vec()), hp.port)
-                }
-            }
-        }
-        None if require_host => return Err(ForwardedError::MissingHost),
-        None => {
-            let (h, p) = host_authority(head)?;
-            (Cow::Borrowed(h), p)
-        }
-    };
-    Ok(Parts {
-        method: head.method(),
-        scheme,
-        host,
-        port,
-        prefix: "",
-        path: head.path(),
-        query: head.query(),
+    Ok(chosen.map(|el| Hop {
+        line: el.line(),
         client: el.for_node().and_then(|n| n.ip()),
-        kind: SourceKind::Forwarded,
-    })
+        host: el.host(),
+        host_port: None,
+        proto: el.proto(),
+    }))
 }
 
 /// One `X-Forwarded-*` value: comma-separated members over all field lines, empty ones
@@ -329,9 +357,11 @@ fn xf_value<'a>(
     let lines = head.lines(header.as_str());
     let mut bytes = 0usize;
     let mut nlines = 0usize;
+    let mut single = None;
     for l in lines.clone() {
         bytes = bytes.saturating_add(l.len());
         nlines += 1;
+        single = (nlines == 1).then_some(l);
         if bytes > limits.max_bytes() || nlines > limits.max_elements() {
             return Err(ForwardedError::TooLarge {
                 header,
@@ -343,16 +373,55 @@ fn xf_value<'a>(
             });
         }
     }
-    let want = from_right.map_or(1, |n| usize::from(n.get()));
-    let mut found = 0usize;
-    let mut chosen = None;
-    let mut members = 0usize;
-    for line in lines.rev() {
+    let mut members = XfMembers {
+        header,
+        from_right,
+        want: from_right.map_or(1, |n| usize::from(n.get())),
+        limits,
+        found: 0,
+        chosen: None,
+        members: 0,
+    };
+    // The usual single field line needs no second walk over the header list.
+    match single {
+        Some(line) => members.line(line)?,
+        None => {
+            for line in lines.rev() {
+                members.line(line)?;
+            }
+        }
+    }
+    if members.found == 0 {
+        return Ok(None);
+    }
+    // Each consumer validates the value (host, port, scheme, prefix grammar).
+    match members.chosen {
+        Some(v) => Ok(Some(v)),
+        None => Err(ForwardedError::InsufficientHops {
+            needed: u8::try_from(members.want).unwrap_or(u8::MAX),
+            found: members.found,
+        }),
+    }
+}
+
+/// The members of one `X-Forwarded-*` header, fed line by line from the last line.
+struct XfMembers<'a> {
+    header: HeaderName,
+    from_right: Option<NonZeroU8>,
+    want: usize,
+    limits: Limits,
+    found: usize,
+    chosen: Option<&'a [u8]>,
+    members: usize,
+}
+
+impl<'a> XfMembers<'a> {
+    fn line(&mut self, line: &'a [u8]) -> Result<(), ForwardedError> {
         for m in line.rsplit(|&b| b == b',') {
-            members += 1;
-            if members > limits.max_elements() {
+            self.members += 1;
+            if self.members > self.limits.max_elements() {
                 return Err(ForwardedError::TooLarge {
-                    header,
+                    header: self.header,
                     limit: LimitKind::Elements,
                 });
             }
@@ -360,25 +429,17 @@ fn xf_value<'a>(
             if m.is_empty() {
                 continue;
             }
-            found += 1;
-            if found == want {
-                chosen = Some(m);
+            self.found += 1;
+            if self.found == self.want {
+                self.chosen = Some(m);
             }
-            if found > 1 && from_right.is_none() {
-                return Err(ForwardedError::MultipleValues { header });
+            if self.found > 1 && self.from_right.is_none() {
+                return Err(ForwardedError::MultipleValues {
+                    header: self.header,
+                });
             }
         }
-    }
-    if found == 0 {
-        return Ok(None);
-    }
-    // Each consumer validates the value (host, port, scheme, prefix grammar).
-    match chosen {
-        Some(v) => Ok(Some(v)),
-        None => Err(ForwardedError::InsufficientHops {
-            needed: u8::try_from(want).unwrap_or(u8::MAX),
-            found,
-        }),
+        Ok(())
     }
 }
 

@@ -4,11 +4,60 @@
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-/// RFC 9110 §5.6.2 `tchar`.
-pub(crate) const fn is_tchar(b: u8) -> bool {
+/// RFC 9110 §5.6.2 `tchar`, as the grammar states it (the table below is built from it).
+const fn tchar_rule(b: u8) -> bool {
     matches!(b,
         b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' |
         b'^' | b'_' | b'`' | b'|' | b'~' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
+}
+
+/// Byte classes for the hot loops, one bit each, computed at compile time from the
+/// predicates in this file (so the table cannot drift from them).
+const TCHAR: u8 = 1;
+const TARGET: u8 = 2;
+const LABEL: u8 = 4;
+/// A label byte that is not a digit (so a name with one is not an IPv4address candidate).
+const NON_DIGIT_LABEL: u8 = 8;
+/// A path byte: a target byte other than `?`.
+const PATH: u8 = 16;
+
+const CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0usize;
+    while i < 256 {
+        // `i` < 256, so the cast is lossless.
+        let b = i as u8;
+        let mut c = 0u8;
+        if tchar_rule(b) {
+            c |= TCHAR;
+        }
+        if target_rule(b) {
+            c |= TARGET;
+        }
+        if target_rule(b) && b != b'?' {
+            c |= PATH;
+        }
+        if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+            c |= LABEL;
+            if !b.is_ascii_digit() {
+                c |= NON_DIGIT_LABEL;
+            }
+        }
+        // `i` < 256 = the table's length.
+        t[i] = c;
+        i += 1;
+    }
+    t
+};
+
+const fn class(b: u8) -> u8 {
+    // A `[u8; 256]` indexed by a `u8` is always in bounds (and `get` is not `const`).
+    CLASSES[b as usize]
+}
+
+/// RFC 9110 §5.6.2 `tchar` (table lookup).
+pub(crate) const fn is_tchar(b: u8) -> bool {
+    class(b) & TCHAR != 0
 }
 
 /// RFC 9110 §5.6.3 `OWS` byte.
@@ -71,27 +120,33 @@ pub(crate) fn parse_port(s: &[u8], allow_zero: bool) -> Option<u16> {
 }
 
 /// RFC 3986 §3.2.2 `IPv4address` (dotted decimal, dec-octet without leading zeros).
+/// One pass: four runs of 1–3 digits separated by single dots, no leading zero, each ≤ 255.
 pub(crate) fn parse_ipv4(s: &[u8]) -> Option<Ipv4Addr> {
-    let mut octets = [0u8; 4];
-    let mut parts = s.split(|&b| b == b'.');
-    for slot in &mut octets {
-        let part = parts.next()?;
-        if part.is_empty() || part.len() > 3 || !part.iter().all(u8::is_ascii_digit) {
+    let mut addr: u32 = 0;
+    let mut dots = 0u8;
+    let mut val: u32 = 0;
+    let mut digits = 0u8;
+    for &b in s {
+        if b.is_ascii_digit() {
+            // A fourth digit, or a digit after a leading `0`, is not a dec-octet.
+            if digits == 3 || (digits == 1 && val == 0) {
+                return None;
+            }
+            val = val * 10 + u32::from(b - b'0');
+            digits += 1;
+        } else if b == b'.' && digits != 0 && dots < 3 && val <= 255 {
+            addr = (addr << 8) | val;
+            dots += 1;
+            val = 0;
+            digits = 0;
+        } else {
             return None;
         }
-        if part.len() > 1 && part.first() == Some(&b'0') {
-            return None;
-        }
-        let mut v: u16 = 0;
-        for &b in part {
-            v = v * 10 + u16::from(b - b'0');
-        }
-        *slot = u8::try_from(v).ok()?;
     }
-    if parts.next().is_some() {
+    if dots != 3 || digits == 0 || val > 255 {
         return None;
     }
-    Some(Ipv4Addr::from(octets))
+    Some(Ipv4Addr::from((addr << 8) | val))
 }
 
 /// RFC 3986 §3.2.2 `IPv6address` (no brackets, no zone identifier).
@@ -171,21 +226,19 @@ pub(crate) fn parse_host_port(s: &[u8]) -> Result<HostPort<'_>, HostError> {
         };
         (host, port)
     } else {
-        match s.iter().position(|&b| b == b':') {
-            // Several colons: an IPv6 address without brackets (RFC 3986 §3.2.2 requires them).
-            Some(_) if s.iter().filter(|&&b| b == b':').count() > 1 => {
-                return Err(HostError::Host);
+        // One pass over the host up to the first `:` (reg-name or IPv4address, see below).
+        let colon = reg_name_or_ipv4_len(s).ok_or(HostError::Host)?;
+        match s.get(colon..).and_then(<[u8]>::split_first) {
+            Some((_, port)) => {
+                // Several colons: an IPv6 address without brackets (RFC 3986 §3.2.2 requires them).
+                if port.contains(&b':') {
+                    return Err(HostError::Host);
+                }
+                (s.get(..colon).unwrap_or_default(), Some(port))
             }
-            Some(colon) => (
-                s.get(..colon).unwrap_or_default(),
-                Some(s.get(colon + 1..).unwrap_or_default()),
-            ),
             None => (s, None),
         }
     };
-    if host.first() != Some(&b'[') && !is_reg_name_or_ipv4(host) {
-        return Err(HostError::Host);
-    }
     let port = match port {
         None | Some([]) => None,
         Some(p) => Some(parse_port(p, false).ok_or(HostError::Port)?),
@@ -193,25 +246,54 @@ pub(crate) fn parse_host_port(s: &[u8]) -> Result<HostPort<'_>, HostError> {
     Ok(HostPort { host, port })
 }
 
-fn is_reg_name_or_ipv4(host: &[u8]) -> bool {
-    if host.is_empty() || host.len() > 253 {
-        return false;
+/// The length of the `uri-host` at the start of `s`, which ends at the first `:` or at the
+/// end: a DNS-style reg-name (labels of ALPHA / DIGIT / `-` / `_`, 1–63 bytes, separated by
+/// single dots, at most 253 bytes) that, if made only of digits and dots, must be a valid
+/// IPv4address (no `1.2.3`, `01.2.3.4`). `None` if the host is not one.
+fn reg_name_or_ipv4_len(s: &[u8]) -> Option<usize> {
+    let mut label_start = 0usize;
+    let mut seen = 0u8;
+    let mut end = s.len();
+    for (i, &b) in s.iter().enumerate() {
+        let c = class(b);
+        if c & LABEL != 0 {
+            seen |= c;
+            continue;
+        }
+        // A label ends: it must be 1–63 bytes.
+        if i == label_start || i - label_start > 63 {
+            return None;
+        }
+        match b {
+            b'.' => label_start = i + 1,
+            b':' => {
+                end = i;
+                break;
+            }
+            _ => return None,
+        }
     }
-    host.split(|&b| b == b'.').all(|label| {
-        !label.is_empty()
-            && label.len() <= 63
-            && label
-                .iter()
-                .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    }) && (
-        // A name made only of digits and dots must be a valid IPv4address (no `1.2.3`, `01.2.3.4`).
-        !host.iter().all(|&b| b.is_ascii_digit() || b == b'.') || parse_ipv4(host).is_some()
-    )
+    let host = s.get(..end)?;
+    let last = end - label_start;
+    if last == 0 || last > 63 || end > 253 {
+        return None;
+    }
+    (seen & NON_DIGIT_LABEL != 0 || parse_ipv4(host).is_some()).then_some(end)
+}
+
+/// Request-target bytes as RFC 9112 §3.2 states them (the table above is built from this).
+const fn target_rule(b: u8) -> bool {
+    matches!(b, 0x21..=0x7E) && b != b'#'
 }
 
 /// Request-target / path bytes (RFC 9112 §3.2): visible ASCII except `#`.
-pub(crate) fn is_target_byte(b: u8) -> bool {
-    matches!(b, 0x21..=0x7E) && b != b'#'
+pub(crate) const fn is_target_byte(b: u8) -> bool {
+    class(b) & TARGET != 0
+}
+
+/// A path byte (RFC 9112 §3.2 target byte other than `?`).
+pub(crate) const fn is_path_byte(b: u8) -> bool {
+    class(b) & PATH != 0
 }
 
 /// A path that may be used as a prefix: starts with `/`, visible ASCII, no `?`, `#`,
@@ -322,6 +404,161 @@ mod tests {
         assert_eq!(parse_host_port(b"a:0"), Err(HostError::Port));
         assert_eq!(parse_host_port(b"a:65536"), Err(HostError::Port));
         assert_eq!(parse_host_port(b"a:x"), Err(HostError::Port));
+    }
+
+    /// The straightforward versions these one-pass validators replaced, kept as oracles.
+    mod reference {
+        use super::super::{HostError, parse_ipv6, parse_port};
+        use core::net::Ipv4Addr;
+
+        pub(super) fn parse_ipv4(s: &[u8]) -> Option<Ipv4Addr> {
+            let mut octets = [0u8; 4];
+            let mut parts = s.split(|&b| b == b'.');
+            for slot in &mut octets {
+                let part = parts.next()?;
+                if part.is_empty() || part.len() > 3 || !part.iter().all(u8::is_ascii_digit) {
+                    return None;
+                }
+                if part.len() > 1 && part.first() == Some(&b'0') {
+                    return None;
+                }
+                let mut v: u16 = 0;
+                for &b in part {
+                    v = v * 10 + u16::from(b - b'0');
+                }
+                *slot = u8::try_from(v).ok()?;
+            }
+            if parts.next().is_some() {
+                return None;
+            }
+            Some(Ipv4Addr::from(octets))
+        }
+
+        fn is_reg_name_or_ipv4(host: &[u8]) -> bool {
+            if host.is_empty() || host.len() > 253 {
+                return false;
+            }
+            host.split(|&b| b == b'.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label
+                        .iter()
+                        .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            }) && (!host.iter().all(|&b| b.is_ascii_digit() || b == b'.')
+                || parse_ipv4(host).is_some())
+        }
+
+        pub(super) fn parse_host_port(s: &[u8]) -> Result<(&[u8], Option<u16>), HostError> {
+            let (host, port) = if s.first() == Some(&b'[') {
+                let close = s.iter().position(|&b| b == b']').ok_or(HostError::Host)?;
+                let inner = s.get(1..close).ok_or(HostError::Host)?;
+                parse_ipv6(inner).ok_or(HostError::Host)?;
+                let host = s.get(..=close).ok_or(HostError::Host)?;
+                let rest = s.get(close + 1..).unwrap_or_default();
+                let port = match rest.split_first() {
+                    None => None,
+                    Some((b':', p)) => Some(p),
+                    Some(_) => return Err(HostError::Host),
+                };
+                (host, port)
+            } else {
+                match s.iter().position(|&b| b == b':') {
+                    Some(_) if s.iter().filter(|&&b| b == b':').count() > 1 => {
+                        return Err(HostError::Host);
+                    }
+                    Some(colon) => (
+                        s.get(..colon).unwrap_or_default(),
+                        Some(s.get(colon + 1..).unwrap_or_default()),
+                    ),
+                    None => (s, None),
+                }
+            };
+            if host.first() != Some(&b'[') && !is_reg_name_or_ipv4(host) {
+                return Err(HostError::Host);
+            }
+            let port = match port {
+                None | Some([]) => None,
+                Some(p) => Some(parse_port(p, false).ok_or(HostError::Port)?),
+            };
+            Ok((host, port))
+        }
+    }
+
+    fn check_against_reference(s: &[u8]) {
+        assert_eq!(parse_ipv4(s), reference::parse_ipv4(s), "ipv4 {s:?}");
+        assert_eq!(
+            parse_host_port(s).map(|h| (h.host, h.port)),
+            reference::parse_host_port(s),
+            "host {s:?}"
+        );
+    }
+
+    #[test]
+    fn one_pass_validators_match_the_reference() {
+        // Every string of up to 6 bytes over an alphabet that reaches each branch.
+        const ALPHABET: &[u8] = b"019.:a-[";
+        let mut buf = Vec::new();
+        fn all(buf: &mut Vec<u8>, depth: usize) {
+            check_against_reference(buf);
+            if depth == 0 {
+                return;
+            }
+            for &b in ALPHABET {
+                buf.push(b);
+                all(buf, depth - 1);
+                buf.pop();
+            }
+        }
+        all(&mut buf, 6);
+        // Longer seeds, each with every one-byte substitution, deletion and insertion.
+        let long_label = "a".repeat(63);
+        let too_long_label = "a".repeat(64);
+        let seeds: Vec<Vec<u8>> = [
+            "192.0.2.43",
+            "255.255.255.255",
+            "256.1.1.1",
+            "01.2.3.4",
+            "1.2.3.4.5",
+            "api.example.com:8443",
+            "[2001:db8::1]:443",
+            "a-b_c.d9:65535",
+            "a:65536",
+            long_label.as_str(),
+            too_long_label.as_str(),
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+        for seed in &seeds {
+            check_against_reference(seed);
+            for i in 0..=seed.len() {
+                for &b in b"0259.:aZ-_[]/ \xff" {
+                    let mut v = seed.clone();
+                    v.insert(i, b);
+                    check_against_reference(&v);
+                    if i < seed.len() {
+                        let mut v = seed.clone();
+                        v[i] = b;
+                        check_against_reference(&v);
+                    }
+                }
+                if i < seed.len() {
+                    let mut v = seed.clone();
+                    v.remove(i);
+                    check_against_reference(&v);
+                }
+            }
+        }
+        let huge = [long_label.as_str(); 4].join(".");
+        check_against_reference(huge.as_bytes());
+    }
+
+    #[test]
+    fn byte_tables_match_the_rules() {
+        for b in 0..=255u8 {
+            assert_eq!(is_tchar(b), tchar_rule(b), "{b}");
+            assert_eq!(is_target_byte(b), target_rule(b), "{b}");
+        }
     }
 
     #[test]

@@ -109,9 +109,13 @@ impl Cidr {
     pub fn contains(&self, ip: IpAddr) -> bool {
         let ip = normalize_ip(ip);
         match (self.addr, ip) {
-            (IpAddr::V4(_), IpAddr::V4(_)) => {
-                let m = mask(32, self.prefix);
-                bits(ip) & m == bits(self.addr) & m
+            (IpAddr::V4(net), IpAddr::V4(a)) => {
+                // 32-bit arithmetic: `prefix` is 1..=32 (0 is rejected at construction; a
+                // shift by 32 would give `None`, i.e. the all-zero mask, which is still right).
+                let m = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix.min(32)))
+                    .unwrap_or(0);
+                u32::from(a) & m == u32::from(net) & m
             }
             (IpAddr::V6(_), IpAddr::V6(_)) => {
                 let m = mask(128, self.prefix);
