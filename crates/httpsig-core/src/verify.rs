@@ -430,6 +430,9 @@ impl VerifyPolicy {
     /// Verifies exactly one signature: the one named by the selection, the only one carrying an
     /// allowed tag, or the only one on the message.
     ///
+    /// The result borrows the message's `Signature-Input` (nothing is copied when it arrived on
+    /// one field line); [`VerifiedSignature::into_owned`] keeps it beyond the message.
+    ///
     /// # Errors
     /// Any [`Error`]: `signature.missing`, `signature.no_match`, `signature.ambiguous`, parse,
     /// component and parameter errors, `verify.key_not_found`, `verify.alg_mismatch`,
