@@ -20,6 +20,8 @@ const LABEL: u8 = 4;
 const NON_DIGIT_LABEL: u8 = 8;
 /// A path byte: a target byte other than `?`.
 const PATH: u8 = 16;
+/// A byte after the first of an RFC 3986 §3.1 `scheme`: ALPHA / DIGIT / `+` / `-` / `.`.
+const SCHEME: u8 = 32;
 
 const CLASSES: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -37,6 +39,9 @@ const CLASSES: [u8; 256] = {
         if target_rule(b) && b != b'?' {
             c |= PATH;
         }
+        if scheme_rule(b) {
+            c |= SCHEME;
+        }
         if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
             c |= LABEL;
             if !b.is_ascii_digit() {
@@ -53,6 +58,41 @@ const CLASSES: [u8; 256] = {
 const fn class(b: u8) -> u8 {
     // A `[u8; 256]` indexed by a `u8` is always in bounds (and `get` is not `const`).
     CLASSES[b as usize]
+}
+
+/// The length of the longest prefix of `s` whose bytes all have the class bit `bit`.
+/// Eight bytes at a time while a whole chunk qualifies (one AND per byte, no branch), then
+/// byte by byte from the chunk that does not.
+fn class_run(s: &[u8], bit: u8) -> usize {
+    let mut chunks = s.chunks_exact(8);
+    let mut done = 0usize;
+    for chunk in chunks.by_ref() {
+        if chunk.iter().fold(bit, |acc, &b| acc & class(b)) == 0 {
+            break;
+        }
+        done += 8;
+    }
+    let rest = s.get(done..).unwrap_or_default();
+    done + rest
+        .iter()
+        .position(|&b| class(b) & bit == 0)
+        .unwrap_or(rest.len())
+}
+
+/// The length of the run of `tchar` at the start of `s`. Byte by byte: the runs are mostly
+/// parameter names and short values, shorter than a chunk of [`class_run`].
+pub(crate) fn tchar_len(s: &[u8]) -> usize {
+    s.iter().position(|&b| !is_tchar(b)).unwrap_or(s.len())
+}
+
+/// The length of the run of path bytes (target bytes other than `?`) at the start of `s`.
+pub(crate) fn path_len(s: &[u8]) -> usize {
+    class_run(s, PATH)
+}
+
+/// Whether every byte of `s` is a request-target byte.
+pub(crate) fn all_target_bytes(s: &[u8]) -> bool {
+    class_run(s, TARGET) == s.len()
 }
 
 /// RFC 9110 §5.6.2 `tchar` (table lookup).
@@ -92,14 +132,16 @@ pub(crate) fn trim_ows(s: &[u8]) -> &[u8] {
     s.get(start..end).unwrap_or_default()
 }
 
+/// The bytes after the first of a `scheme` (RFC 3986 §3.1), as the grammar states them.
+const fn scheme_rule(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')
+}
+
 /// RFC 3986 §3.1 `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`.
 pub(crate) fn is_scheme(s: &[u8]) -> bool {
     match s.split_first() {
         Some((first, rest)) => {
-            first.is_ascii_alphabetic()
-                && rest
-                    .iter()
-                    .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+            first.is_ascii_alphabetic() && rest.iter().all(|&b| class(b) & SCHEME != 0)
         }
         None => false,
     }
@@ -122,31 +164,42 @@ pub(crate) fn parse_port(s: &[u8], allow_zero: bool) -> Option<u16> {
 /// RFC 3986 §3.2.2 `IPv4address` (dotted decimal, dec-octet without leading zeros).
 /// One pass: four runs of 1–3 digits separated by single dots, no leading zero, each ≤ 255.
 pub(crate) fn parse_ipv4(s: &[u8]) -> Option<Ipv4Addr> {
-    let mut addr: u32 = 0;
-    let mut dots = 0u8;
-    let mut val: u32 = 0;
-    let mut digits = 0u8;
-    for &b in s {
-        if b.is_ascii_digit() {
-            // A fourth digit, or a digit after a leading `0`, is not a dec-octet.
-            if digits == 3 || (digits == 1 && val == 0) {
-                return None;
-            }
-            val = val * 10 + u32::from(b - b'0');
-            digits += 1;
-        } else if b == b'.' && digits != 0 && dots < 3 && val <= 255 {
-            addr = (addr << 8) | val;
-            dots += 1;
-            val = 0;
-            digits = 0;
-        } else {
-            return None;
-        }
-    }
-    if dots != 3 || digits == 0 || val > 255 {
+    parse_ipv4_prefix(s).and_then(|(ip, len)| (len == s.len()).then_some(ip))
+}
+
+/// An `IPv4address` at the start of `s`, ending at the first byte that is neither a digit nor
+/// a dot (or at the end), and its length; `None` if those bytes are not one. Lets a caller that
+/// knows its delimiters parse the address while finding its end.
+pub(crate) fn parse_ipv4_prefix(s: &[u8]) -> Option<(Ipv4Addr, usize)> {
+    let (a, rest) = dec_octet(s)?;
+    let (b, rest) = dec_octet(rest.strip_prefix(b".")?)?;
+    let (c, rest) = dec_octet(rest.strip_prefix(b".")?)?;
+    let (d, rest) = dec_octet(rest.strip_prefix(b".")?)?;
+    // A fifth dot is not the end of an address (and dec_octet already refused a fourth digit).
+    if rest.first() == Some(&b'.') {
         return None;
     }
-    Some(Ipv4Addr::from((addr << 8) | val))
+    Some((Ipv4Addr::new(a, b, c, d), s.len() - rest.len()))
+}
+
+/// RFC 3986 §3.2.2 `dec-octet` at the start of `s` (1–3 digits, no leading zero, ≤ 255) and
+/// what follows; `None` if a digit follows it (a fourth digit, or a digit after a leading `0`).
+fn dec_octet(s: &[u8]) -> Option<(u8, &[u8])> {
+    let (value, rest) = match s {
+        [a @ b'1'..=b'9', b @ b'0'..=b'9', c @ b'0'..=b'9', rest @ ..] => (
+            u32::from(a - b'0') * 100 + u32::from(b - b'0') * 10 + u32::from(c - b'0'),
+            rest,
+        ),
+        [a @ b'1'..=b'9', b @ b'0'..=b'9', rest @ ..] => {
+            (u32::from(a - b'0') * 10 + u32::from(b - b'0'), rest)
+        }
+        [a @ b'0'..=b'9', rest @ ..] => (u32::from(a - b'0'), rest),
+        _ => return None,
+    };
+    if rest.first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    Some((u8::try_from(value).ok()?, rest))
 }
 
 /// RFC 3986 §3.2.2 `IPv6address` (no brackets, no zone identifier).
@@ -289,11 +342,6 @@ const fn target_rule(b: u8) -> bool {
 /// Request-target / path bytes (RFC 9112 §3.2): visible ASCII except `#`.
 pub(crate) const fn is_target_byte(b: u8) -> bool {
     class(b) & TARGET != 0
-}
-
-/// A path byte (RFC 9112 §3.2 target byte other than `?`).
-pub(crate) const fn is_path_byte(b: u8) -> bool {
-    class(b) & PATH != 0
 }
 
 /// A path that may be used as a prefix: starts with `/`, visible ASCII, no `?`, `#`,
@@ -486,6 +534,26 @@ mod tests {
 
     fn check_against_reference(s: &[u8]) {
         assert_eq!(parse_ipv4(s), reference::parse_ipv4(s), "ipv4 {s:?}");
+        // The prefix form: the address up to the first byte that is not a digit or a dot.
+        let end = s
+            .iter()
+            .position(|&b| !(b.is_ascii_digit() || b == b'.'))
+            .unwrap_or(s.len());
+        let head = s.get(..end).expect("in range");
+        assert_eq!(
+            parse_ipv4_prefix(s),
+            reference::parse_ipv4(head).map(|ip| (ip, end)),
+            "ipv4 prefix {s:?}"
+        );
+        // The chunked class runs against a byte-by-byte scan.
+        for (bit, rule) in [
+            (TCHAR, tchar_rule as fn(u8) -> bool),
+            (TARGET, target_rule),
+            (PATH, |b| target_rule(b) && b != b'?'),
+        ] {
+            let expected = s.iter().position(|&b| !rule(b)).unwrap_or(s.len());
+            assert_eq!(class_run(s, bit), expected, "run {bit} {s:?}");
+        }
         assert_eq!(
             parse_host_port(s).map(|h| (h.host, h.port)),
             reference::parse_host_port(s),
@@ -551,6 +619,18 @@ mod tests {
         }
         let huge = [long_label.as_str(); 4].join(".");
         check_against_reference(huge.as_bytes());
+        // Class runs across chunk boundaries: a stop byte at every position of 0..40 bytes.
+        for len in 0..40 {
+            for stop in 0..=len {
+                for &b in b" ?#\x7f\xff\"" {
+                    let mut v = b"a".repeat(len);
+                    if stop < len {
+                        v[stop] = b;
+                    }
+                    check_against_reference(&v);
+                }
+            }
+        }
     }
 
     #[test]
@@ -558,6 +638,7 @@ mod tests {
         for b in 0..=255u8 {
             assert_eq!(is_tchar(b), tchar_rule(b), "{b}");
             assert_eq!(is_target_byte(b), target_rule(b), "{b}");
+            assert_eq!(class(b) & SCHEME != 0, scheme_rule(b), "{b}");
         }
     }
 
