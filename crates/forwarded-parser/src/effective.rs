@@ -35,6 +35,12 @@ impl Scheme {
 
     /// Parses `http` / `https`, case-insensitively (RFC 3986 §3.1).
     pub fn parse(s: &[u8]) -> Option<Self> {
+        // The usual lower-case spelling first (a plain comparison), then any case.
+        match s {
+            b"https" => return Some(Self::Https),
+            b"http" => return Some(Self::Http),
+            _ => {}
+        }
         if s.eq_ignore_ascii_case(b"https") {
             Some(Self::Https)
         } else if s.eq_ignore_ascii_case(b"http") {

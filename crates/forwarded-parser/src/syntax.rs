@@ -171,35 +171,44 @@ pub(crate) fn parse_ipv4(s: &[u8]) -> Option<Ipv4Addr> {
 /// a dot (or at the end), and its length; `None` if those bytes are not one. Lets a caller that
 /// knows its delimiters parse the address while finding its end.
 pub(crate) fn parse_ipv4_prefix(s: &[u8]) -> Option<(Ipv4Addr, usize)> {
-    let (a, rest) = dec_octet(s)?;
-    let (b, rest) = dec_octet(rest.strip_prefix(b".")?)?;
-    let (c, rest) = dec_octet(rest.strip_prefix(b".")?)?;
-    let (d, rest) = dec_octet(rest.strip_prefix(b".")?)?;
-    // A fifth dot is not the end of an address (and dec_octet already refused a fourth digit).
+    let mut addr = 0u32;
+    let mut rest = s;
+    for octet in 0..4 {
+        if octet != 0 {
+            rest = rest.strip_prefix(b".")?;
+        }
+        // dec-octet: 1–3 digits, no leading zero, ≤ 255.
+        let (&first, after) = rest.split_first()?;
+        let mut value = u32::from(first.wrapping_sub(b'0'));
+        if value > 9 {
+            return None;
+        }
+        rest = after;
+        if value != 0 {
+            for _ in 0..2 {
+                match rest.split_first() {
+                    Some((&b, after)) if b.is_ascii_digit() => {
+                        value = value * 10 + u32::from(b - b'0');
+                        rest = after;
+                    }
+                    _ => break,
+                }
+            }
+            if value > 255 {
+                return None;
+            }
+        }
+        // A fourth digit, or a digit after a leading `0`.
+        if rest.first().is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        addr = (addr << 8) | value;
+    }
+    // A fifth dot is not the end of an address.
     if rest.first() == Some(&b'.') {
         return None;
     }
-    Some((Ipv4Addr::new(a, b, c, d), s.len() - rest.len()))
-}
-
-/// RFC 3986 §3.2.2 `dec-octet` at the start of `s` (1–3 digits, no leading zero, ≤ 255) and
-/// what follows; `None` if a digit follows it (a fourth digit, or a digit after a leading `0`).
-fn dec_octet(s: &[u8]) -> Option<(u8, &[u8])> {
-    let (value, rest) = match s {
-        [a @ b'1'..=b'9', b @ b'0'..=b'9', c @ b'0'..=b'9', rest @ ..] => (
-            u32::from(a - b'0') * 100 + u32::from(b - b'0') * 10 + u32::from(c - b'0'),
-            rest,
-        ),
-        [a @ b'1'..=b'9', b @ b'0'..=b'9', rest @ ..] => {
-            (u32::from(a - b'0') * 10 + u32::from(b - b'0'), rest)
-        }
-        [a @ b'0'..=b'9', rest @ ..] => (u32::from(a - b'0'), rest),
-        _ => return None,
-    };
-    if rest.first().is_some_and(u8::is_ascii_digit) {
-        return None;
-    }
-    Some((u8::try_from(value).ok()?, rest))
+    Some((Ipv4Addr::from(addr), s.len() - rest.len()))
 }
 
 /// RFC 3986 §3.2.2 `IPv6address` (no brackets, no zone identifier).
@@ -554,6 +563,15 @@ mod tests {
             let expected = s.iter().position(|&b| !rule(b)).unwrap_or(s.len());
             assert_eq!(class_run(s, bit), expected, "run {bit} {s:?}");
         }
+        // The chunked runs against the rules byte by byte.
+        let path = |b: u8| target_rule(b) && b != b'?';
+        let expected = s.iter().position(|&b| !path(b)).unwrap_or(s.len());
+        assert_eq!(path_len(s), expected, "path {s:?}");
+        assert_eq!(
+            all_target_bytes(s),
+            s.iter().all(|&b| target_rule(b)),
+            "target {s:?}"
+        );
         assert_eq!(
             parse_host_port(s).map(|h| (h.host, h.port)),
             reference::parse_host_port(s),
@@ -619,15 +637,22 @@ mod tests {
         }
         let huge = [long_label.as_str(); 4].join(".");
         check_against_reference(huge.as_bytes());
-        // Class runs across chunk boundaries: a stop byte at every position of 0..40 bytes.
-        for len in 0..40 {
-            for stop in 0..=len {
-                for &b in b" ?#\x7f\xff\"" {
-                    let mut v = b"a".repeat(len);
-                    if stop < len {
-                        v[stop] = b;
+        // Chunked runs: every byte value at every position of 0..=17 bytes of fillers at
+        // either end of the target range, and two stop bytes in one chunk.
+        for filler in [b'a', b'!', b'~'] {
+            for len in 0..=17 {
+                for stop in 0..=len {
+                    for b in 0..=255u8 {
+                        let mut v = vec![filler; len];
+                        if stop < len {
+                            v[stop] = b;
+                        }
+                        check_against_reference(&v);
+                        if stop + 1 < len {
+                            v[stop + 1] = b'?';
+                            check_against_reference(&v);
+                        }
                     }
-                    check_against_reference(&v);
                 }
             }
         }
