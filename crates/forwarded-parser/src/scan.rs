@@ -56,10 +56,10 @@ pub(crate) fn walk<'a>(
         let mut last_untrusted = None;
         scan(lines.clone(), limits, |hop| {
             if first.is_none() {
-                first = Some(hop);
+                first = Some(*hop);
             }
             if !hop.client.is_some_and(|ip| trust.is_trusted(ip)) {
-                last_untrusted = Some(hop);
+                last_untrusted = Some(*hop);
             }
         })?;
         return Some(Ok(last_untrusted.or(first)));
@@ -78,7 +78,7 @@ pub(crate) fn walk<'a>(
     let mut chosen = None;
     scan(lines.clone(), limits, |hop| {
         if index == target {
-            chosen = Some(hop);
+            chosen = Some(*hop);
         }
         index += 1;
     })?;
@@ -89,7 +89,7 @@ pub(crate) fn walk<'a>(
 /// as anything is not plainly valid. List rules as `Elements::step` (RFC 7239 §7.1, RFC 9110
 /// §5.6.1.2): OWS only around commas and at the ends of a line, empty members ignored but
 /// counted, like the lines themselves, against the element cap.
-fn scan<'a>(lines: FieldLines<'a>, limits: Limits, mut visit: impl FnMut(Hop<'a>)) -> Option<()> {
+fn scan<'a>(lines: FieldLines<'a>, limits: Limits, mut visit: impl FnMut(&Hop<'a>)) -> Option<()> {
     let mut slots = 0usize;
     let mut bytes = 0usize;
     for (line, buf) in lines.enumerate() {
@@ -102,8 +102,16 @@ fn scan<'a>(lines: FieldLines<'a>, limits: Limits, mut visit: impl FnMut(Hop<'a>
         let mut rest = skip_ows(buf);
         while let Some((&first, after)) = rest.split_first() {
             if first != b',' {
-                let (hop, tail) = element(rest, buf.len(), line, limits.max_pairs())?;
-                visit(hop);
+                // Filled in place and lent to `visit`, which copies only what it keeps.
+                let mut hop = Hop {
+                    line,
+                    client: None,
+                    host: None,
+                    host_port: None,
+                    proto: None,
+                };
+                let tail = element(rest, buf.len(), &mut hop, limits.max_pairs())?;
+                visit(&hop);
                 rest = skip_ows(tail);
                 match rest.split_first() {
                     None => break,
@@ -137,25 +145,19 @@ const fn ends_value(rest: &[u8]) -> bool {
 
 /// One `forwarded-element` at the start of `rest` (RFC 7239 §4), as `parse_element` accepts
 /// it but without quoted-pairs and with at most one extension parameter; stops at `,`, OWS or
-/// the end of the line and returns what follows. `line_len` turns the cursor into indices.
-fn element(
-    mut rest: &[u8],
+/// the end of the line and returns what follows; what the walk needs goes into `hop` (which
+/// the caller passes empty). `line_len` turns the cursor into indices.
+fn element<'a>(
+    mut rest: &'a [u8],
     line_len: usize,
-    line: usize,
+    hop: &mut Hop<'a>,
     max_pairs: usize,
-) -> Option<(Hop<'_>, &[u8])> {
+) -> Option<&'a [u8]> {
     const FOR: u8 = 1;
     const BY: u8 = 2;
     const HOST: u8 = 4;
     const PROTO: u8 = 8;
     const EXTENSION: u8 = 16;
-    let mut hop = Hop {
-        line,
-        client: None,
-        host: None,
-        host_port: None,
-        proto: None,
-    };
     let mut seen = 0u8;
     let mut pieces = 1usize;
     loop {
@@ -260,7 +262,7 @@ fn element(
             Param::Extension => {}
         }
     }
-    Some((hop, rest))
+    Some(rest)
 }
 
 #[cfg(test)]
