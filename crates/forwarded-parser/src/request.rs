@@ -227,8 +227,15 @@ fn check_path_query(
 
 /// Whether a field name as given equals `lower` (a lower-case name), case-insensitively.
 /// Most callers pass lower-case names (HTTP/2 requires them), so try the plain comparison first.
+/// The length test is inlined into the header walks; most names differ in length.
+#[inline]
 fn same_name(name: &str, lower: &str) -> bool {
-    name.len() == lower.len() && (name == lower || name.eq_ignore_ascii_case(lower))
+    name.len() == lower.len() && same_text(name, lower)
+}
+
+/// `same_name` for two names of the same length.
+fn same_text(name: &str, lower: &str) -> bool {
+    name == lower || name.eq_ignore_ascii_case(lower)
 }
 
 /// The field lines of one header name, double-ended and cloneable.
