@@ -13,8 +13,8 @@ use crate::forwarded::{Element, Limits, parse_forwarded};
 use crate::request::{ConnectionFacts, FieldLines, RequestHead, split_target};
 use crate::scan::Hop;
 use crate::syntax::{
-    is_token, parse_host_port, parse_ipv4, parse_ipv4_prefix, parse_ipv6, parse_port, trim_ows,
-    validate_prefix,
+    HostPort, is_token, parse_host_port, parse_ipv4, parse_ipv4_prefix, parse_ipv6, parse_port,
+    trim_ows, validate_prefix,
 };
 use crate::trust::Trust;
 
@@ -32,6 +32,8 @@ struct Parts<'a> {
     method: &'a str,
     scheme: Scheme,
     host: Cow<'a, [u8]>,
+    /// Whether `host` has an upper-case letter, if its validation found out.
+    host_upper: Option<bool>,
     port: Option<u16>,
     prefix: &'a str,
     path: &'a str,
@@ -83,7 +85,7 @@ pub fn resolve<'a>(
 }
 
 fn finish(p: Parts<'_>) -> Result<EffectiveRequest<'_>, ForwardedError> {
-    let (authority, host_len) = normalize_authority(p.host, p.port, p.scheme);
+    let (authority, host_len) = normalize_authority(p.host, p.port, p.scheme, p.host_upper);
     let path = if p.prefix.is_empty() {
         Cow::Borrowed(p.path)
     } else {
@@ -123,6 +125,7 @@ fn resolve_source<'a>(
                     .get(..origin.host_len)
                     .unwrap_or_default(),
             ),
+            host_upper: None,
             port: origin
                 .authority
                 .get(origin.host_len..)
@@ -155,12 +158,13 @@ fn connection<'a>(
     } else {
         Scheme::Http
     };
-    let (host, port) = host_authority(head)?;
+    let hp = host_authority(head)?;
     Ok(Parts {
         method: head.method(),
         scheme,
-        host: Cow::Borrowed(host),
-        port,
+        host: Cow::Borrowed(hp.host),
+        host_upper: Some(hp.upper),
+        port: hp.port,
         prefix: "",
         path: head.path(),
         query: head.query(),
@@ -170,11 +174,10 @@ fn connection<'a>(
 }
 
 /// The request's own authority: absolute-form target first (RFC 9112 §3.2.2), else `Host`.
-fn host_authority<'a>(head: &RequestHead<'a>) -> Result<(&'a [u8], Option<u16>), ForwardedError> {
+fn host_authority<'a>(head: &RequestHead<'a>) -> Result<HostPort<'a>, ForwardedError> {
     if let Some(a) = head.target_authority() {
-        let hp =
-            parse_host_port(a.as_bytes()).map_err(|e| host_error(e, ValueSource::RequestTarget))?;
-        return Ok((hp.host, hp.port));
+        return parse_host_port(a.as_bytes())
+            .map_err(|e| host_error(e, ValueSource::RequestTarget));
     }
     let mut lines = head.lines("host");
     let value = lines.next().ok_or(ForwardedError::MissingAuthority)?;
@@ -187,9 +190,7 @@ fn host_authority<'a>(head: &RequestHead<'a>) -> Result<(&'a [u8], Option<u16>),
     if value.is_empty() {
         return Err(ForwardedError::MissingAuthority);
     }
-    let hp =
-        parse_host_port(value).map_err(|e| host_error(e, ValueSource::Header(HeaderName::Host)))?;
-    Ok((hp.host, hp.port))
+    parse_host_port(value).map_err(|e| host_error(e, ValueSource::Header(HeaderName::Host)))
 }
 
 fn fallback<'a>(
@@ -243,9 +244,9 @@ fn forwarded<'a>(
             }
         }
     };
-    let (host, port) = match (el.host, el.host_port) {
+    let (host, port, host_upper) = match (el.host, el.host_port) {
         // Split (and so validated) by the one-pass scanner; it only takes unescaped values.
-        (Some(_), Some(hp)) => (Cow::Borrowed(hp.host), hp.port),
+        (Some(_), Some(hp)) => (Cow::Borrowed(hp.host), hp.port, hp.upper),
         (Some(v), None) => {
             let source = ValueSource::ForwardedParam {
                 param: Param::Host,
@@ -255,24 +256,25 @@ fn forwarded<'a>(
             match v.unescaped() {
                 Cow::Borrowed(b) => {
                     let hp = parse_host_port(b).map_err(|e| host_error(e, source))?;
-                    (Cow::Borrowed(hp.host), hp.port)
+                    (Cow::Borrowed(hp.host), hp.port, hp.upper)
                 }
                 Cow::Owned(b) => {
                     let hp = parse_host_port(&b).map_err(|e| host_error(e, source))?;
-                    (Cow::Owned(hp.host.to_vec()), hp.port)
+                    (Cow::Owned(hp.host.to_vec()), hp.port, hp.upper)
                 }
             }
         }
         (None, _) if require_host => return Err(ForwardedError::MissingHost),
         (None, _) => {
-            let (h, p) = host_authority(head)?;
-            (Cow::Borrowed(h), p)
+            let hp = host_authority(head)?;
+            (Cow::Borrowed(hp.host), hp.port, hp.upper)
         }
     };
     Ok(Parts {
         method: head.method(),
         scheme,
         host,
+        host_upper: Some(host_upper),
         port,
         prefix: "",
         path: head.path(),
@@ -529,12 +531,13 @@ fn x_forwarded<'a>(
     } else {
         None
     };
-    let (host, host_port) = match xfh {
-        Some(v) => {
-            let hp = parse_host_port(v)
-                .map_err(|e| host_error(e, ValueSource::Header(HeaderName::XForwardedHost)))?;
-            (hp.host, hp.port)
-        }
+    let HostPort {
+        host,
+        port: host_port,
+        upper: host_upper,
+    } = match xfh {
+        Some(v) => parse_host_port(v)
+            .map_err(|e| host_error(e, ValueSource::Header(HeaderName::XForwardedHost)))?,
         None => host_authority(head)?,
     };
     let xfport = if opts.port {
@@ -569,6 +572,7 @@ fn x_forwarded<'a>(
         method: head.method(),
         scheme,
         host: Cow::Borrowed(host),
+        host_upper: Some(host_upper),
         port,
         prefix,
         path: head.path(),
@@ -789,6 +793,7 @@ fn forward_auth<'a>(
         method,
         scheme,
         host: Cow::Borrowed(hp.host),
+        host_upper: Some(hp.upper),
         port: hp.port,
         prefix: "",
         path,

@@ -22,6 +22,8 @@ const NON_DIGIT_LABEL: u8 = 8;
 const PATH: u8 = 16;
 /// A byte after the first of an RFC 3986 §3.1 `scheme`: ALPHA / DIGIT / `+` / `-` / `.`.
 const SCHEME: u8 = 32;
+/// An ASCII upper-case letter (so a validated host knows whether it needs lower-casing).
+const UPPER: u8 = 64;
 
 const CLASSES: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -41,6 +43,9 @@ const CLASSES: [u8; 256] = {
         }
         if scheme_rule(b) {
             c |= SCHEME;
+        }
+        if b.is_ascii_uppercase() {
+            c |= UPPER;
         }
         if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
             c |= LABEL;
@@ -259,6 +264,8 @@ pub(crate) struct HostPort<'a> {
     pub(crate) host: &'a [u8],
     /// The port, if one was written (`host:` with an empty port gives `None`).
     pub(crate) port: Option<u16>,
+    /// Whether `host` has an ASCII upper-case letter (found while validating it).
+    pub(crate) upper: bool,
 }
 
 /// Why a host was rejected: a bad host or a bad port.
@@ -275,7 +282,7 @@ pub(crate) enum HostError {
 /// - no userinfo, path, query, fragment, whitespace or non-ASCII byte can pass;
 /// - the port is 1–65535; an empty port (`host:`) is accepted and means "no port" (RFC 3986 §6.2.3).
 pub(crate) fn parse_host_port(s: &[u8]) -> Result<HostPort<'_>, HostError> {
-    let (host, port) = if s.first() == Some(&b'[') {
+    let (host, port, upper) = if s.first() == Some(&b'[') {
         let close = s.iter().position(|&b| b == b']').ok_or(HostError::Host)?;
         let inner = s.get(1..close).ok_or(HostError::Host)?;
         parse_ipv6(inner).ok_or(HostError::Host)?;
@@ -286,33 +293,34 @@ pub(crate) fn parse_host_port(s: &[u8]) -> Result<HostPort<'_>, HostError> {
             Some((b':', p)) => Some(p),
             Some(_) => return Err(HostError::Host),
         };
-        (host, port)
+        (host, port, inner.iter().any(u8::is_ascii_uppercase))
     } else {
         // One pass over the host up to the first `:` (reg-name or IPv4address, see below).
-        let colon = reg_name_or_ipv4_len(s).ok_or(HostError::Host)?;
+        let (colon, upper) = reg_name_or_ipv4_len(s).ok_or(HostError::Host)?;
         match s.get(colon..).and_then(<[u8]>::split_first) {
             Some((_, port)) => {
                 // Several colons: an IPv6 address without brackets (RFC 3986 §3.2.2 requires them).
                 if port.contains(&b':') {
                     return Err(HostError::Host);
                 }
-                (s.get(..colon).unwrap_or_default(), Some(port))
+                (s.get(..colon).unwrap_or_default(), Some(port), upper)
             }
-            None => (s, None),
+            None => (s, None, upper),
         }
     };
     let port = match port {
         None | Some([]) => None,
         Some(p) => Some(parse_port(p, false).ok_or(HostError::Port)?),
     };
-    Ok(HostPort { host, port })
+    Ok(HostPort { host, port, upper })
 }
 
 /// The length of the `uri-host` at the start of `s`, which ends at the first `:` or at the
 /// end: a DNS-style reg-name (labels of ALPHA / DIGIT / `-` / `_`, 1–63 bytes, separated by
 /// single dots, at most 253 bytes) that, if made only of digits and dots, must be a valid
-/// IPv4address (no `1.2.3`, `01.2.3.4`). `None` if the host is not one.
-fn reg_name_or_ipv4_len(s: &[u8]) -> Option<usize> {
+/// IPv4address (no `1.2.3`, `01.2.3.4`). `None` if the host is not one; with the length,
+/// whether the host has an ASCII upper-case letter.
+fn reg_name_or_ipv4_len(s: &[u8]) -> Option<(usize, bool)> {
     let mut label_start = 0usize;
     let mut seen = 0u8;
     let mut end = s.len();
@@ -340,7 +348,7 @@ fn reg_name_or_ipv4_len(s: &[u8]) -> Option<usize> {
     if last == 0 || last > 63 || end > 253 {
         return None;
     }
-    (seen & NON_DIGIT_LABEL != 0 || parse_ipv4(host).is_some()).then_some(end)
+    (seen & NON_DIGIT_LABEL != 0 || parse_ipv4(host).is_some()).then_some((end, seen & UPPER != 0))
 }
 
 /// Request-target bytes as RFC 9112 §3.2 states them (the table above is built from this).
@@ -434,7 +442,8 @@ mod tests {
             parse_host_port(b"Example.com:8443"),
             Ok(HostPort {
                 host: b"Example.com",
-                port: Some(8443)
+                port: Some(8443),
+                upper: true,
             })
         );
         assert_eq!(
@@ -543,6 +552,13 @@ mod tests {
 
     fn check_against_reference(s: &[u8]) {
         assert_eq!(parse_ipv4(s), reference::parse_ipv4(s), "ipv4 {s:?}");
+        if let Ok(hp) = parse_host_port(s) {
+            assert_eq!(
+                hp.upper,
+                hp.host.iter().any(u8::is_ascii_uppercase),
+                "{s:?}"
+            );
+        }
         // The prefix form: the address up to the first byte that is not a digit or a dot.
         let end = s
             .iter()
@@ -606,6 +622,8 @@ mod tests {
             "01.2.3.4",
             "1.2.3.4.5",
             "api.example.com:8443",
+            "Api.Example.COM:8443",
+            "[2001:DB8::a]:443",
             "[2001:db8::1]:443",
             "a-b_c.d9:65535",
             "a:65536",
@@ -664,6 +682,7 @@ mod tests {
             assert_eq!(is_tchar(b), tchar_rule(b), "{b}");
             assert_eq!(is_target_byte(b), target_rule(b), "{b}");
             assert_eq!(class(b) & SCHEME != 0, scheme_rule(b), "{b}");
+            assert_eq!(class(b) & UPPER != 0, b.is_ascii_uppercase(), "{b}");
         }
     }
 
