@@ -23,7 +23,8 @@ use crate::error::{ForwardedError, Param};
 use crate::forwarded::{Limits, Value, param_of, parse_node};
 use crate::request::FieldLines;
 use crate::syntax::{
-    HostPort, is_qdtext, is_scheme, parse_host_port, parse_ipv4, parse_ipv4_prefix, tchar_len,
+    HostPort, is_qdtext, is_scheme, parse_host_port, parse_ipv4, parse_ipv4_prefix,
+    reg_name_or_ipv4_prefix, tchar_len,
 };
 use crate::trust::Trust;
 
@@ -213,6 +214,22 @@ fn element<'a>(
             && ends_value(tail)
         {
             hop.client = Some(IpAddr::V4(v4));
+            rest = tail;
+            continue;
+        }
+        // Likewise an unquoted `host`: label bytes and dots are tchar, so a host ending at a
+        // delimiter is the whole token, and without `:` it has no port.
+        if bit == HOST
+            && let Some((len, upper)) = reg_name_or_ipv4_prefix(value)
+            && let Some((host, tail)) = value.split_at_checked(len)
+            && ends_value(tail)
+        {
+            hop.host_port = Some(HostPort {
+                host,
+                port: None,
+                upper,
+            });
+            hop.host = Some(Value::unescaped_at(host, false, index));
             rest = tail;
             continue;
         }

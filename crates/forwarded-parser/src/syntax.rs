@@ -321,6 +321,13 @@ pub(crate) fn parse_host_port(s: &[u8]) -> Result<HostPort<'_>, HostError> {
 /// IPv4address (no `1.2.3`, `01.2.3.4`). `None` if the host is not one; with the length,
 /// whether the host has an ASCII upper-case letter.
 fn reg_name_or_ipv4_len(s: &[u8]) -> Option<(usize, bool)> {
+    let (end, upper) = reg_name_or_ipv4_prefix(s)?;
+    matches!(s.get(end), None | Some(b':')).then_some((end, upper))
+}
+
+/// As [`reg_name_or_ipv4_len`], but the host ends at the first byte that is neither a label
+/// byte nor a dot, whatever it is (the caller checks what may follow).
+pub(crate) fn reg_name_or_ipv4_prefix(s: &[u8]) -> Option<(usize, bool)> {
     let mut label_start = 0usize;
     let mut seen = 0u8;
     let mut end = s.len();
@@ -330,18 +337,15 @@ fn reg_name_or_ipv4_len(s: &[u8]) -> Option<(usize, bool)> {
             seen |= c;
             continue;
         }
+        if b != b'.' {
+            end = i;
+            break;
+        }
         // A label ends: it must be 1–63 bytes.
         if i == label_start || i - label_start > 63 {
             return None;
         }
-        match b {
-            b'.' => label_start = i + 1,
-            b':' => {
-                end = i;
-                break;
-            }
-            _ => return None,
-        }
+        label_start = i + 1;
     }
     let host = s.get(..end)?;
     let last = end - label_start;
