@@ -24,7 +24,7 @@ use crate::forwarded::{Limits, Value, param_of, parse_node};
 use crate::request::FieldLines;
 use crate::syntax::{
     HostPort, is_qdtext, is_scheme, parse_host_port, parse_ipv4, parse_ipv4_prefix,
-    reg_name_or_ipv4_prefix, tchar_len,
+    reg_name_or_ipv4_prefix, scheme_len, tchar_len,
 };
 use crate::trust::Trust;
 
@@ -214,6 +214,16 @@ fn element<'a>(
             && ends_value(tail)
         {
             hop.client = Some(IpAddr::V4(v4));
+            rest = tail;
+            continue;
+        }
+        // Likewise an unquoted `proto` (scheme bytes are tchar).
+        if bit == PROTO
+            && let Some((scheme, tail)) = value.split_at_checked(scheme_len(value))
+            && !scheme.is_empty()
+            && ends_value(tail)
+        {
+            hop.proto = Some(Value::unescaped_at(scheme, false, index));
             rest = tail;
             continue;
         }

@@ -142,6 +142,20 @@ const fn scheme_rule(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')
 }
 
+/// The length of the RFC 3986 §3.1 `scheme` at the start of `s` (0 if `s` does not start
+/// with a letter), ending at the first byte a scheme cannot hold.
+pub(crate) fn scheme_len(s: &[u8]) -> usize {
+    match s.split_first() {
+        Some((first, rest)) if first.is_ascii_alphabetic() => {
+            1 + rest
+                .iter()
+                .position(|&b| class(b) & SCHEME == 0)
+                .unwrap_or(rest.len())
+        }
+        _ => 0,
+    }
+}
+
 /// RFC 3986 §3.1 `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`.
 pub(crate) fn is_scheme(s: &[u8]) -> bool {
     match s.split_first() {
@@ -556,6 +570,12 @@ mod tests {
 
     fn check_against_reference(s: &[u8]) {
         assert_eq!(parse_ipv4(s), reference::parse_ipv4(s), "ipv4 {s:?}");
+        // The scheme prefix: the longest prefix that is a scheme, 0 if none is.
+        let longest = (0..=s.len())
+            .rev()
+            .find(|&n| is_scheme(s.get(..n).expect("in range")))
+            .unwrap_or(0);
+        assert_eq!(scheme_len(s), longest, "scheme {s:?}");
         if let Ok(hp) = parse_host_port(s) {
             assert_eq!(
                 hp.upper,
