@@ -35,7 +35,8 @@ impl Origin {
             Scheme::parse(scheme.as_bytes()).ok_or(ForwardedError::InvalidProto { source })?;
         let rest = rest.strip_suffix('/').unwrap_or(rest);
         let hp = parse_host_port(rest.as_bytes()).map_err(|e| host_error(e, source))?;
-        let (authority, host_len) = normalize_authority(Cow::Borrowed(hp.host), hp.port, scheme);
+        let (authority, host_len) =
+            normalize_authority(Cow::Borrowed(hp.host), hp.port, scheme, Some(hp.upper));
         Ok(Self {
             scheme,
             authority: authority.into_owned(),

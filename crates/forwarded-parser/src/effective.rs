@@ -35,6 +35,12 @@ impl Scheme {
 
     /// Parses `http` / `https`, case-insensitively (RFC 3986 §3.1).
     pub fn parse(s: &[u8]) -> Option<Self> {
+        // The usual lower-case spelling first (a plain comparison), then any case.
+        match s {
+            b"https" => return Some(Self::Https),
+            b"http" => return Some(Self::Http),
+            _ => {}
+        }
         if s.eq_ignore_ascii_case(b"https") {
             Some(Self::Https)
         } else if s.eq_ignore_ascii_case(b"http") {
@@ -66,15 +72,17 @@ pub(crate) const fn host_error(e: HostError, source: ValueSource) -> ForwardedEr
 }
 
 /// RFC 9421 §2.2.3 / RFC 9110 §4.2.3: lower-case host, default port omitted. `host` has
-/// already been validated (ASCII only), so the borrowed case needs no conversion.
+/// already been validated (ASCII only), so the borrowed case needs no conversion. `upper`
+/// says whether `host` has an upper-case letter, if the validation found out (`None`: look).
 pub(crate) fn normalize_authority(
     host: Cow<'_, [u8]>,
     port: Option<u16>,
     scheme: Scheme,
+    upper: Option<bool>,
 ) -> (Cow<'_, str>, usize) {
     let port = port.filter(|&p| p != scheme.default_port());
     let host_len = host.len();
-    let lower = !host.iter().any(u8::is_ascii_uppercase);
+    let lower = !upper.unwrap_or_else(|| host.iter().any(u8::is_ascii_uppercase));
     match (host, port, lower) {
         (Cow::Borrowed(h), None, true) => match core::str::from_utf8(h) {
             Ok(s) => (Cow::Borrowed(s), host_len),
@@ -261,7 +269,8 @@ fn parse_htu(claim: &str) -> Option<ParsedHtu<'_>> {
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (auth, rest) = rest.split_at(end);
     let hp = parse_host_port(auth.as_bytes()).ok()?;
-    let (authority, _) = normalize_authority(Cow::Borrowed(hp.host), hp.port, scheme);
+    let (authority, _) =
+        normalize_authority(Cow::Borrowed(hp.host), hp.port, scheme, Some(hp.upper));
     let path_end = rest.find(['?', '#']).unwrap_or(rest.len());
     let path = rest.get(..path_end)?;
     let path = if path.is_empty() { "/" } else { path };

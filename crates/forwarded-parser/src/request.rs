@@ -3,7 +3,9 @@
 use core::net::{IpAddr, SocketAddr};
 
 use crate::error::{ForwardedError, ValueSource};
-use crate::syntax::{is_path_byte, is_target_byte, is_token, normalize_ip};
+#[cfg(feature = "http")]
+use crate::syntax::is_target_byte;
+use crate::syntax::{all_target_bytes, is_token, normalize_ip, path_len};
 
 /// What the server knows about the connection itself, independent of any header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -184,15 +186,12 @@ pub(crate) fn split_target(
     // One pass: path bytes up to the first `?`, then query bytes (`?` is one). This is
     // `check_path_query` on the split parts, fused.
     let bytes = rest.as_bytes();
-    let path_len = bytes
-        .iter()
-        .position(|&b| !is_path_byte(b))
-        .unwrap_or(bytes.len());
+    let path_len = path_len(bytes);
     let (path, query) = match bytes.get(path_len) {
         None => (rest, None),
         Some(b'?') => {
             let query = bytes.get(path_len + 1..).unwrap_or_default();
-            if !query.iter().all(|&b| is_target_byte(b)) {
+            if !all_target_bytes(query) {
                 return Err(ForwardedError::InvalidTarget { source });
             }
             // `?` is ASCII, so both indices are on char boundaries.
@@ -228,8 +227,15 @@ fn check_path_query(
 
 /// Whether a field name as given equals `lower` (a lower-case name), case-insensitively.
 /// Most callers pass lower-case names (HTTP/2 requires them), so try the plain comparison first.
+/// The length test is inlined into the header walks; most names differ in length.
+#[inline]
 fn same_name(name: &str, lower: &str) -> bool {
-    name.len() == lower.len() && (name == lower || name.eq_ignore_ascii_case(lower))
+    name.len() == lower.len() && same_text(name, lower)
+}
+
+/// `same_name` for two names of the same length.
+fn same_text(name: &str, lower: &str) -> bool {
+    name == lower || name.eq_ignore_ascii_case(lower)
 }
 
 /// The field lines of one header name, double-ended and cloneable.

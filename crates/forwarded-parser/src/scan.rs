@@ -23,7 +23,8 @@ use crate::error::{ForwardedError, Param};
 use crate::forwarded::{Limits, Value, param_of, parse_node};
 use crate::request::FieldLines;
 use crate::syntax::{
-    HostPort, is_ows, is_qdtext, is_scheme, is_tchar, parse_host_port, parse_ipv4,
+    HostPort, is_qdtext, is_scheme, parse_host_port, parse_ipv4, parse_ipv4_prefix,
+    reg_name_or_ipv4_prefix, scheme_len, tchar_len,
 };
 use crate::trust::Trust;
 
@@ -56,10 +57,10 @@ pub(crate) fn walk<'a>(
         let mut last_untrusted = None;
         scan(lines.clone(), limits, |hop| {
             if first.is_none() {
-                first = Some(hop);
+                first = Some(*hop);
             }
             if !hop.client.is_some_and(|ip| trust.is_trusted(ip)) {
-                last_untrusted = Some(hop);
+                last_untrusted = Some(*hop);
             }
         })?;
         return Some(Ok(last_untrusted.or(first)));
@@ -78,7 +79,7 @@ pub(crate) fn walk<'a>(
     let mut chosen = None;
     scan(lines.clone(), limits, |hop| {
         if index == target {
-            chosen = Some(hop);
+            chosen = Some(*hop);
         }
         index += 1;
     })?;
@@ -89,7 +90,7 @@ pub(crate) fn walk<'a>(
 /// as anything is not plainly valid. List rules as `Elements::step` (RFC 7239 §7.1, RFC 9110
 /// §5.6.1.2): OWS only around commas and at the ends of a line, empty members ignored but
 /// counted, like the lines themselves, against the element cap.
-fn scan<'a>(lines: FieldLines<'a>, limits: Limits, mut visit: impl FnMut(Hop<'a>)) -> Option<()> {
+fn scan<'a>(lines: FieldLines<'a>, limits: Limits, mut visit: impl FnMut(&Hop<'a>)) -> Option<()> {
     let mut slots = 0usize;
     let mut bytes = 0usize;
     for (line, buf) in lines.enumerate() {
@@ -98,107 +99,100 @@ fn scan<'a>(lines: FieldLines<'a>, limits: Limits, mut visit: impl FnMut(Hop<'a>
         if bytes > limits.max_bytes() || slots > limits.max_elements() {
             return None;
         }
-        let mut pos = 0usize;
-        loop {
-            while buf.get(pos).is_some_and(|&b| is_ows(b)) {
-                pos += 1;
-            }
-            match buf.get(pos) {
-                None => break,
-                Some(b',') => {
-                    slots += 1;
-                    if slots > limits.max_elements() {
-                        return None;
-                    }
-                    pos += 1;
-                    continue;
+        // A cursor over the rest of the line; positions are `buf.len() - rest.len()`.
+        let mut rest = skip_ows(buf);
+        while let Some((&first, after)) = rest.split_first() {
+            if first != b',' {
+                // Filled in place and lent to `visit`, which copies only what it keeps.
+                let mut hop = Hop {
+                    line,
+                    client: None,
+                    host: None,
+                    host_port: None,
+                    proto: None,
+                };
+                let tail = element(rest, buf.len(), &mut hop, limits.max_pairs())?;
+                visit(&hop);
+                rest = skip_ows(tail);
+                match rest.split_first() {
+                    None => break,
+                    Some((b',', _)) => {}
+                    Some(_) => return None,
                 }
-                Some(_) => {}
+                continue;
             }
-            let (hop, stop) = element(buf, line, pos, limits.max_pairs())?;
-            visit(hop);
-            pos = stop;
-            while buf.get(pos).is_some_and(|&b| is_ows(b)) {
-                pos += 1;
+            slots += 1;
+            if slots > limits.max_elements() {
+                return None;
             }
-            match buf.get(pos) {
-                None => break,
-                Some(b',') => {
-                    slots += 1;
-                    if slots > limits.max_elements() {
-                        return None;
-                    }
-                    pos += 1;
-                }
-                Some(_) => return None,
-            }
+            rest = skip_ows(after);
         }
     }
     Some(())
 }
 
-/// One `forwarded-element` from `pos` (RFC 7239 §4), as `parse_element` accepts it but
-/// without quoted-pairs and with at most one extension parameter; stops at `,`, OWS or the
-/// end of the line.
-fn element(buf: &[u8], line: usize, mut pos: usize, max_pairs: usize) -> Option<(Hop<'_>, usize)> {
+/// `rest` without its leading OWS.
+fn skip_ows(mut rest: &[u8]) -> &[u8] {
+    while let Some((b' ' | b'\t', after)) = rest.split_first() {
+        rest = after;
+    }
+    rest
+}
+
+/// Whether a value ends here: at the end of the line or before `,`, `;` or OWS.
+const fn ends_value(rest: &[u8]) -> bool {
+    matches!(rest.first(), None | Some(b',' | b';' | b' ' | b'\t'))
+}
+
+/// One `forwarded-element` at the start of `rest` (RFC 7239 §4), as `parse_element` accepts
+/// it but without quoted-pairs and with at most one extension parameter; stops at `,`, OWS or
+/// the end of the line and returns what follows; what the walk needs goes into `hop` (which
+/// the caller passes empty). `line_len` turns the cursor into indices.
+fn element<'a>(
+    mut rest: &'a [u8],
+    line_len: usize,
+    hop: &mut Hop<'a>,
+    max_pairs: usize,
+) -> Option<&'a [u8]> {
     const FOR: u8 = 1;
     const BY: u8 = 2;
     const HOST: u8 = 4;
     const PROTO: u8 = 8;
     const EXTENSION: u8 = 16;
-    let mut hop = Hop {
-        line,
-        client: None,
-        host: None,
-        host_port: None,
-        proto: None,
-    };
     let mut seen = 0u8;
     let mut pieces = 1usize;
     loop {
-        match buf.get(pos) {
-            None | Some(b',' | b' ' | b'\t') => break,
-            Some(b';') => {
+        match rest.split_first() {
+            None | Some((b',' | b' ' | b'\t', _)) => break,
+            Some((b';', after)) => {
                 pieces += 1;
                 if pieces > max_pairs {
                     return None;
                 }
-                pos += 1;
+                rest = after;
                 continue;
             }
             Some(_) => {}
         }
-        // forwarded-pair = token "=" value
-        let name_len = tchar_run(buf, pos);
-        let name = buf.get(pos..pos + name_len)?;
-        pos += name_len;
-        if name_len == 0 || buf.get(pos) != Some(&b'=') {
-            return None;
-        }
-        pos += 1;
-        let index = pos;
-        let quoted = buf.get(pos) == Some(&b'"');
-        let raw = if quoted {
-            // qdtext only: `\` (a quoted-pair) and the end of the line leave the fast path.
-            let inner = buf.get(pos + 1..)?;
-            let len = inner.iter().position(|&b| !is_qdtext(b))?;
-            if inner.get(len) != Some(&b'"') {
-                return None;
+        // forwarded-pair = token "=" value. The registered names as usually written are
+        // matched directly; any other spelling goes through `param_of`.
+        let (param, value) = match rest {
+            [b'f', b'o', b'r', b'=', value @ ..] => (Param::For, value),
+            [b'p', b'r', b'o', b't', b'o', b'=', value @ ..] => (Param::Proto, value),
+            [b'h', b'o', b's', b't', b'=', value @ ..] => (Param::Host, value),
+            [b'b', b'y', b'=', value @ ..] => (Param::By, value),
+            _ => {
+                let (name, after) = rest.split_at_checked(tchar_len(rest))?;
+                let Some((b'=', value)) = after.split_first() else {
+                    return None;
+                };
+                if name.is_empty() {
+                    return None;
+                }
+                (param_of(name), value)
             }
-            pos += len + 2;
-            inner.get(..len)?
-        } else {
-            let len = tchar_run(buf, pos);
-            if len == 0 {
-                return None;
-            }
-            pos += len;
-            buf.get(pos - len..pos)?
         };
-        if !matches!(buf.get(pos), None | Some(b',' | b';' | b' ' | b'\t')) {
-            return None;
-        }
-        let param = param_of(name);
+        let index = line_len - value.len();
         let bit = match param {
             Param::For => FOR,
             Param::By => BY,
@@ -212,11 +206,69 @@ fn element(buf: &[u8], line: usize, mut pos: usize, max_pairs: usize) -> Option<
             return None;
         }
         seen |= bit;
+        // The usual `for=192.0.2.43`, parsed while finding its end: digits and dots are
+        // tchar and the delimiters are not, so this is the token `parse_ipv4` would get.
+        if bit == FOR
+            && let Some((v4, len)) = parse_ipv4_prefix(value)
+            && let Some(tail) = value.get(len..)
+            && ends_value(tail)
+        {
+            hop.client = Some(IpAddr::V4(v4));
+            rest = tail;
+            continue;
+        }
+        // Likewise an unquoted `proto` (scheme bytes are tchar).
+        if bit == PROTO
+            && let Some((scheme, tail)) = value.split_at_checked(scheme_len(value))
+            && !scheme.is_empty()
+            && ends_value(tail)
+        {
+            hop.proto = Some(Value::unescaped_at(scheme, false, index));
+            rest = tail;
+            continue;
+        }
+        // Likewise an unquoted `host`: label bytes and dots are tchar, so a host ending at a
+        // delimiter is the whole token, and without `:` it has no port.
+        if bit == HOST
+            && let Some((len, upper)) = reg_name_or_ipv4_prefix(value)
+            && let Some((host, tail)) = value.split_at_checked(len)
+            && ends_value(tail)
+        {
+            hop.host_port = Some(HostPort {
+                host,
+                port: None,
+                upper,
+            });
+            hop.host = Some(Value::unescaped_at(host, false, index));
+            rest = tail;
+            continue;
+        }
+        let (raw, quoted, tail) = match value.split_first() {
+            // qdtext only: `\` (a quoted-pair) and the end of the line leave the fast path.
+            Some((b'"', inner)) => {
+                let (raw, close) =
+                    inner.split_at_checked(inner.iter().position(|&b| !is_qdtext(b))?)?;
+                let Some((b'"', tail)) = close.split_first() else {
+                    return None;
+                };
+                (raw, true, tail)
+            }
+            _ => {
+                let (raw, tail) = value.split_at_checked(tchar_len(value))?;
+                if raw.is_empty() {
+                    return None;
+                }
+                (raw, false, tail)
+            }
+        };
+        if !ends_value(tail) {
+            return None;
+        }
+        rest = tail;
         // RFC 7239 §5.1–§5.4 value syntax.
         let value = Value::unescaped_at(raw, quoted, index);
         match param {
-            // The usual `for=192.0.2.43` needs no node parsing beyond the address: a node that
-            // is a bare IPv4address has no `:`, is not `unknown` and not obfuscated.
+            // A bare IPv4address has no `:`, is not `unknown` and not obfuscated.
             Param::For => match parse_ipv4(raw) {
                 Some(v4) => hop.client = Some(IpAddr::V4(v4)),
                 None => hop.client = parse_node(raw)?.ip(),
@@ -237,15 +289,7 @@ fn element(buf: &[u8], line: usize, mut pos: usize, max_pairs: usize) -> Option<
             Param::Extension => {}
         }
     }
-    Some((hop, pos))
-}
-
-/// The length of the run of `tchar` at `pos`.
-fn tchar_run(buf: &[u8], pos: usize) -> usize {
-    let rest = buf.get(pos..).unwrap_or_default();
-    rest.iter()
-        .position(|&b| !is_tchar(b))
-        .unwrap_or(rest.len())
+    Some(rest)
 }
 
 #[cfg(test)]

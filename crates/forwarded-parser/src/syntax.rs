@@ -20,6 +20,10 @@ const LABEL: u8 = 4;
 const NON_DIGIT_LABEL: u8 = 8;
 /// A path byte: a target byte other than `?`.
 const PATH: u8 = 16;
+/// A byte after the first of an RFC 3986 §3.1 `scheme`: ALPHA / DIGIT / `+` / `-` / `.`.
+const SCHEME: u8 = 32;
+/// An ASCII upper-case letter (so a validated host knows whether it needs lower-casing).
+const UPPER: u8 = 64;
 
 const CLASSES: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -37,6 +41,12 @@ const CLASSES: [u8; 256] = {
         if target_rule(b) && b != b'?' {
             c |= PATH;
         }
+        if scheme_rule(b) {
+            c |= SCHEME;
+        }
+        if b.is_ascii_uppercase() {
+            c |= UPPER;
+        }
         if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
             c |= LABEL;
             if !b.is_ascii_digit() {
@@ -53,6 +63,41 @@ const CLASSES: [u8; 256] = {
 const fn class(b: u8) -> u8 {
     // A `[u8; 256]` indexed by a `u8` is always in bounds (and `get` is not `const`).
     CLASSES[b as usize]
+}
+
+/// The length of the longest prefix of `s` whose bytes all have the class bit `bit`.
+/// Four bytes at a time while a whole chunk qualifies (one AND per byte, no branch), then
+/// byte by byte from the chunk that does not.
+fn class_run(s: &[u8], bit: u8) -> usize {
+    let mut chunks = s.chunks_exact(4);
+    let mut done = 0usize;
+    for chunk in chunks.by_ref() {
+        if chunk.iter().fold(bit, |acc, &b| acc & class(b)) == 0 {
+            break;
+        }
+        done += 4;
+    }
+    let rest = s.get(done..).unwrap_or_default();
+    done + rest
+        .iter()
+        .position(|&b| class(b) & bit == 0)
+        .unwrap_or(rest.len())
+}
+
+/// The length of the run of `tchar` at the start of `s`. Byte by byte: the runs are mostly
+/// parameter names and short values, shorter than a chunk of [`class_run`].
+pub(crate) fn tchar_len(s: &[u8]) -> usize {
+    s.iter().position(|&b| !is_tchar(b)).unwrap_or(s.len())
+}
+
+/// The length of the run of path bytes (target bytes other than `?`) at the start of `s`.
+pub(crate) fn path_len(s: &[u8]) -> usize {
+    class_run(s, PATH)
+}
+
+/// Whether every byte of `s` is a request-target byte.
+pub(crate) fn all_target_bytes(s: &[u8]) -> bool {
+    class_run(s, TARGET) == s.len()
 }
 
 /// RFC 9110 §5.6.2 `tchar` (table lookup).
@@ -92,14 +137,30 @@ pub(crate) fn trim_ows(s: &[u8]) -> &[u8] {
     s.get(start..end).unwrap_or_default()
 }
 
+/// The bytes after the first of a `scheme` (RFC 3986 §3.1), as the grammar states them.
+const fn scheme_rule(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')
+}
+
+/// The length of the RFC 3986 §3.1 `scheme` at the start of `s` (0 if `s` does not start
+/// with a letter), ending at the first byte a scheme cannot hold.
+pub(crate) fn scheme_len(s: &[u8]) -> usize {
+    match s.split_first() {
+        Some((first, rest)) if first.is_ascii_alphabetic() => {
+            1 + rest
+                .iter()
+                .position(|&b| class(b) & SCHEME == 0)
+                .unwrap_or(rest.len())
+        }
+        _ => 0,
+    }
+}
+
 /// RFC 3986 §3.1 `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`.
 pub(crate) fn is_scheme(s: &[u8]) -> bool {
     match s.split_first() {
         Some((first, rest)) => {
-            first.is_ascii_alphabetic()
-                && rest
-                    .iter()
-                    .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+            first.is_ascii_alphabetic() && rest.iter().all(|&b| class(b) & SCHEME != 0)
         }
         None => false,
     }
@@ -122,31 +183,54 @@ pub(crate) fn parse_port(s: &[u8], allow_zero: bool) -> Option<u16> {
 /// RFC 3986 §3.2.2 `IPv4address` (dotted decimal, dec-octet without leading zeros).
 /// One pass: four runs of 1–3 digits separated by single dots, no leading zero, each ≤ 255.
 pub(crate) fn parse_ipv4(s: &[u8]) -> Option<Ipv4Addr> {
-    let mut addr: u32 = 0;
-    let mut dots = 0u8;
-    let mut val: u32 = 0;
-    let mut digits = 0u8;
-    for &b in s {
-        if b.is_ascii_digit() {
-            // A fourth digit, or a digit after a leading `0`, is not a dec-octet.
-            if digits == 3 || (digits == 1 && val == 0) {
-                return None;
-            }
-            val = val * 10 + u32::from(b - b'0');
-            digits += 1;
-        } else if b == b'.' && digits != 0 && dots < 3 && val <= 255 {
-            addr = (addr << 8) | val;
-            dots += 1;
-            val = 0;
-            digits = 0;
-        } else {
+    parse_ipv4_prefix(s).and_then(|(ip, len)| (len == s.len()).then_some(ip))
+}
+
+/// An `IPv4address` at the start of `s`, ending at the first byte that is neither a digit nor
+/// a dot (or at the end), and its length; `None` if those bytes are not one. Lets a caller that
+/// knows its delimiters parse the address while finding its end.
+// Inlined into the per-address loops of the two fast paths (scan.rs, X-Forwarded-For):
+// measured ~23 instructions less per address under callgrind.
+#[inline]
+pub(crate) fn parse_ipv4_prefix(s: &[u8]) -> Option<(Ipv4Addr, usize)> {
+    let mut addr = 0u32;
+    let mut rest = s;
+    for octet in 0..4 {
+        if octet != 0 {
+            rest = rest.strip_prefix(b".")?;
+        }
+        // dec-octet: 1–3 digits, no leading zero, ≤ 255.
+        let (&first, after) = rest.split_first()?;
+        let mut value = u32::from(first.wrapping_sub(b'0'));
+        if value > 9 {
             return None;
         }
+        rest = after;
+        if value != 0 {
+            for _ in 0..2 {
+                match rest.split_first() {
+                    Some((&b, after)) if b.is_ascii_digit() => {
+                        value = value * 10 + u32::from(b - b'0');
+                        rest = after;
+                    }
+                    _ => break,
+                }
+            }
+            if value > 255 {
+                return None;
+            }
+        }
+        // A fourth digit, or a digit after a leading `0`.
+        if rest.first().is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        addr = (addr << 8) | value;
     }
-    if dots != 3 || digits == 0 || val > 255 {
+    // A fifth dot is not the end of an address.
+    if rest.first() == Some(&b'.') {
         return None;
     }
-    Some(Ipv4Addr::from((addr << 8) | val))
+    Some((Ipv4Addr::from(addr), s.len() - rest.len()))
 }
 
 /// RFC 3986 §3.2.2 `IPv6address` (no brackets, no zone identifier).
@@ -197,6 +281,8 @@ pub(crate) struct HostPort<'a> {
     pub(crate) host: &'a [u8],
     /// The port, if one was written (`host:` with an empty port gives `None`).
     pub(crate) port: Option<u16>,
+    /// Whether `host` has an ASCII upper-case letter (found while validating it).
+    pub(crate) upper: bool,
 }
 
 /// Why a host was rejected: a bad host or a bad port.
@@ -213,7 +299,7 @@ pub(crate) enum HostError {
 /// - no userinfo, path, query, fragment, whitespace or non-ASCII byte can pass;
 /// - the port is 1–65535; an empty port (`host:`) is accepted and means "no port" (RFC 3986 §6.2.3).
 pub(crate) fn parse_host_port(s: &[u8]) -> Result<HostPort<'_>, HostError> {
-    let (host, port) = if s.first() == Some(&b'[') {
+    let (host, port, upper) = if s.first() == Some(&b'[') {
         let close = s.iter().position(|&b| b == b']').ok_or(HostError::Host)?;
         let inner = s.get(1..close).ok_or(HostError::Host)?;
         parse_ipv6(inner).ok_or(HostError::Host)?;
@@ -224,33 +310,41 @@ pub(crate) fn parse_host_port(s: &[u8]) -> Result<HostPort<'_>, HostError> {
             Some((b':', p)) => Some(p),
             Some(_) => return Err(HostError::Host),
         };
-        (host, port)
+        (host, port, inner.iter().any(u8::is_ascii_uppercase))
     } else {
         // One pass over the host up to the first `:` (reg-name or IPv4address, see below).
-        let colon = reg_name_or_ipv4_len(s).ok_or(HostError::Host)?;
+        let (colon, upper) = reg_name_or_ipv4_len(s).ok_or(HostError::Host)?;
         match s.get(colon..).and_then(<[u8]>::split_first) {
             Some((_, port)) => {
                 // Several colons: an IPv6 address without brackets (RFC 3986 §3.2.2 requires them).
                 if port.contains(&b':') {
                     return Err(HostError::Host);
                 }
-                (s.get(..colon).unwrap_or_default(), Some(port))
+                (s.get(..colon).unwrap_or_default(), Some(port), upper)
             }
-            None => (s, None),
+            None => (s, None, upper),
         }
     };
     let port = match port {
         None | Some([]) => None,
         Some(p) => Some(parse_port(p, false).ok_or(HostError::Port)?),
     };
-    Ok(HostPort { host, port })
+    Ok(HostPort { host, port, upper })
 }
 
 /// The length of the `uri-host` at the start of `s`, which ends at the first `:` or at the
 /// end: a DNS-style reg-name (labels of ALPHA / DIGIT / `-` / `_`, 1–63 bytes, separated by
 /// single dots, at most 253 bytes) that, if made only of digits and dots, must be a valid
-/// IPv4address (no `1.2.3`, `01.2.3.4`). `None` if the host is not one.
-fn reg_name_or_ipv4_len(s: &[u8]) -> Option<usize> {
+/// IPv4address (no `1.2.3`, `01.2.3.4`). `None` if the host is not one; with the length,
+/// whether the host has an ASCII upper-case letter.
+fn reg_name_or_ipv4_len(s: &[u8]) -> Option<(usize, bool)> {
+    let (end, upper) = reg_name_or_ipv4_prefix(s)?;
+    matches!(s.get(end), None | Some(b':')).then_some((end, upper))
+}
+
+/// As [`reg_name_or_ipv4_len`], but the host ends at the first byte that is neither a label
+/// byte nor a dot, whatever it is (the caller checks what may follow).
+pub(crate) fn reg_name_or_ipv4_prefix(s: &[u8]) -> Option<(usize, bool)> {
     let mut label_start = 0usize;
     let mut seen = 0u8;
     let mut end = s.len();
@@ -260,25 +354,22 @@ fn reg_name_or_ipv4_len(s: &[u8]) -> Option<usize> {
             seen |= c;
             continue;
         }
+        if b != b'.' {
+            end = i;
+            break;
+        }
         // A label ends: it must be 1–63 bytes.
         if i == label_start || i - label_start > 63 {
             return None;
         }
-        match b {
-            b'.' => label_start = i + 1,
-            b':' => {
-                end = i;
-                break;
-            }
-            _ => return None,
-        }
+        label_start = i + 1;
     }
     let host = s.get(..end)?;
     let last = end - label_start;
     if last == 0 || last > 63 || end > 253 {
         return None;
     }
-    (seen & NON_DIGIT_LABEL != 0 || parse_ipv4(host).is_some()).then_some(end)
+    (seen & NON_DIGIT_LABEL != 0 || parse_ipv4(host).is_some()).then_some((end, seen & UPPER != 0))
 }
 
 /// Request-target bytes as RFC 9112 §3.2 states them (the table above is built from this).
@@ -289,11 +380,6 @@ const fn target_rule(b: u8) -> bool {
 /// Request-target / path bytes (RFC 9112 §3.2): visible ASCII except `#`.
 pub(crate) const fn is_target_byte(b: u8) -> bool {
     class(b) & TARGET != 0
-}
-
-/// A path byte (RFC 9112 §3.2 target byte other than `?`).
-pub(crate) const fn is_path_byte(b: u8) -> bool {
-    class(b) & PATH != 0
 }
 
 /// A path that may be used as a prefix: starts with `/`, visible ASCII, no `?`, `#`,
@@ -377,7 +463,8 @@ mod tests {
             parse_host_port(b"Example.com:8443"),
             Ok(HostPort {
                 host: b"Example.com",
-                port: Some(8443)
+                port: Some(8443),
+                upper: true,
             })
         );
         assert_eq!(
@@ -486,6 +573,48 @@ mod tests {
 
     fn check_against_reference(s: &[u8]) {
         assert_eq!(parse_ipv4(s), reference::parse_ipv4(s), "ipv4 {s:?}");
+        // The scheme prefix: the longest prefix that is a scheme, 0 if none is.
+        let longest = (0..=s.len())
+            .rev()
+            .find(|&n| is_scheme(s.get(..n).expect("in range")))
+            .unwrap_or(0);
+        assert_eq!(scheme_len(s), longest, "scheme {s:?}");
+        if let Ok(hp) = parse_host_port(s) {
+            assert_eq!(
+                hp.upper,
+                hp.host.iter().any(u8::is_ascii_uppercase),
+                "{s:?}"
+            );
+        }
+        // The prefix form: the address up to the first byte that is not a digit or a dot.
+        let end = s
+            .iter()
+            .position(|&b| !(b.is_ascii_digit() || b == b'.'))
+            .unwrap_or(s.len());
+        let head = s.get(..end).expect("in range");
+        assert_eq!(
+            parse_ipv4_prefix(s),
+            reference::parse_ipv4(head).map(|ip| (ip, end)),
+            "ipv4 prefix {s:?}"
+        );
+        // The chunked class runs against a byte-by-byte scan.
+        for (bit, rule) in [
+            (TCHAR, tchar_rule as fn(u8) -> bool),
+            (TARGET, target_rule),
+            (PATH, |b| target_rule(b) && b != b'?'),
+        ] {
+            let expected = s.iter().position(|&b| !rule(b)).unwrap_or(s.len());
+            assert_eq!(class_run(s, bit), expected, "run {bit} {s:?}");
+        }
+        // The chunked runs against the rules byte by byte.
+        let path = |b: u8| target_rule(b) && b != b'?';
+        let expected = s.iter().position(|&b| !path(b)).unwrap_or(s.len());
+        assert_eq!(path_len(s), expected, "path {s:?}");
+        assert_eq!(
+            all_target_bytes(s),
+            s.iter().all(|&b| target_rule(b)),
+            "target {s:?}"
+        );
         assert_eq!(
             parse_host_port(s).map(|h| (h.host, h.port)),
             reference::parse_host_port(s),
@@ -520,6 +649,8 @@ mod tests {
             "01.2.3.4",
             "1.2.3.4.5",
             "api.example.com:8443",
+            "Api.Example.COM:8443",
+            "[2001:DB8::a]:443",
             "[2001:db8::1]:443",
             "a-b_c.d9:65535",
             "a:65536",
@@ -551,6 +682,25 @@ mod tests {
         }
         let huge = [long_label.as_str(); 4].join(".");
         check_against_reference(huge.as_bytes());
+        // Chunked runs: every byte value at every position of 0..=17 bytes of fillers at
+        // either end of the target range, and two stop bytes in one chunk.
+        for filler in [b'a', b'!', b'~'] {
+            for len in 0..=17 {
+                for stop in 0..=len {
+                    for b in 0..=255u8 {
+                        let mut v = vec![filler; len];
+                        if stop < len {
+                            v[stop] = b;
+                        }
+                        check_against_reference(&v);
+                        if stop + 1 < len {
+                            v[stop + 1] = b'?';
+                            check_against_reference(&v);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
@@ -558,6 +708,8 @@ mod tests {
         for b in 0..=255u8 {
             assert_eq!(is_tchar(b), tchar_rule(b), "{b}");
             assert_eq!(is_target_byte(b), target_rule(b), "{b}");
+            assert_eq!(class(b) & SCHEME != 0, scheme_rule(b), "{b}");
+            assert_eq!(class(b) & UPPER != 0, b.is_ascii_uppercase(), "{b}");
         }
     }
 
