@@ -2,7 +2,8 @@
 //! (same elements, opposite order) whenever either succeeds on the whole input.
 //! The input is split into field lines at `\n`, so multi-line combination is covered too.
 //! `resolve` runs on the same lines (its one-pass fast path and the reference walk it falls
-//! back to): no panics, and a header valid everywhere never yields a warning.
+//! back to): no panics, and a header valid everywhere never yields a warning. The lines also
+//! run as `X-Forwarded-For` (its fast path and reference walk): no panics.
 #![no_main]
 
 use forwarded_parser::forwarded::Element;
@@ -32,6 +33,21 @@ fuzz_target!(|data: &[u8]| {
                     "warning on a valid header"
                 );
             }
+        }
+    }
+    // The same lines as X-Forwarded-For (its one-pass fast path and the reference walk).
+    let xff: Vec<(&str, &[u8])> = lines.iter().map(|l| ("x-forwarded-for", *l)).collect();
+    if let Ok(head) = RequestHead::new("GET", "/p?q", &xff) {
+        let conn = ConnectionFacts::new([10, 0, 0, 3].into(), false);
+        for trust in [
+            Trust::cidrs(["10.0.0.0/8".parse().expect("cidr")]),
+            Trust::hops(2.try_into().expect("non-zero")),
+        ] {
+            let _ = resolve(
+                &Config::x_forwarded(trust, forwarded_parser::XfOptions::new()),
+                &conn,
+                &head,
+            );
         }
     }
     let Ok(parsed) = parse_forwarded(lines.iter().copied(), Limits::default()) else {
