@@ -516,8 +516,7 @@ fn is_token68(s: &str) -> bool {
 
 /// Parses the header `jwk` into a public key for `alg` and its RFC 7638 thumbprint.
 fn proof_key(value: &Value, alg: JwsAlgorithm) -> Result<(PublicKey, String, Jwk), DpopError> {
-    let json = serde_json::to_vec(value).map_err(|_| DpopError::InvalidClaim(ProofMember::Jwk))?;
-    let jwk = Jwk::from_json(&json).map_err(DpopError::JwkInvalid)?;
+    let jwk = Jwk::from_json_value(value).map_err(DpopError::JwkInvalid)?;
     // RFC 9449 §4.3 check 7.
     if jwk.is_private() {
         return Err(DpopError::JwkPrivate);

@@ -71,6 +71,15 @@ impl Jwk {
         Self::from_value(&value)
     }
 
+    /// A JWK already parsed as part of a larger JSON document (the `jwk` header of a JWS, such
+    /// as a DPoP proof), without serializing it again. The caller bounds the document's size.
+    ///
+    /// # Errors
+    /// As [`Jwk::from_json`], except `key.jwk_too_large`.
+    pub fn from_json_value(value: &Value) -> Result<Self, KeyError> {
+        Self::from_value(value)
+    }
+
     fn from_value(value: &Value) -> Result<Self, KeyError> {
         let map = value
             .as_object()
@@ -187,7 +196,13 @@ impl Jwk {
         }
         // RFC 7638 §3.3: order by member name code points.
         fields.sort_by(|a, b| a.0.cmp(b.0));
-        let mut json = String::from("{");
+        let mut json = String::with_capacity(
+            16 + fields
+                .iter()
+                .map(|(n, v)| n.len() + v.len() + 6)
+                .sum::<usize>(),
+        );
+        json.push('{');
         for (i, (name, value)) in fields.iter().enumerate() {
             if i > 0 {
                 json.push(',');
@@ -195,8 +210,15 @@ impl Jwk {
             json.push('"');
             json.push_str(name);
             json.push_str("\":");
-            // serde_json escapes exactly as JSON requires (RFC 7638 §3.3: no extra escaping).
-            json.push_str(&Value::String((*value).to_owned()).to_string());
+            if value.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+                // Nothing to escape (base64url values and curve names): the value as it is.
+                json.push('"');
+                json.push_str(value);
+                json.push('"');
+            } else {
+                // serde_json escapes exactly as JSON requires (RFC 7638 §3.3: no extra escaping).
+                json.push_str(&Value::String((*value).to_owned()).to_string());
+            }
         }
         json.push('}');
         Ok(URL_SAFE_NO_PAD.encode(sha256(json.as_bytes())))
@@ -444,6 +466,35 @@ mod tests {
 
     fn jwk(json: &str) -> Jwk {
         Jwk::from_json(json.as_bytes()).expect(json)
+    }
+
+    #[test]
+    fn thumbprint_escapes_members_that_need_it() {
+        // RFC 7638 §3.3: members are written as JSON strings; a `"` or `\` in one is escaped.
+        let key = jwk(r#"{"kty":"EC","crv":"P-\"256\\","x":"AQID","y":"BAUG"}"#);
+        let text = r#"{"crv":"P-\"256\\","kty":"EC","x":"AQID","y":"BAUG"}"#;
+        let want = URL_SAFE_NO_PAD
+            .encode(ring::digest::digest(&ring::digest::SHA256, text.as_bytes()).as_ref());
+        assert_eq!(key.thumbprint_sha256().as_deref(), Ok(want.as_str()));
+    }
+
+    #[test]
+    fn from_json_value_is_from_json() {
+        let text =
+            r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
+        let value: Value = serde_json::from_str(text).expect("json");
+        let (a, b) = (
+            Jwk::from_json_value(&value).expect("value"),
+            Jwk::from_json(text.as_bytes()).expect("text"),
+        );
+        assert_eq!(a.thumbprint_sha256(), b.thumbprint_sha256());
+        assert_eq!((a.kty(), a.crv(), &a.x), (b.kty(), b.crv(), &b.x));
+        assert_eq!(
+            Jwk::from_json_value(&Value::Null)
+                .map(|_| ())
+                .map_err(|e| e.code()),
+            Err("key.jwk_json")
+        );
     }
 
     #[test]
