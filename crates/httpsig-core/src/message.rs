@@ -142,6 +142,9 @@ impl<'a> TargetUri<'a> {
             .bytes()
             .position(|b| matches!(b, b'/' | b'?' | b'#'))
             .unwrap_or(rest.len());
+        if !is_http_scheme(scheme) {
+            return Err(UriError::Scheme);
+        }
         let (authority, path_and_query) = rest.split_at(end);
         Self::from_checked_parts(scheme, authority, path_and_query)
     }
@@ -156,7 +159,7 @@ impl<'a> TargetUri<'a> {
         authority: &'a str,
         path_and_query: &'a str,
     ) -> Result<Self, UriError> {
-        if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
+        if !is_http_scheme(scheme) {
             return Err(UriError::Scheme);
         }
         if !authority.bytes().all(|b| b.is_ascii_graphic())
@@ -167,15 +170,13 @@ impl<'a> TargetUri<'a> {
         Self::from_checked_parts(scheme, authority, path_and_query)
     }
 
-    /// [`TargetUri::from_parts`] once every byte is known to be visible ASCII.
+    /// [`TargetUri::from_parts`] once every byte is known to be visible ASCII and the scheme
+    /// to be `http` or `https`.
     fn from_checked_parts(
         scheme: &'a str,
         authority: &'a str,
         path_and_query: &'a str,
     ) -> Result<Self, UriError> {
-        if !(scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")) {
-            return Err(UriError::Scheme);
-        }
         if authority.contains('@') {
             return Err(UriError::Userinfo);
         }
@@ -301,6 +302,11 @@ impl fmt::Debug for TargetUri<'_> {
             .field("query", &self.query.map(|_| "<elided>"))
             .finish()
     }
+}
+
+/// `http` or `https`, in any case (RFC 3986 §3.1: schemes are case-insensitive).
+fn is_http_scheme(scheme: &str) -> bool {
+    scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
 }
 
 // RFC 3986 §3.2.2, §3.2.3
