@@ -32,6 +32,8 @@
 
 use std::fmt;
 
+use crate::component::trim_ows;
+
 mod error;
 mod field;
 mod hash;
@@ -195,6 +197,15 @@ impl fmt::Display for AlgorithmKind {
     }
 }
 
+/// The combined value of an Integrity (or Integrity preference) field, capped at
+/// [`MAX_FIELD_LEN`] before anything is copied.
+fn combine_field<'a>(lines: &[&'a [u8]]) -> Result<std::borrow::Cow<'a, [u8]>, DigestError> {
+    combine_lines(lines, MAX_FIELD_LEN).map_err(|len| DigestError::TooLargeField {
+        len,
+        max: MAX_FIELD_LEN,
+    })
+}
+
 /// Combines field lines into one field value as RFC 9110 §5.3 describes: each line is trimmed
 /// of leading and trailing whitespace (SP, HTAB; RFC 9110 §5.5) and the lines are joined with
 /// `", "`. Empty lines are kept, so a stray empty line after a member becomes a trailing comma
@@ -224,14 +235,4 @@ fn combine_lines<'a>(lines: &[&'a [u8]], max: usize) -> Result<std::borrow::Cow<
         out.extend_from_slice(line);
     }
     Ok(std::borrow::Cow::Owned(out))
-}
-
-fn trim_ows(line: &[u8]) -> &[u8] {
-    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
-    let start = line.iter().position(|b| !is_ows(b)).unwrap_or(line.len());
-    let end = line
-        .iter()
-        .rposition(|b| !is_ows(b))
-        .map_or(start, |i| i + 1);
-    line.get(start..end).unwrap_or_default()
 }

@@ -7,7 +7,7 @@ use sfv::visitor::{
 };
 use sfv::{BareItemFromInput, KeyRef, Parser};
 
-use super::{AlgorithmKind, DigestAlgorithm, DigestError, combine_lines};
+use super::{AlgorithmKind, DigestAlgorithm, DigestError, combine_field};
 
 /// Cap on the bytes of a combined Integrity (or Integrity preference) field value.
 ///
@@ -75,11 +75,7 @@ impl ContentDigest {
     /// Syntax errors anywhere take precedence over member errors.
     pub fn parse(lines: &[&[u8]]) -> Result<Self, DigestError> {
         // RFC 9530 §2; RFC 8941 §4.2.2 (Parsing a Dictionary)
-        let combined =
-            combine_lines(lines, MAX_FIELD_LEN).map_err(|len| DigestError::TooLargeField {
-                len,
-                max: MAX_FIELD_LEN,
-            })?;
+        let combined = combine_field(lines)?;
         let outcome = Parser::new(&combined)
             .parse_dictionary_with_visitor(FieldVisitor::default())
             .map_err(|e| DigestError::Parse { index: e.index() })?;

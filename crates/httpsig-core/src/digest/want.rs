@@ -8,7 +8,7 @@ use sfv::visitor::{
 };
 use sfv::{BareItemFromInput, KeyRef, Parser};
 
-use super::{AlgorithmKind, DigestAlgorithm, DigestError, MAX_FIELD_LEN, combine_lines};
+use super::{AlgorithmKind, DigestAlgorithm, DigestError, combine_field};
 
 /// One member of an Integrity preference field.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,11 +59,7 @@ impl WantContentDigest {
     /// [`DigestError::WantNotInteger`] or [`DigestError::WantOutOfRange`] (outside 0..=10).
     pub fn parse(lines: &[&[u8]]) -> Result<Self, DigestError> {
         // RFC 9530 §4; RFC 8941 §4.2.2
-        let combined =
-            combine_lines(lines, MAX_FIELD_LEN).map_err(|len| DigestError::TooLargeField {
-                len,
-                max: MAX_FIELD_LEN,
-            })?;
+        let combined = combine_field(lines)?;
         let slots = Parser::new(&combined)
             .parse_dictionary_with_visitor(WantVisitor::default())
             .map_err(|e| DigestError::WantParse { index: e.index() })?;

@@ -51,6 +51,14 @@ fn member(map: &Map<String, Value>, m: JwkMember) -> Result<Option<String>, KeyE
     }
 }
 
+/// JSON text of at most `max` bytes (checked before parsing), parsed.
+fn parse_bounded(json: &[u8], max: usize) -> Result<Value, KeyError> {
+    if json.len() > max {
+        return Err(KeyError::JwkTooLarge { max });
+    }
+    serde_json::from_slice(json).map_err(|_| KeyError::JwkJson(JwkJsonError::Syntax))
+}
+
 impl Jwk {
     /// The longest JWK JSON text accepted, in bytes (an 8192-bit RSA private JWK is ~6.5 KiB).
     pub const MAX_JSON_LEN: usize = 64 * 1024;
@@ -61,14 +69,7 @@ impl Jwk {
     /// `key.jwk_too_large`, `key.jwk_json` (not JSON, not an object, a member that must be a
     /// string is not), `key.jwk_missing_member` (`kty`).
     pub fn from_json(json: &[u8]) -> Result<Self, KeyError> {
-        if json.len() > Self::MAX_JSON_LEN {
-            return Err(KeyError::JwkTooLarge {
-                max: Self::MAX_JSON_LEN,
-            });
-        }
-        let value: Value =
-            serde_json::from_slice(json).map_err(|_| KeyError::JwkJson(JwkJsonError::Syntax))?;
-        Self::from_value(&value)
+        Self::from_json_value(&parse_bounded(json, Self::MAX_JSON_LEN)?)
     }
 
     /// A JWK already parsed as part of a larger JSON document (the `jwk` header of a JWS, such
@@ -77,10 +78,6 @@ impl Jwk {
     /// # Errors
     /// As [`Jwk::from_json`], except `key.jwk_too_large`.
     pub fn from_json_value(value: &Value) -> Result<Self, KeyError> {
-        Self::from_value(value)
-    }
-
-    fn from_value(value: &Value) -> Result<Self, KeyError> {
         let map = value
             .as_object()
             .ok_or(KeyError::JwkJson(JwkJsonError::NotAnObject))?;
@@ -405,13 +402,7 @@ impl Jwks {
     /// `key.jwk_too_large`, `key.jwk_json`, `key.jwks_too_many_keys`, and the errors of
     /// [`Jwk::from_json`] for each key.
     pub fn from_json(json: &[u8]) -> Result<Self, KeyError> {
-        if json.len() > Self::MAX_JSON_LEN {
-            return Err(KeyError::JwkTooLarge {
-                max: Self::MAX_JSON_LEN,
-            });
-        }
-        let value: Value =
-            serde_json::from_slice(json).map_err(|_| KeyError::JwkJson(JwkJsonError::Syntax))?;
+        let value = parse_bounded(json, Self::MAX_JSON_LEN)?;
         let map = value
             .as_object()
             .ok_or(KeyError::JwkJson(JwkJsonError::NotAnObject))?;
@@ -426,7 +417,7 @@ impl Jwks {
         }
         let keys = keys
             .iter()
-            .map(Jwk::from_value)
+            .map(Jwk::from_json_value)
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self { keys })
     }
