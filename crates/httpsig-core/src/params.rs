@@ -624,7 +624,8 @@ struct State<'de, 'w> {
     limits: Limits,
     seen: Labels<'de>,
     active: bool,
-    input: &'de [u8],
+    /// The field as text, up to its first byte that is not UTF-8 (where sfv fails anyway).
+    input: &'de str,
     cur: Builder<'de>,
     comp: Option<ComponentWriter>,
     entries: Entries<'de>,
@@ -662,7 +663,11 @@ impl<'de, 'w> State<'de, 'w> {
             limits,
             seen: Labels::new(),
             active: false,
-            input,
+            input: match core::str::from_utf8(input) {
+                Ok(s) => s,
+                Err(e) => core::str::from_utf8(input.get(..e.valid_up_to()).unwrap_or_default())
+                    .unwrap_or_default(),
+            },
             cur: Builder::default(),
             comp: None,
             entries: SmallVec::new(),
@@ -677,21 +682,15 @@ impl<'de, 'w> State<'de, 'w> {
     fn member_src(&self, label: &'de str) -> &'de str {
         let input = self.input;
         let start = if label.is_empty() {
-            input.iter().position(|&b| b != b' ')
+            input.bytes().position(|b| b != b' ')
         } else {
             (label.as_ptr() as usize)
                 .checked_sub(input.as_ptr() as usize)
                 .map(|at| at + label.len())
-                .filter(|&at| input.get(at) == Some(&b'='))
+                .filter(|&at| input.as_bytes().get(at) == Some(&b'='))
                 .map(|at| at + 1)
         };
-        let rest = start.and_then(|at| input.get(at..)).unwrap_or(&[]);
-        match core::str::from_utf8(rest) {
-            Ok(s) => s,
-            Err(e) => {
-                core::str::from_utf8(rest.get(..e.valid_up_to()).unwrap_or(&[])).unwrap_or("")
-            }
-        }
+        start.and_then(|at| input.get(at..)).unwrap_or("")
     }
 
     fn fail(&mut self, e: impl Into<Error>) -> Stop {
