@@ -54,7 +54,7 @@ impl WantContentDigest {
     /// `", "` first, RFC 9110 §5.3).
     ///
     /// # Errors
-    /// [`DigestError::TooLargeField`] over [`MAX_FIELD_LEN`]; [`DigestError::WantParse`] if it
+    /// [`DigestError::TooLargeField`] over [`MAX_FIELD_LEN`](super::MAX_FIELD_LEN); [`DigestError::WantParse`] if it
     /// is not an RFC 8941 Dictionary; then, for the first offending member in field order,
     /// [`DigestError::WantNotInteger`] or [`DigestError::WantOutOfRange`] (outside 0..=10).
     pub fn parse(lines: &[&[u8]]) -> Result<Self, DigestError> {
