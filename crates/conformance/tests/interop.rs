@@ -448,7 +448,7 @@ fn our_verify(
     let policy = VerifyPolicy::new(&[algorithm(alg)], MaxAge::Unlimited).at(created + 60);
     let mut input = VerifyInput::new(&msg);
     if let Some(r) = &req {
-        input = input.related(r);
+        input = input.related(r).related_body(r.body());
     }
     if let Some(body) = &set.message.body {
         input = input.body(body.as_bytes());

@@ -538,7 +538,7 @@ impl ResponseVerifier {
         response: &'m dyn HttpMessage,
         response_body: &'m [u8],
         request: &'m dyn HttpMessage,
-        request_body: &[u8],
+        request_body: &'m [u8],
         keys: &dyn KeyResolver,
     ) -> Result<VerifiedSignatures<'m>, Error> {
         let mut policy = response_policy(
@@ -554,6 +554,7 @@ impl ResponseVerifier {
         let input = VerifyInput::new(response)
             .body(response_body)
             .related(request)
+            .related_body(request_body)
             .select(Selection::Tag(RESPONSE_TAG));
         policy.verify_all(input, keys)
     }

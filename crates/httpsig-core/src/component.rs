@@ -609,21 +609,29 @@ pub(crate) struct Context<'m> {
     pub(crate) max_field_bytes: usize,
 }
 
+/// The message a component is read from: the related request for `;req` (RFC 9421 §2.4),
+/// else the message itself.
+pub(crate) fn source_of<'m>(
+    message: &'m dyn HttpMessage,
+    related: Option<&'m dyn HttpMessage>,
+    c: CoveredComponent<'_>,
+) -> Result<&'m dyn HttpMessage, ComponentError> {
+    if !c.req() {
+        return Ok(message);
+    }
+    if message.status().is_none() {
+        return Err(c.err(K::ReqInRequest));
+    }
+    related.ok_or_else(|| c.err(K::RelatedRequestMissing))
+}
+
 /// Appends the value of `c` (without the identifier) to `out`.
 pub(crate) fn write_value(
     ctx: &Context<'_>,
     c: CoveredComponent<'_>,
     out: &mut Vec<u8>,
 ) -> Result<(), ComponentError> {
-    let target_is_request = ctx.message.status().is_none();
-    let source: &dyn HttpMessage = if c.req() {
-        if target_is_request {
-            return Err(c.err(K::ReqInRequest));
-        }
-        ctx.related.ok_or_else(|| c.err(K::RelatedRequestMissing))?
-    } else {
-        ctx.message
-    };
+    let source = source_of(ctx.message, ctx.related, c)?;
     let source_is_request = source.status().is_none();
     match c.derived() {
         Some(Derived::Status) => {

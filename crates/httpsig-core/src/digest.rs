@@ -43,12 +43,14 @@ mod want;
 mod tests;
 
 pub use error::DigestError;
-pub use field::{ContentDigest, DigestEntry, MAX_FIELD_LEN};
+pub use field::{ContentDigest, DigestEntry, MAX_FIELD_LEN, MAX_MEMBERS};
 pub use hash::{
     ContentDigestHasher, DEFAULT_MAX_BODY_LEN, Digest, DigestPolicy, Digests, Verified,
     content_digest, header_value, verify_content_digest,
 };
 pub use want::{WantContentDigest, WantEntry};
+
+pub(crate) use hash::{ContentHashes, verify_covered};
 
 /// An active hashing algorithm of the "Hash Algorithms for HTTP Digest Fields" registry
 /// (RFC 9530 §5, §7.2): the only ones this module computes and accepts.

@@ -37,6 +37,9 @@ pub enum Error {
     AmbiguousSelection,
     /// A covered `content-digest` must be checked, but no body was supplied.
     BodyRequired,
+    /// A covered `"content-digest";req` must be checked against the related request's content,
+    /// but none was supplied ([`crate::VerifyInput::related_body`]).
+    RelatedBodyRequired,
     /// The label chosen for a new signature is already present on the message.
     LabelExists,
     /// The key resolver knows no key for this signature.
@@ -72,6 +75,7 @@ impl Error {
             Self::NoMatchingSignature => "signature.no_match",
             Self::AmbiguousSelection => "signature.ambiguous",
             Self::BodyRequired => "verify.body_required",
+            Self::RelatedBodyRequired => "verify.related_body_required",
             Self::LabelExists => "sign.label_exists",
             Self::KeyNotFound => "verify.key_not_found",
             Self::UnknownAlgorithm => "verify.unknown_algorithm",
@@ -115,6 +119,9 @@ impl fmt::Display for Error {
             }
             Self::BodyRequired => f.write_str(
                 "content-digest is covered but no body was supplied to check it against",
+            ),
+            Self::RelatedBodyRequired => f.write_str(
+                "content-digest;req is covered but the request's body was not supplied to check it against",
             ),
             Self::LabelExists => {
                 f.write_str("a signature with this label already exists on the message")

@@ -13,7 +13,9 @@ use smallvec::SmallVec;
 
 use crate::base::{BaseOptions, write_base};
 use crate::crypto::{Algorithm, VerifyingKey};
-use crate::digest::{DigestPolicy, verify_content_digest};
+use crate::component::source_of;
+use crate::digest::{ContentDigest, ContentHashes, DigestError, DigestPolicy, verify_covered};
+use crate::error::{ComponentError, ComponentErrorKind};
 use crate::error::{Error, LimitExceeded, ParamName, SignatureField, Violation, Violations};
 use crate::message::{HttpMessage, combined_field};
 use crate::params::{SignatureParams, parse_signature, parse_signature_input};
@@ -127,6 +129,7 @@ pub struct VerifyInput<'a> {
     message: &'a dyn HttpMessage,
     related: Option<&'a dyn HttpMessage>,
     body: Option<&'a [u8]>,
+    related_body: Option<&'a [u8]>,
     selection: Selection<'a>,
 }
 
@@ -137,6 +140,7 @@ impl<'a> VerifyInput<'a> {
             message,
             related: None,
             body: None,
+            related_body: None,
             selection: Selection::Any,
         }
     }
@@ -155,6 +159,14 @@ impl<'a> VerifyInput<'a> {
         self
     }
 
+    /// The content of the related request, against which a covered `"content-digest";req`
+    /// is checked (a client verifying a response has the body it sent).
+    #[must_use]
+    pub fn related_body(mut self, body: &'a [u8]) -> Self {
+        self.related_body = Some(body);
+        self
+    }
+
     /// Which signatures to verify.
     #[must_use]
     pub fn select(mut self, s: Selection<'a>) -> Self {
@@ -168,6 +180,7 @@ impl fmt::Debug for VerifyInput<'_> {
         f.debug_struct("VerifyInput")
             .field("has_related", &self.related.is_some())
             .field("body_len", &self.body.map(<[u8]>::len))
+            .field("related_body_len", &self.related_body.map(<[u8]>::len))
             .field("selection", &self.selection)
             .finish()
     }
@@ -349,7 +362,8 @@ impl VerifyPolicy {
         self
     }
 
-    /// Requires a signature parameter.
+    /// Requires a signature parameter. [`ParamName::Extension`] names no parameter in
+    /// particular and can never be satisfied: every signature then fails the policy.
     #[must_use]
     pub fn require_param(mut self, p: ParamName) -> Self {
         if !self.required_params.contains(&p) {
@@ -573,15 +587,9 @@ impl VerifyPolicy {
         if !violations.is_empty() {
             return Err(Error::Policy(Violations(violations)));
         }
-        // RFC 9530 §2 / FAPI D-7: a covered digest is recomputed, never trusted.
-        if params
-            .components()
-            .any(|c| c.derived().is_none() && c.name() == "content-digest" && !c.req())
-            && let DigestMode::Check(p) = &self.digest
-        {
-            let body = input.body.ok_or(Error::BodyRequired)?;
-            let field = combined_field(input.message, "content-digest").unwrap_or_default();
-            verify_content_digest(&[&field], body, p)?;
+        // RFC 9421 §7.2.8, RFC 9530 §6.3, FAPI D-7: a covered digest is recomputed, never trusted.
+        if let DigestMode::Check(p) = &self.digest {
+            check_covered_digests(input, params, p)?;
         }
         // §3.2 steps 7-8: rebuild the base and verify.
         base.clear();
@@ -633,7 +641,9 @@ impl VerifyPolicy {
                 ParamName::Alg => p.alg().is_some(),
                 ParamName::KeyId => p.keyid().is_some(),
                 ParamName::Tag => p.tag().is_some(),
-                _ => true,
+                // No single extension parameter is named, so the requirement cannot be met:
+                // fail closed rather than count it as satisfied.
+                ParamName::Extension => false,
             };
             if !present {
                 v.push(Violation::MissingParameter(r));
@@ -669,4 +679,86 @@ impl VerifyPolicy {
             v.push(Violation::TagNotAllowed);
         }
     }
+}
+
+/// Checks every covered Integrity field against the content of the message it was read from
+/// (RFC 9421 §7.2.8): the header or the trailer (`;tr`), of this message or of the related
+/// request (`;req`), the whole field or the one member a `;key` selects. What cannot be checked
+/// fails: a missing body, an unaccepted covered member, a `Repr-Digest` over coded or partial
+/// content.
+///
+/// Each distinct field is parsed once and each body hashed at most once per algorithm, however
+/// many times a signature covers them.
+fn check_covered_digests(
+    input: &VerifyInput<'_>,
+    params: &SignatureParams<'_>,
+    policy: &DigestPolicy,
+) -> Result<(), Error> {
+    // The distinct fields seen, by (repr, req, tr): at most eight, usually one.
+    let mut fields: SmallVec<[((bool, bool, bool), ContentDigest); 1]> = SmallVec::new();
+    let mut own = input.body.map(|b| ContentHashes::new(b, policy));
+    let mut related = input.related_body.map(|b| ContentHashes::new(b, policy));
+    for c in params.components() {
+        if c.derived().is_some() {
+            continue;
+        }
+        let repr = match c.name() {
+            "content-digest" => false,
+            "repr-digest" => true,
+            _ => continue,
+        };
+        let source = source_of(input.message, input.related, c)?;
+        let content = if c.req() {
+            related.as_mut().ok_or(Error::RelatedBodyRequired)?
+        } else {
+            own.as_mut().ok_or(Error::BodyRequired)?
+        };
+        let which = (repr, c.req(), c.tr());
+        if let Some((_, field)) = fields.iter().find(|(w, _)| *w == which) {
+            verify_covered(field, content, policy, c.key())?;
+            continue;
+        }
+        if repr && !representation_is_content(source, input.related) {
+            return Err(DigestError::ReprUnverifiable.into());
+        }
+        let mut lines: SmallVec<[&[u8]; 2]> = SmallVec::new();
+        let mut push = |line| lines.push(line);
+        if c.tr() {
+            source.trailer_lines(c.name(), &mut push);
+        } else {
+            source.field_lines(c.name(), &mut push);
+        }
+        if lines.is_empty() {
+            return Err(ComponentError::new(c.identifier(), ComponentErrorKind::FieldAbsent).into());
+        }
+        let field = ContentDigest::parse(&lines)?;
+        verify_covered(&field, content, policy, c.key())?;
+        fields.push((which, field));
+    }
+    Ok(())
+}
+
+/// Whether a message's content is its selected representation's data, so that `Repr-Digest`
+/// can be checked against it (RFC 9530 §3): no content coding but `identity`, not partial
+/// (`Content-Range`, 206), and not a response without content for a representation
+/// (304, or an answer to `HEAD`).
+fn representation_is_content(
+    message: &dyn HttpMessage,
+    request: Option<&dyn HttpMessage>,
+) -> bool {
+    let mut identity = true;
+    message.field_lines("content-encoding", &mut |line| {
+        for coding in line.split(|&b| b == b',') {
+            let coding = crate::component::trim_ows(coding);
+            if !coding.is_empty() && !coding.eq_ignore_ascii_case(b"identity") {
+                identity = false;
+            }
+        }
+    });
+    let mut range = false;
+    message.field_lines("content-range", &mut |_| range = true);
+    let status_ok = !matches!(message.status(), Some(206 | 304));
+    let head = message.status().is_some()
+        && request.is_some_and(|r| r.method().is_some_and(|m| m == "HEAD"));
+    identity && !range && status_ok && !head
 }

@@ -389,8 +389,30 @@ fn response_with_req_components() {
     res.add_header("Signature", s.signature_member());
     assert!(
         policy()
-            .verify(VerifyInput::new(&res).related(&req), &key.public_key())
+            .verify(
+                VerifyInput::new(&res).related(&req).related_body(BODY),
+                &key.public_key()
+            )
             .is_ok()
+    );
+    // The covered request digest is checked against the request's content (RFC 9421 §7.2.8):
+    // without it verification fails closed, and another request body does not match.
+    assert_eq!(
+        policy()
+            .verify(VerifyInput::new(&res).related(&req), &key.public_key())
+            .unwrap_err()
+            .code(),
+        "verify.related_body_required"
+    );
+    assert_eq!(
+        policy()
+            .verify(
+                VerifyInput::new(&res).related(&req).related_body(b"{}"),
+                &key.public_key()
+            )
+            .unwrap_err()
+            .code(),
+        "digest.mismatch"
     );
     assert_eq!(
         policy()

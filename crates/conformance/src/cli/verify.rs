@@ -103,7 +103,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8, CliError> {
         .body(msg.message.body())
         .select(selection);
     if let Some(r) = &request {
-        input = input.related(r);
+        input = input.related(r).related_body(r.body());
     }
     let result = policy.verify(input, keys.resolver());
 

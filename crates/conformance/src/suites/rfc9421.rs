@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use httpsig_core::digest::{DigestAlgorithm, DigestPolicy};
 use httpsig_core::keys::{HmacKey, PrivateKey, PublicKey};
 use httpsig_core::{
     Algorithm, BaseOptions, Component, Error, MaxAge, Message, Selection, SfType, SfTypes,
@@ -112,6 +113,8 @@ struct Case {
     key_alg: Option<String>,
     field: Option<FieldText>,
     now: Option<i64>,
+    /// `verify` only: the accepted digest algorithms (default: both active ones).
+    digest_algorithms: Option<Vec<String>>,
     expect: Expect,
 }
 
@@ -195,6 +198,10 @@ impl Case {
         )?;
         unread("field", msg_kinds && self.field.is_some())?;
         unread("now", self.kind != Kind::Verify && self.now.is_some())?;
+        unread(
+            "digest_algorithms",
+            self.kind != Kind::Verify && self.digest_algorithms.is_some(),
+        )?;
         let e = &self.expect;
         let has_error = e.error.is_some();
         unread(
@@ -360,12 +367,34 @@ impl Case {
             Some(n) => n,
             None => created_of(&msg, self.label.as_deref(), &opts).unwrap_or(0),
         };
-        let policy = VerifyPolicy::new(&ALL_ALGORITHMS, MaxAge::Unlimited)
+        let mut policy = VerifyPolicy::new(&ALL_ALGORITHMS, MaxAge::Unlimited)
             .base_options(opts.clone())
             .at(now);
+        if let Some(names) = &self.digest_algorithms {
+            let algs = names
+                .iter()
+                .map(|n| {
+                    DigestAlgorithm::from_name(n).ok_or_else(|| format!("unknown digest {n:?}"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            policy = policy.digest_policy(DigestPolicy::default().with_algorithms(&algs));
+        }
+        // A refusal that gives a base: the signature is cryptographically valid over it, so
+        // the refusal is the verifier's decision (a forgery), not a broken signature.
+        if let (Some(_), Some(want)) = (&self.expect.error, &self.expect.base) {
+            let label = self.label.as_deref().unwrap_or("");
+            let sig = msg.header("signature").unwrap_or_default();
+            let bytes = httpsig_core::signature_value(&sig, label, &opts)
+                .map_err(|e| e.to_string())?
+                .ok_or("label not in Signature")?;
+            key.verify(want.as_bytes(), &bytes).map_err(|_| {
+                "expect.base given with expect.error, but the signature does not verify over it"
+                    .to_owned()
+            })?;
+        }
         let mut input = VerifyInput::new(&msg).body(msg.body());
         if let Some(r) = &related {
-            input = input.related(r);
+            input = input.related(r).related_body(r.body());
         }
         if let Some(l) = &self.label {
             input = input.select(Selection::Label(l));

@@ -71,6 +71,25 @@ pub enum DigestError {
     /// (`digest.not_hashed`). Build the hasher with [`super::ContentDigestHasher::for_field`]
     /// to avoid this.
     NotHashed(DigestAlgorithm),
+    /// A signature covers one member of the field (`"content-digest";key="…"`), but that member
+    /// names an algorithm this policy does not accept — unknown, deprecated, or outside
+    /// [`super::DigestPolicy::with_algorithms`] (`digest.covered_member_not_accepted`). The covered
+    /// value could never be compared with the content, so it vouches for nothing.
+    CoveredMemberNotAccepted(AlgorithmKind),
+    /// A signature covers one member of the field, an accepted algorithm, and the field has no
+    /// such member (`digest.covered_member_missing`).
+    CoveredMemberMissing(DigestAlgorithm),
+    /// A signature covers `Repr-Digest`, but the message content is not the selected
+    /// representation's data — a content coding other than `identity` is applied, or the content
+    /// is partial (`Content-Range`, status 206) — so the digest cannot be checked here
+    /// (`digest.repr_unverifiable`, RFC 9530 §3). Check it yourself and declare so with
+    /// [`crate::VerifyPolicy::digest_checked_by_caller`].
+    ReprUnverifiable,
+    /// More members than [`super::MAX_MEMBERS`] (`digest.too_many_members`).
+    TooManyMembers {
+        /// The cap.
+        max: usize,
+    },
     /// A `Want-Content-Digest` / `Want-Repr-Digest` field is not a valid RFC 8941 Dictionary
     /// (`digest.want_parse`).
     WantParse {
@@ -106,6 +125,10 @@ impl DigestError {
             Self::BodyTooLarge { .. } => "digest.body_too_large",
             Self::Mismatch(_) => "digest.mismatch",
             Self::NotHashed(_) => "digest.not_hashed",
+            Self::CoveredMemberNotAccepted(_) => "digest.covered_member_not_accepted",
+            Self::CoveredMemberMissing(_) => "digest.covered_member_missing",
+            Self::ReprUnverifiable => "digest.repr_unverifiable",
+            Self::TooManyMembers { .. } => "digest.too_many_members",
             Self::WantParse { .. } => "digest.want_parse",
             Self::WantNotInteger { .. } => "digest.want_not_integer",
             Self::WantOutOfRange { .. } => "digest.want_out_of_range",
@@ -160,6 +183,21 @@ impl fmt::Display for DigestError {
                 f,
                 "digest field carries {alg}, which the hasher did not compute"
             ),
+            Self::CoveredMemberNotAccepted(alg) => write!(
+                f,
+                "the signature covers the {alg} member, which is not an accepted digest algorithm"
+            ),
+            Self::CoveredMemberMissing(alg) => write!(
+                f,
+                "the signature covers the {alg} member, which the field does not have"
+            ),
+            Self::ReprUnverifiable => f.write_str(
+                "repr-digest is covered but the content is not the representation data \
+                 (content coding or partial content)",
+            ),
+            Self::TooManyMembers { max } => {
+                write!(f, "digest field has more than {max} members")
+            }
             Self::WantParse { index } => {
                 f.write_str("want-digest field is not a valid structured-field dictionary")?;
                 write_index(f, *index)

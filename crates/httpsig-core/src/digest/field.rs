@@ -15,6 +15,13 @@ use super::{AlgorithmKind, DigestAlgorithm, DigestError, combine_field};
 /// unknown algorithms while bounding the parser's work on attacker-supplied fields.
 pub const MAX_FIELD_LEN: usize = 8 * 1024;
 
+/// Cap on the members of one Integrity (or Integrity preference) field.
+///
+/// Rationale: the hash algorithm registry (RFC 9530 §7.2) lists eight algorithms, and a sender
+/// has no reason to send more than one or two; 16 keeps the duplicate check (a scan of the
+/// members seen so far) bounded at 120 comparisons however a hostile field is shaped.
+pub const MAX_MEMBERS: usize = 16;
+
 type Entries = smallvec::SmallVec<[DigestEntry; 2]>;
 
 /// One member of an Integrity field: an Algorithm Key and its decoded digest bytes.
@@ -70,7 +77,8 @@ impl ContentDigest {
     ///   (checked before parsing);
     /// - [`DigestError::Parse`] if it is not an RFC 8941 Dictionary;
     /// - [`DigestError::NotByteSequence`], [`DigestError::WrongLength`],
-    ///   [`DigestError::DuplicateAlgorithm`] for the first offending member, in field order.
+    ///   [`DigestError::DuplicateAlgorithm`] for the first offending member, in field order;
+    /// - [`DigestError::TooManyMembers`] past [`MAX_MEMBERS`] members.
     ///
     /// Syntax errors anywhere take precedence over member errors.
     pub fn parse(lines: &[&[u8]]) -> Result<Self, DigestError> {
@@ -142,6 +150,10 @@ impl<'de> DictionaryVisitor<'de> for FieldVisitor {
         let member = self.next_member;
         self.next_member = self.next_member.saturating_add(1);
         if self.error.is_some() {
+            return Ok(None);
+        }
+        if member >= MAX_MEMBERS {
+            self.error = Some(DigestError::TooManyMembers { max: MAX_MEMBERS });
             return Ok(None);
         }
         let algorithm = AlgorithmKind::from_name(key.as_str());

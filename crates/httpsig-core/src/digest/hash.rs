@@ -255,7 +255,7 @@ impl DigestPolicy {
 
     /// The cheap checks, run before any hashing: no deprecated algorithm, and an accepted one
     /// unless not required. Returns the accepted algorithms present, in field order.
-    fn plan(&self, field: &ContentDigest) -> Result<AlgList, DigestError> {
+    fn plan(&self, field: &ContentDigest, require: bool) -> Result<AlgList, DigestError> {
         // RFC 9530 §5: deprecated algorithms MUST NOT be used in adversarial settings. Fail
         // closed even when an active digest is present too.
         if let Some(alg) = field.iter().find_map(|e| match e.algorithm() {
@@ -272,7 +272,7 @@ impl DigestPolicy {
                 accepted.push(alg);
             }
         }
-        if accepted.is_empty() && self.require {
+        if accepted.is_empty() && require {
             return Err(DigestError::NoSupportedAlgorithm);
         }
         Ok(accepted)
@@ -340,7 +340,7 @@ impl ContentDigestHasher {
     /// [`DigestError::NoSupportedAlgorithm`] if it carries no accepted one and the policy
     /// requires one.
     pub fn for_field(field: &ContentDigest, policy: &DigestPolicy) -> Result<Self, DigestError> {
-        let algorithms = policy.plan(field)?;
+        let algorithms = policy.plan(field, policy.require)?;
         Ok(Self::new(algorithms.as_slice(), policy.max_body_len))
     }
 
@@ -471,7 +471,16 @@ impl Digests {
         field: &ContentDigest,
         policy: &DigestPolicy,
     ) -> Result<Verified, DigestError> {
-        let algorithms = policy.plan(field)?;
+        self.verify_with(field, policy, policy.require)
+    }
+
+    fn verify_with(
+        &self,
+        field: &ContentDigest,
+        policy: &DigestPolicy,
+        require: bool,
+    ) -> Result<Verified, DigestError> {
+        let algorithms = policy.plan(field, require)?;
         if self.len > policy.max_body_len {
             return Err(DigestError::BodyTooLarge {
                 max: policy.max_body_len,
@@ -549,4 +558,73 @@ pub fn verify_content_digest(
     let mut hasher = ContentDigestHasher::for_field(&field, policy)?;
     hasher.update(content)?;
     hasher.finish()?.verify(&field, policy)
+}
+
+/// Content whose digests are computed at most once per algorithm, however many covered
+/// Integrity fields are checked against it (a signature may cover the field several times:
+/// as a header and a trailer, with `;sf`, `;bs` or several `;key`s).
+pub(crate) struct ContentHashes<'b> {
+    content: &'b [u8],
+    max_len: u64,
+    done: [Option<Digest>; 2],
+}
+
+impl<'b> ContentHashes<'b> {
+    /// `content`, to be hashed under `policy`'s size limit.
+    pub(crate) fn new(content: &'b [u8], policy: &DigestPolicy) -> Self {
+        Self {
+            content,
+            max_len: policy.max_body_len,
+            done: [None, None],
+        }
+    }
+
+    fn digest(&mut self, algorithm: DigestAlgorithm) -> Result<Digest, DigestError> {
+        let len = u64::try_from(self.content.len()).unwrap_or(u64::MAX);
+        if len > self.max_len {
+            return Err(DigestError::BodyTooLarge { max: self.max_len });
+        }
+        let [sha256, sha512] = &mut self.done;
+        let slot = match algorithm {
+            DigestAlgorithm::Sha256 => sha256,
+            DigestAlgorithm::Sha512 => sha512,
+        };
+        Ok(*slot.get_or_insert_with(|| content_digest(algorithm, self.content)))
+    }
+}
+
+/// Verifies an Integrity field that a signature covers (RFC 9421 §7.2.8, RFC 9530 §6.3): the
+/// value the signature vouches for must be the value checked against the content.
+///
+/// Unlike [`verify_content_digest`], an accepted digest is always required, whatever
+/// [`DigestPolicy::with_require`] says: a covered field that matched nothing would vouch for
+/// nothing. When the signature covers a single member (`;key="…"`), that member must name an
+/// algorithm the policy accepts and be present. Every accepted digest in the field must match
+/// either way; deprecated algorithms fail as in [`verify_content_digest`].
+pub(crate) fn verify_covered(
+    field: &ContentDigest,
+    content: &mut ContentHashes<'_>,
+    policy: &DigestPolicy,
+    member: Option<&str>,
+) -> Result<(), DigestError> {
+    if let Some(name) = member {
+        match AlgorithmKind::from_name(name) {
+            AlgorithmKind::Active(alg) if policy.accepts(alg) => {
+                if field.get(alg).is_none() {
+                    return Err(DigestError::CoveredMemberMissing(alg));
+                }
+            }
+            kind => return Err(DigestError::CoveredMemberNotAccepted(kind)),
+        }
+    }
+    let algorithms = policy.plan(field, true)?;
+    for alg in algorithms.as_slice() {
+        let computed = content.digest(*alg)?;
+        // Invariant: `plan` only returns algorithms present in the field.
+        let given = field.get(*alg).ok_or(DigestError::NotHashed(*alg))?;
+        if !bytes_equal(computed.as_bytes(), given) {
+            return Err(DigestError::Mismatch(*alg));
+        }
+    }
+    Ok(())
 }

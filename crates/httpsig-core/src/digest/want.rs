@@ -8,7 +8,7 @@ use sfv::visitor::{
 };
 use sfv::{BareItemFromInput, KeyRef, Parser};
 
-use super::{AlgorithmKind, DigestAlgorithm, DigestError, combine_field};
+use super::{AlgorithmKind, DigestAlgorithm, DigestError, MAX_MEMBERS, combine_field};
 
 /// One member of an Integrity preference field.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,13 +56,14 @@ impl WantContentDigest {
     /// # Errors
     /// [`DigestError::TooLargeField`] over [`MAX_FIELD_LEN`](super::MAX_FIELD_LEN); [`DigestError::WantParse`] if it
     /// is not an RFC 8941 Dictionary; then, for the first offending member in field order,
-    /// [`DigestError::WantNotInteger`] or [`DigestError::WantOutOfRange`] (outside 0..=10).
+    /// [`DigestError::WantNotInteger`] or [`DigestError::WantOutOfRange`] (outside 0..=10);
+    /// [`DigestError::TooManyMembers`] past [`MAX_MEMBERS`] members.
     pub fn parse(lines: &[&[u8]]) -> Result<Self, DigestError> {
         // RFC 9530 §4; RFC 8941 §4.2.2
         let combined = combine_field(lines)?;
         let slots = Parser::new(&combined)
             .parse_dictionary_with_visitor(WantVisitor::default())
-            .map_err(|e| DigestError::WantParse { index: e.index() })?;
+            .map_err(|e| DigestError::WantParse { index: e.index() })??;
         let mut entries = Vec::with_capacity(slots.len());
         for slot in slots {
             entries.push(WantEntry {
@@ -146,15 +147,20 @@ struct WantVisitor<'de> {
     slots: Vec<Slot<'de>>,
     positions: BTreeMap<&'de str, usize>,
     next_member: usize,
+    too_many: bool,
 }
 
 impl<'de> DictionaryVisitor<'de> for WantVisitor<'de> {
-    type Out = Vec<Slot<'de>>;
+    type Out = Result<Vec<Slot<'de>>, DigestError>;
     type Error = Infallible;
 
     fn entry(&mut self, key: &'de KeyRef) -> Result<impl EntryVisitor<'de>, Self::Error> {
         let member = self.next_member;
         self.next_member = self.next_member.saturating_add(1);
+        if member >= MAX_MEMBERS {
+            self.too_many = true;
+            return Ok(None);
+        }
         let name = key.as_str();
         let index = *self.positions.entry(name).or_insert_with(|| {
             self.slots.push(Slot {
@@ -170,7 +176,11 @@ impl<'de> DictionaryVisitor<'de> for WantVisitor<'de> {
     }
 
     fn finish(self) -> Result<Self::Out, Self::Error> {
-        Ok(self.slots)
+        Ok(if self.too_many {
+            Err(DigestError::TooManyMembers { max: MAX_MEMBERS })
+        } else {
+            Ok(self.slots)
+        })
     }
 }
 
