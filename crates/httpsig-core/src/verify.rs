@@ -320,8 +320,15 @@ impl VerifyPolicy {
     /// A policy accepting `algorithms` and signatures whose `created` is at most `max_age` old.
     ///
     /// Defaults: `created` may lie up to 5 s in the future; `expires`, when present, is always
-    /// enforced; a covered `content-digest` is checked against the body with
-    /// [`DigestPolicy::default`]; no components, parameters or tags are required.
+    /// enforced; every covered `content-digest` / `repr-digest` component (header or `;tr`
+    /// trailer, `;key` member, `;req` request field) is checked against the content with
+    /// [`DigestPolicy::default`] and must carry an accepted digest that matches; no
+    /// components, parameters or tags are required.
+    ///
+    /// `repr-digest` is checked only where the content is the representation data (no content
+    /// coding but `identity`, no `Content-Range`, not 206/304, not an answer to `HEAD`); elsewhere
+    /// a covered `repr-digest` fails with `digest.repr_unverifiable` unless the caller checks it
+    /// ([`VerifyPolicy::digest_checked_by_caller`]).
     pub fn new(algorithms: &[Algorithm], max_age: MaxAge) -> Self {
         Self {
             algorithms: algorithms.to_vec(),
@@ -413,9 +420,15 @@ impl VerifyPolicy {
         self
     }
 
-    /// Declares that the caller verifies `Content-Digest` against the body itself (for example
-    /// with [`crate::digest::ContentDigestHasher`] while streaming). Without this, a covered
-    /// `content-digest` and no body given is an error, never a silent pass.
+    /// Declares that the caller verifies every covered Integrity field against the content
+    /// itself (for example with [`crate::digest::ContentDigestHasher`] while streaming). Without
+    /// this, a covered `content-digest` and no body given is an error, never a silent pass.
+    ///
+    /// The caller then owns what [`VerifyPolicy::verify`] otherwise does: check the field *as
+    /// covered* — the trailer for `;tr`, the related request's for `;req`, the member a `;key`
+    /// names (which must be an accepted algorithm), `Repr-Digest` as well as `Content-Digest`
+    /// (RFC 9421 §7.2.8). Checking the header `Content-Digest` when the signature covered the
+    /// trailer accepts swapped bodies.
     #[must_use]
     pub fn digest_checked_by_caller(mut self) -> Self {
         self.digest = DigestMode::CheckedByCaller;

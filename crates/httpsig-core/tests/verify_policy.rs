@@ -434,3 +434,57 @@ fn response_with_req_components() {
     assert_eq!(e.code(), "component.req_in_request");
     assert!(res.status().is_some());
 }
+
+/// Issue 10 §1 through the `http` adapter: a digest covered with `;tr` is read from the
+/// trailers given to `RequestView::with_trailers`, not from the header section.
+#[test]
+fn trailer_digest_through_the_http_adapter() {
+    let key = ed25519();
+    let uri = "https://example.com/foo?a=1";
+    let mut trailers = http::HeaderMap::new();
+    trailers.insert("content-digest", http::HeaderValue::from_static(DIGEST));
+    let mut req = http::Request::post(uri).body(BODY.to_vec()).unwrap();
+    let params = SignatureParams::builder()
+        .component(Component::derived(Derived::Method))
+        .component(Component::derived(Derived::TargetUri))
+        .component(Component::field("content-digest").unwrap().with_tr().unwrap())
+        .keyid("test-key-ed25519")
+        .created(1_000_090)
+        .build()
+        .unwrap();
+    let view = httpsig_core::http::RequestView::client(&req)
+        .unwrap()
+        .with_trailers(&trailers);
+    let signed =
+        httpsig_core::sign(&view, None, "sig1", params, &key, &BaseOptions::default()).unwrap();
+    httpsig_core::http::attach(req.headers_mut(), &signed).unwrap();
+    let pk = key.public_key();
+    let verify = |req: &http::Request<Vec<u8>>, trailers: &http::HeaderMap| {
+        let view = httpsig_core::http::RequestView::server(req, uri)
+            .unwrap()
+            .with_trailers(trailers);
+        policy()
+            .verify(VerifyInput::new(&view).body(req.body()), &pk)
+            .map(|_| ())
+            .map_err(|e| e.code())
+    };
+    // The legitimate message, with its digest only in the trailer section, verifies.
+    assert_eq!(verify(&req, &trailers), Ok(()));
+    // The forgery: another body, a header digest for it, the signed trailer untouched.
+    let mut forged = req.clone();
+    *forged.body_mut() = b"{\"hello\": \"attacker\"}".to_vec();
+    let swapped = httpsig_core::digest::header_value(
+        &[httpsig_core::digest::DigestAlgorithm::Sha256],
+        forged.body(),
+    );
+    forged.headers_mut().insert(
+        "content-digest",
+        http::HeaderValue::from_str(&swapped).unwrap(),
+    );
+    assert_eq!(verify(&forged, &trailers), Err("digest.mismatch"));
+    // Without the trailers the covered field is absent: refused.
+    assert_eq!(
+        verify(&req, &http::HeaderMap::new()),
+        Err("component.field_absent")
+    );
+}
