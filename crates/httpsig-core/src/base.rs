@@ -1,7 +1,7 @@
 //! The signature base (RFC 9421 §2.5).
 
 use crate::component::{self, Context};
-use crate::error::Error;
+use crate::error::{Error, LimitExceeded};
 use crate::message::HttpMessage;
 use crate::params::{Limits, SignatureParams};
 use crate::sf::SfTypes;
@@ -11,6 +11,7 @@ use crate::sf::SfTypes;
 pub struct BaseOptions {
     pub(crate) sf_types: SfTypes,
     pub(crate) max_field_bytes: usize,
+    pub(crate) max_base_bytes: usize,
     pub(crate) limits: Limits,
 }
 
@@ -21,6 +22,11 @@ impl Default for BaseOptions {
             // 16 KiB: above the largest field servers accept by default (nginx 8 KiB per line,
             // 16 KiB total for most), so real traffic never trips it.
             max_field_bytes: 16 * 1024,
+            // 64 KiB, four capped fields: a real base is a few hundred bytes. Without a cap on
+            // the whole, one signature covering the same large field under many identifiers
+            // (`;bs`, `;sf`, `;key=…`) would have the verifier build and hash a base of up to
+            // 64 components × 16 KiB before the signature can be refused.
+            max_base_bytes: 64 * 1024,
             limits: Limits::default(),
         }
     }
@@ -48,7 +54,24 @@ impl BaseOptions {
         self.limits = Limits {
             max_signatures: signatures,
             max_components: components,
+            ..self.limits
         };
+        self
+    }
+
+    /// Cap on the parameters of one signature in `Signature-Input` (default 32; RFC 9421
+    /// registers six).
+    #[must_use]
+    pub fn with_max_parameters(mut self, max: usize) -> Self {
+        self.limits.max_params = max;
+        self
+    }
+
+    /// Cap on the length of a signature base (default 64 KiB), checked as it is built, before
+    /// any signature crypto.
+    #[must_use]
+    pub fn with_max_base_bytes(mut self, max: usize) -> Self {
+        self.max_base_bytes = max;
         self
     }
 
@@ -105,14 +128,22 @@ pub(crate) fn write_base(
         sf_types: &options.sf_types,
         max_field_bytes: options.max_field_bytes,
     };
+    let start = out.len();
+    let max = options.max_base_bytes;
     for c in params.components() {
         out.extend_from_slice(c.identifier().as_bytes());
         out.extend_from_slice(b": ");
         component::write_value(&ctx, c, out)?;
         out.push(b'\n');
+        if out.len() - start > max {
+            return Err(LimitExceeded::BaseBytes { max }.into());
+        }
     }
     out.extend_from_slice(b"\"@signature-params\": ");
     out.extend_from_slice(params.as_str().as_bytes());
+    if out.len() - start > max {
+        return Err(LimitExceeded::BaseBytes { max }.into());
+    }
     Ok(())
 }
 

@@ -535,6 +535,16 @@ pub enum LimitExceeded {
         /// The cap.
         max: usize,
     },
+    /// More parameters on one signature than the policy allows.
+    Parameters {
+        /// The cap.
+        max: usize,
+    },
+    /// The signature base would be longer than the policy allows.
+    BaseBytes {
+        /// The cap.
+        max: usize,
+    },
     /// A field (all its lines together) is longer than the policy allows.
     FieldBytes {
         /// The cap.
@@ -548,6 +558,8 @@ impl LimitExceeded {
         match self {
             Self::Signatures { .. } => "limits.too_many_signatures",
             Self::Components { .. } => "limits.too_many_components",
+            Self::Parameters { .. } => "limits.too_many_parameters",
+            Self::BaseBytes { .. } => "limits.base_too_large",
             Self::FieldBytes { .. } => "limits.field_too_large",
         }
     }
@@ -558,6 +570,8 @@ impl fmt::Display for LimitExceeded {
         match self {
             Self::Signatures { max } => write!(f, "more than {max} signatures"),
             Self::Components { max } => write!(f, "more than {max} covered components"),
+            Self::Parameters { max } => write!(f, "more than {max} signature parameters"),
+            Self::BaseBytes { max } => write!(f, "signature base longer than {max} bytes"),
             Self::FieldBytes { max } => write!(f, "field longer than {max} bytes"),
         }
     }

@@ -414,6 +414,8 @@ struct Builder<'de> {
     keyid: Option<Text>,
     tag: Option<Text>,
     extension_keys: Vec<Box<str>>,
+    /// Parameters read so far, for the cap ([`Limits::max_params`]).
+    param_count: usize,
 }
 
 impl<'de> Builder<'de> {
@@ -569,15 +571,19 @@ fn itoa_i64(mut v: i64) -> IntBuf {
 pub(crate) struct Limits {
     pub(crate) max_signatures: usize,
     pub(crate) max_components: usize,
+    pub(crate) max_params: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         // Far above any real use (RFC 9421's examples carry two signatures and a dozen
-        // components), low enough that a hostile field cannot make us build large structures.
+        // components; §6.3 registers six signature parameters), low enough that a hostile field
+        // cannot make us build large structures, and that the duplicate-parameter check (a scan
+        // of the extension names seen) stays bounded however the field is shaped.
         Self {
             max_signatures: 16,
             max_components: 64,
+            max_params: 32,
         }
     }
 }
@@ -881,6 +887,11 @@ impl<'de> ParameterVisitor<'de> for SigParamV<'_, 'de, '_> {
         if !st.active {
             return Ok(());
         }
+        if st.cur.param_count >= st.limits.max_params {
+            let max = st.limits.max_params;
+            return Err(st.fail(LimitExceeded::Parameters { max }));
+        }
+        st.cur.param_count += 1;
         st.cur.param(key, value).map_err(|e| st.fail(e))
     }
 

@@ -239,6 +239,12 @@ comps64 = " ".join('"h%d"' % i for i in range(64))
 si("limit-64-components-ok", "sig1=(" + comps64 + ")", ok1, "64 distinct components is the limit; must parse")
 comps65 = " ".join('"h%d"' % i for i in range(65))
 si("limit-65-components", "sig1=(" + comps65 + ")", E("limits.too_many_components"), "65 distinct components exceed the 64-component limit")
+params32 = "".join(";x%d" % i for i in range(26))
+si("limit-32-parameters-ok", 'sig1=("@method");created=1;expires=2;nonce="n";alg="ed25519";keyid="k";tag="t"' + params32, ok1, "6 registered + 26 extension parameters = 32, the limit; must parse")
+si("limit-33-parameters", 'sig1=("@method");created=1;expires=2;nonce="n";alg="ed25519";keyid="k";tag="t"' + params32 + ";x26", E("limits.too_many_parameters"), "33 parameters exceed the 32-parameter limit (RFC 9421 registers 6)")
+si("limit-parameters-thousands", 'sig1=("@method")' + "".join(";p%d" % i for i in range(2500)), E("limits.too_many_parameters"), "2500 distinct extension parameters: refused at the 33rd, not checked pairwise for duplicates (issue 10: that was quadratic)")
+si("limit-parameters-second-signature", 'sig1=("@method"), sig2=()' + "".join(";e%d" % i for i in range(33)), E("limits.too_many_parameters"), "the parameter limit applies to every signature, not only the first")
+si("limit-parameters-then-syntax", 'sig1=()' + "".join(";e%d" % i for i in range(40)) + ', sig2=(', SYN, "too many parameters followed by an unterminated inner list: the syntax error wins")
 si("huge-nonce-ok", {"prefix": 'sig1=("@method");nonce="', "repeat": "a", "times": 20000, "suffix": '"'}, ok1, "a 20 KB nonce: parsing has no byte cap (the field-size limit is a verify-time check); must parse")
 si("deep-parens", {"prefix": "sig1=", "repeat": "(", "times": 5000, "suffix": ""}, SYN, "5000 nested '(': inner lists cannot nest, must fail without recursion")
 si("huge-leading-space-ok", {"prefix": "", "repeat": " ", "times": 10000, "suffix": "sig1=()"}, ok1, "10000 leading SP are discarded (RFC 8941 §4.2); must parse")
@@ -401,6 +407,14 @@ verify("covered-field-over-16k", msg(['sig1=("x-big");created=1618884473;keyid="
        "a covered field of 16385 bytes exceeds the field cap when building the signature base")
 verify("covered-field-at-16k", msg(['sig1=("x-big");created=1618884473;keyid="test-key-ed25519"'], [ZSIG], "X-Big: " + "b" * 16384 + "\n"), E("verify.invalid_signature"),
        "a covered field of exactly 16384 bytes is within the cap; the zero signature then fails verification")
+
+big = "".join("X-B%d: " % i + "b" * 12000 + "\n" for i in range(6))
+verify("base-over-64k", msg(['sig1=("x-b0" "x-b1" "x-b2" "x-b3" "x-b4" "x-b5");created=1618884473;keyid="test-key-ed25519"'], [ZSIG], big), E("limits.base_too_large"),
+       "six covered 12000-byte fields make a signature base over the 64 KiB cap; refused while the base is built, before any signature crypto")
+verify("base-same-field-many-ways", msg(['sig1=("x-b0" "x-b0";bs "x-b1" "x-b1";bs "x-b2" "x-b2";bs);created=1618884473;keyid="test-key-ed25519"'], [ZSIG], big), E("limits.base_too_large"),
+       "large fields each covered twice (plain and ;bs) add up past the base cap")
+verify("base-under-64k", msg(['sig1=("x-b0" "x-b1" "x-b2" "x-b3" "x-b4");created=1618884473;keyid="test-key-ed25519"'], [ZSIG], big), E("verify.invalid_signature"),
+       "five covered 12000-byte fields stay under the base cap; the zero signature then fails verification")
 
 doc = {"suite": "rfc9421",
        "source": "ours: hostile inputs built on RFC 8941/9651 parsing rules and RFC 9421 §2-§5",
