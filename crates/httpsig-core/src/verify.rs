@@ -12,8 +12,8 @@ use std::sync::Arc;
 use smallvec::SmallVec;
 
 use crate::base::{BaseOptions, write_base};
-use crate::crypto::{Algorithm, VerifyingKey};
 use crate::component::source_of;
+use crate::crypto::{Algorithm, VerifyingKey};
 use crate::digest::{ContentDigest, ContentHashes, DigestError, DigestPolicy, verify_covered};
 use crate::error::{ComponentError, ComponentErrorKind};
 use crate::error::{Error, LimitExceeded, ParamName, SignatureField, Violation, Violations};
@@ -694,6 +694,15 @@ impl VerifyPolicy {
     }
 }
 
+/// Which Integrity field a component reads: `Repr-Digest` or `Content-Digest`, of the related
+/// request or this message, trailer or header.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Which {
+    repr: bool,
+    req: bool,
+    tr: bool,
+}
+
 /// Checks every covered Integrity field against the content of the message it was read from
 /// (RFC 9421 §7.2.8): the header or the trailer (`;tr`), of this message or of the related
 /// request (`;req`), the whole field or the one member a `;key` selects. What cannot be checked
@@ -707,8 +716,8 @@ fn check_covered_digests(
     params: &SignatureParams<'_>,
     policy: &DigestPolicy,
 ) -> Result<(), Error> {
-    // The distinct fields seen, by (repr, req, tr): at most eight, usually one.
-    let mut fields: SmallVec<[((bool, bool, bool), ContentDigest); 1]> = SmallVec::new();
+    // The distinct fields seen: at most eight, usually one.
+    let mut fields: SmallVec<[(Which, ContentDigest); 1]> = SmallVec::new();
     let mut own = input.body.map(|b| ContentHashes::new(b, policy));
     let mut related = input.related_body.map(|b| ContentHashes::new(b, policy));
     for c in params.components() {
@@ -726,7 +735,11 @@ fn check_covered_digests(
         } else {
             own.as_mut().ok_or(Error::BodyRequired)?
         };
-        let which = (repr, c.req(), c.tr());
+        let which = Which {
+            repr,
+            req: c.req(),
+            tr: c.tr(),
+        };
         if let Some((_, field)) = fields.iter().find(|(w, _)| *w == which) {
             verify_covered(field, content, policy, c.key())?;
             continue;
@@ -742,7 +755,9 @@ fn check_covered_digests(
             source.field_lines(c.name(), &mut push);
         }
         if lines.is_empty() {
-            return Err(ComponentError::new(c.identifier(), ComponentErrorKind::FieldAbsent).into());
+            return Err(
+                ComponentError::new(c.identifier(), ComponentErrorKind::FieldAbsent).into(),
+            );
         }
         let field = ContentDigest::parse(&lines)?;
         verify_covered(&field, content, policy, c.key())?;
@@ -755,10 +770,7 @@ fn check_covered_digests(
 /// can be checked against it (RFC 9530 §3): no content coding but `identity`, not partial
 /// (`Content-Range`, 206), and not a response without content for a representation
 /// (304, or an answer to `HEAD`).
-fn representation_is_content(
-    message: &dyn HttpMessage,
-    request: Option<&dyn HttpMessage>,
-) -> bool {
+fn representation_is_content(message: &dyn HttpMessage, request: Option<&dyn HttpMessage>) -> bool {
     let mut identity = true;
     message.field_lines("content-encoding", &mut |line| {
         for coding in line.split(|&b| b == b',') {

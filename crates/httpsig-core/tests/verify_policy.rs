@@ -447,7 +447,12 @@ fn trailer_digest_through_the_http_adapter() {
     let params = SignatureParams::builder()
         .component(Component::derived(Derived::Method))
         .component(Component::derived(Derived::TargetUri))
-        .component(Component::field("content-digest").unwrap().with_tr().unwrap())
+        .component(
+            Component::field("content-digest")
+                .unwrap()
+                .with_tr()
+                .unwrap(),
+        )
         .keyid("test-key-ed25519")
         .created(1_000_090)
         .build()

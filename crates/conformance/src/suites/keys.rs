@@ -1,4 +1,5 @@
-//! The key/crypto suite: `testdata/keys/signatures.json` and `thumbprints.json` (format: the
+//! The key/crypto suite: `testdata/keys/signatures.json`, `thumbprints.json` and
+//! `weak-ed25519.json` (format: the
 //! description in each file and `testdata/keys/README.md`). Key files named by a case are read
 //! from the embedded `testdata/keys/` tree. Every field of a case must be read; an unknown
 //! field or a missing required one fails the case.
@@ -17,7 +18,7 @@ use serde_json::{Map, Value};
 use super::CaseResults;
 
 /// The vector files of this suite; the other files under `keys/` are key material.
-pub const FILES: &[&str] = &["signatures.json", "thumbprints.json"];
+pub const FILES: &[&str] = &["signatures.json", "thumbprints.json", "weak-ed25519.json"];
 
 /// Runs one key-suite vector file, chosen by its file name (one of [`FILES`]).
 ///
@@ -34,6 +35,7 @@ pub fn run(name: &str, bytes: &[u8]) -> Result<CaseResults, String> {
     match name {
         "signatures.json" => Ok(signature_cases(cases)),
         "thumbprints.json" => Ok(thumbprint_cases(cases)),
+        "weak-ed25519.json" => Ok(weak_ed25519_cases(cases)),
         other => Err(format!("no keys runner for file {other:?}")),
     }
 }
@@ -300,6 +302,54 @@ fn thumbprint_case(case: &Value) -> Result<(), String> {
     // Private members never change the thumbprint (an oct key is all secret: skip it).
     if key.kty() != "oct" && key.public_only().thumbprint_sha256().as_deref() != Ok(want) {
         return Err("public-only thumbprint differs".into());
+    }
+    Ok(())
+}
+
+/// `weak-ed25519.json`: each `x` loaded as an OKP JWK and as an SPKI PEM must give `expect`
+/// (`"ok"` or a `key.*` code) both ways.
+fn weak_ed25519_cases(cases: &[Value]) -> CaseResults {
+    cases
+        .iter()
+        .enumerate()
+        .map(|(n, case)| {
+            let id = case
+                .get("name")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("case #{n}"), str::to_owned);
+            (id, weak_ed25519_case(case))
+        })
+        .collect()
+}
+
+fn weak_ed25519_case(case: &Value) -> Result<(), String> {
+    let c = fields(case, &["name", "source", "x", "expect"], &["note"])?;
+    let x = str_field(c, "x")?;
+    let expect = str_field(c, "expect")?;
+    let raw = URL_SAFE_NO_PAD
+        .decode(x)
+        .map_err(|e| format!("x is not base64url: {e}"))?;
+    let outcome = |r: Result<PublicKey, httpsig_core::keys::KeyError>| match r {
+        Ok(_) => "ok".to_owned(),
+        Err(e) => e.code().to_owned(),
+    };
+    let jwk_text = format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}"}}"#);
+    let jwk = Jwk::from_json(jwk_text.as_bytes()).map_err(|e| format!("jwk: {e}"))?;
+    let from_jwk = outcome(PublicKey::from_jwk(&jwk, Some(Algorithm::Ed25519)));
+    // RFC 8410 §4: SubjectPublicKeyInfo { id-Ed25519 (1.3.101.112), BIT STRING (the 32 bytes) }.
+    let mut der = vec![
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+    ];
+    der.extend_from_slice(&raw);
+    let pem = format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+        STANDARD.encode(&der)
+    );
+    let from_pem = outcome(PublicKey::from_pem(pem.as_bytes(), Algorithm::Ed25519));
+    if from_jwk != expect || from_pem != expect {
+        return Err(format!(
+            "want {expect}, got {from_jwk} from the JWK and {from_pem} from the SPKI PEM"
+        ));
     }
     Ok(())
 }

@@ -300,3 +300,35 @@ pub(crate) fn fill_random(out: &mut [u8]) -> Result<(), KeyError> {
         .fill(out)
         .map_err(|_| KeyError::Random)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Why `keys::ed25519::check_public` exists: this backend's Ed25519 verification is
+    /// cofactorless, so for the identity point as public key the keyless signature
+    /// `R = identity, S = 0` verifies for any message. The check refuses such keys at load.
+    #[test]
+    fn identity_public_key_accepts_a_keyless_signature() {
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let mut forged = [0u8; 64];
+        forged[0] = 1; // R = the identity's encoding; S = 0
+        let raw = signature::UnparsedPublicKey::new(&signature::ED25519, identity);
+        for msg in [&b"any message"[..], b"", b"\"@method\": POST"] {
+            assert!(raw.verify(msg, &forged).is_ok());
+        }
+        assert_eq!(
+            crate::keys::PublicKey::from_jwk(
+                &crate::keys::Jwk::from_json(
+                    br#"{"kty":"OKP","crv":"Ed25519","x":"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}"#
+                )
+                .unwrap(),
+                None
+            )
+            .unwrap_err()
+            .code(),
+            "key.ed25519_small_order"
+        );
+    }
+}

@@ -89,6 +89,10 @@ pub enum KeyError {
         /// Modulus size in bits.
         bits: usize,
     },
+    /// An Ed25519 public key that would let anyone forge signatures, or that has a second
+    /// spelling (codes `key.ed25519_small_order`, `key.ed25519_non_canonical`); see
+    /// [`WeakEd25519`].
+    WeakEd25519(WeakEd25519),
     /// The backend failed to sign (code `key.signing_failed`).
     SigningFailed,
     /// The secure random generator failed (code `key.random`).
@@ -121,6 +125,8 @@ impl KeyError {
             Self::NotPrivate => "key.not_private",
             Self::HmacTooShort { .. } => "key.hmac_too_short",
             Self::RsaTooSmall { .. } => "key.rsa_too_small",
+            Self::WeakEd25519(WeakEd25519::SmallOrder) => "key.ed25519_small_order",
+            Self::WeakEd25519(WeakEd25519::NonCanonical) => "key.ed25519_non_canonical",
             Self::SigningFailed => "key.signing_failed",
             Self::Random => "key.random",
         }
@@ -168,6 +174,7 @@ impl fmt::Display for KeyError {
             Self::RsaTooSmall { bits } => {
                 write!(f, "RSA modulus is {bits} bits, at least 2048 are required")
             }
+            Self::WeakEd25519(w) => w.fmt(f),
             Self::SigningFailed => f.write_str("signing failed"),
             Self::Random => f.write_str("secure random generator failed"),
         }
@@ -273,6 +280,29 @@ impl fmt::Display for UnsupportedKey {
             Self::PssParameters => "RSASSA-PSS key parameters are not supported",
             Self::EcIncomplete => "EC private key lacks its public key or curve",
             Self::EcPoint => "EC public key is not an uncompressed point of the curve's size",
+        })
+    }
+}
+
+/// Why an Ed25519 public key was refused before it could be used.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WeakEd25519 {
+    /// A point of order 1, 2, 4 or 8 (any spelling): with cofactorless verification the
+    /// signature `R = identity, S = 0` verifies for every message (identity) or for a fraction
+    /// of messages, so anyone could sign for it.
+    SmallOrder,
+    /// The encoding is not canonical: y is not reduced modulo p (RFC 8032 §5.1.3).
+    NonCanonical,
+}
+
+impl fmt::Display for WeakEd25519 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::SmallOrder => {
+                "Ed25519 public key is a small-order point, for which signatures can be forged"
+            }
+            Self::NonCanonical => "Ed25519 public key is not canonically encoded",
         })
     }
 }

@@ -50,13 +50,14 @@ use crate::crypto::{
 };
 
 mod der;
+mod ed25519;
 mod error;
 mod jwk;
 mod pem;
 
 pub use error::{
     BackendRejection, DerError, JwkJsonError, JwkMember, KeyError, PemError, PemLabel,
-    UnsupportedKey,
+    UnsupportedKey, WeakEd25519,
 };
 pub use jwk::{Jwk, Jwks};
 
@@ -303,6 +304,9 @@ impl PrivateKey {
             }
             KeyType::Ed25519 | KeyType::Hmac => {
                 let x = jwk.fixed_bytes(JwkMember::X, 32)?;
+                // `x` must equal the seed's public key (checked by the backend), which is never
+                // of small order; checking it here gives the same code as the public loaders.
+                ed25519::check_public(&x)?;
                 let d = jwk.fixed_bytes(JwkMember::D, 32)?;
                 Signer::ed25519_seed_and_public(&d, &x)?
             }
@@ -427,6 +431,7 @@ impl PublicKey {
                         if spki.key.len() != 32 {
                             return Err(KeyError::Der(DerError::Malformed));
                         }
+                        ed25519::check_public(spki.key)?;
                         Self::new(Verifier::ed25519(spki.key, alg)?, key_type, alg)
                     }
                 }
@@ -477,7 +482,9 @@ impl PublicKey {
                 Verifier::ec_point(&jwk_point(jwk, key_type)?, alg)?
             }
             KeyType::Ed25519 | KeyType::Hmac => {
-                Verifier::ed25519(&jwk.fixed_bytes(JwkMember::X, 32)?, alg)?
+                let x = jwk.fixed_bytes(JwkMember::X, 32)?;
+                ed25519::check_public(&x)?;
+                Verifier::ed25519(&x, alg)?
             }
         };
         let mut key = Self::new(verifier, key_type, alg)?;

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Writes ../weak-ed25519.json: Ed25519 public keys that must never load (issue 10 §6).
+
+Every small-order point of edwards25519 (orders 1, 2, 4, 8), in every 32-byte spelling (both
+sign bits, y and y + p where y + p < 2^255), and non-canonical encodings (y >= p). The order of
+each point is computed here with pure-Python RFC 8032 §5.1 arithmetic, so the list does not
+rest on a copied table; the y-coordinates of the order-8 points are the ones libsodium's
+blocklist and Chalkias et al., "Taming the many EdDSAs" (2020) print, and the script checks
+their order. Nothing here uses our Rust code.
+
+Rerun from this directory: python3 generated/make_weak_ed25519.py (writes ../weak-ed25519.json
+relative to this script).
+"""
+
+import base64
+import json
+import os
+
+P = 2**255 - 19
+D = -121665 * pow(121666, P - 2, P) % P
+Y8A = bytes.fromhex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05")
+Y8B = bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")
+SRC = ("ours: small-order points of edwards25519 (orders computed by the generator with RFC 8032 "
+       "§5.1 arithmetic) and their encodings, as in libsodium's blocklist and Chalkias et al., "
+       "'Taming the many EdDSAs' (2020)")
+
+
+def le(n):
+    return n.to_bytes(32, "little")
+
+
+def with_sign(b, sign):
+    b = bytearray(b)
+    if sign:
+        b[31] |= 0x80
+    return bytes(b)
+
+
+def recover_x(y, sign):
+    """RFC 8032 §5.1.3 step 2-4 for a reduced y; None when no x fits (or x = 0 with sign 1)."""
+    x2 = (y * y - 1) * pow(D * y * y + 1, P - 2, P) % P
+    if x2 == 0:
+        return None if sign else 0
+    x = pow(x2, (P + 3) // 8, P)
+    if (x * x - x2) % P != 0:
+        x = x * pow(2, (P - 1) // 4, P) % P
+    if (x * x - x2) % P != 0:
+        return None
+    if (x & 1) != sign:
+        x = P - x
+    return x
+
+
+def add(p1, p2):
+    x1, y1 = p1
+    x2, y2 = p2
+    x3 = (x1 * y2 + x2 * y1) * pow(1 + D * x1 * x2 * y1 * y2, P - 2, P) % P
+    y3 = (y1 * y2 + x1 * x2) * pow(1 - D * x1 * x2 * y1 * y2, P - 2, P) % P
+    return (x3, y3)
+
+
+def order(pt):
+    acc = pt
+    for k in range(1, 9):
+        if acc == (0, 1):
+            return k
+        acc = add(acc, pt)
+    return None
+
+
+def b64u(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def main():
+    cases = []
+
+    def case(name, enc, expect, note, source=SRC):
+        cases.append({"name": name, "source": source, "x": b64u(enc), "expect": expect, "note": note})
+
+    for y, label in [(1, "identity"), (0, "order-4"), (int.from_bytes(Y8A, "little"), "order-8-a"),
+                     (int.from_bytes(Y8B, "little"), "order-8-b"), (P - 1, "order-2")]:
+        for sign in (0, 1):
+            enc = with_sign(le(y), sign)
+            x = recover_x(y, sign)
+            if x is None:
+                o = order((recover_x(y, 0), y))
+                case(f"{label}-sign-bit-set", enc, "key.ed25519_small_order",
+                     f"x = 0 with the sign bit set: a non-canonical spelling of a point of order {o}")
+            else:
+                o = order((x, y))
+                assert o in (1, 2, 4, 8), (label, o)
+                case(f"{label}-sign-{sign}", enc, "key.ed25519_small_order", f"a point of order {o}")
+    for y, label in [(P, "y-eq-p"), (P + 1, "y-eq-p-plus-1")]:
+        for sign in (0, 1):
+            x = recover_x(y - P, sign)
+            o = order((recover_x(y - P, 0), y - P)) if x is None else order((x, y - P))
+            assert o in (1, 2, 4, 8), (label, o)
+            case(f"{label}-sign-{sign}", with_sign(le(y), sign), "key.ed25519_small_order",
+                 f"y is not reduced mod p and spells a point of order {o}")
+    for y, label in [(P + 2, "y-eq-p-plus-2"), (2**255 - 1, "y-eq-2^255-1")]:
+        case(label, le(y), "key.ed25519_non_canonical", "y >= p: not canonical (RFC 8032 §5.1.3 decoding fails)")
+    case("rfc9421-b1.4-test-key-ed25519", base64.urlsafe_b64decode("JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs="),
+         "ok", "RFC 9421 Appendix B.1.4", source="RFC 9421 Appendix B.1.4: an ordinary key must still load")
+    case("rfc8032-7.1-test-1", bytes.fromhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"),
+         "ok", "RFC 8032 §7.1 TEST 1", source="RFC 8032 §7.1 TEST 1: an ordinary key must still load")
+    doc = {
+        "description": (
+            "Ed25519 public keys that must never load (issue 10 §6): every small-order point of edwards25519 "
+            "in every 32-byte spelling, and non-canonical encodings. With cofactorless verification the signature "
+            "R = identity, S = 0 verifies for a small-order key A whenever [k]A is the identity: for every message "
+            "when A is the identity. Each key is a JWK x member; the runner loads it as an OKP JWK and as an SPKI "
+            "PEM, and both must give expect ('ok' or a key.* code). Generated by generated/make_weak_ed25519.py."),
+        "cases": cases,
+    }
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "weak-ed25519.json")
+    with open(out, "w") as f:
+        f.write(json.dumps(doc, indent=1) + "\n")
+    print(len(cases), "cases")
+
+
+if __name__ == "__main__":
+    main()
