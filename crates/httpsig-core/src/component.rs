@@ -343,8 +343,12 @@ impl TextSink for String {
 
 /// RFC 9110 §5.6.2 tchar, restricted to lower case (RFC 9421 §2.1: names are lower-cased).
 fn is_lower_tchar(b: u8) -> bool {
-    b.is_ascii_lowercase()
-        || b.is_ascii_digit()
+    !b.is_ascii_uppercase() && is_tchar(b)
+}
+
+/// RFC 9110 §5.6.2 tchar.
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
         || matches!(
             b,
             b'!' | b'#'
@@ -668,16 +672,27 @@ fn write_request_derived(
     c: CoveredComponent<'_>,
     out: &mut Vec<u8>,
 ) -> Result<(), ComponentError> {
+    // Whatever an `HttpMessage` implementation hands over reaches the base only if it fits
+    // its grammar: a line break or space there would forge base lines.
     if d == Derived::Method {
         let m = source
             .method()
             .ok_or_else(|| c.err(K::MessageDataMissing))?;
+        // RFC 9110 §9.1: method = token.
+        if m.is_empty() || !m.bytes().all(is_tchar) {
+            return Err(c.err(K::InvalidMessageData));
+        }
         out.extend_from_slice(m.as_bytes());
         return Ok(());
     }
     if d == Derived::RequestTarget
         && let Some(rt) = source.request_target()
     {
+        // RFC 9112 §3.2: every form of request-target is visible ASCII without `#` — the
+        // rule `TargetUri` applies to the target URI.
+        if rt.is_empty() || !rt.bytes().all(|b| b.is_ascii_graphic() && b != b'#') {
+            return Err(c.err(K::InvalidMessageData));
+        }
         out.extend_from_slice(rt.as_bytes());
         return Ok(());
     }

@@ -327,6 +327,10 @@ pub enum ComponentErrorKind {
     MessageDataMissing,
     /// The target URI is not an absolute `http`/`https` URI without userinfo or fragment.
     InvalidTargetUri,
+    /// The message view's method is not a token (RFC 9110 §9.1), or its request-target is not
+    /// visible ASCII without `#` (RFC 9112 §3.2): refused so that no adapter can put a line
+    /// break into the signature base.
+    InvalidMessageData,
     /// `sf` or `key` on a field whose structured type is not known (register it or pass an override).
     SfUnknownType,
     /// The field value does not parse as its structured type.
@@ -387,6 +391,7 @@ impl ComponentError {
             K::RelatedRequestMissing => "component.related_request_missing",
             K::MessageDataMissing => "component.message_data_missing",
             K::InvalidTargetUri => "component.invalid_target_uri",
+            K::InvalidMessageData => "component.invalid_message_data",
             K::SfUnknownType => "component.sf_unknown_type",
             K::SfParse => "component.sf_parse",
             K::KeyNotDictionary => "component.key_not_dictionary",
@@ -419,6 +424,9 @@ impl fmt::Display for ComponentError {
             K::RelatedRequestMissing => "req used but no related request was supplied",
             K::MessageDataMissing => "the message lacks the data for this derived component",
             K::InvalidTargetUri => "target URI is not a valid absolute http(s) URI",
+            K::InvalidMessageData => {
+                "the message's method is not a token or its request-target is malformed"
+            }
             K::SfUnknownType => "structured type of the field is unknown",
             K::SfParse => "field value is not a valid structured field",
             K::KeyNotDictionary => "key parameter used on a field that is not a dictionary",

@@ -98,6 +98,11 @@ impl KeyResolver for KeySet {
 
 /// A hook that decides whether a signature's `nonce` is acceptable (RFC 9421 §7.2.2). It runs
 /// after the signature verified; a replay store records the nonce here.
+///
+/// Key a replay cache by the `nonce` (or by a digest of the signature base), never by the
+/// signature bytes: ECDSA signatures are malleable — `(r, s)` and `(r, n − s)` both verify for
+/// the same base — so a cache keyed by signature bytes lets every signature be replayed once
+/// more under its twin. Nothing in this workspace keys a cache by signature bytes.
 pub trait NonceCheck: Send + Sync {
     /// `true` to accept. `nonce` is `None` when the signature has none.
     fn check(&self, nonce: Option<&str>, params: &SignatureParams<'_>) -> bool;
