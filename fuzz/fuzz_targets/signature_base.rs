@@ -35,22 +35,38 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let opts = BaseOptions::default();
-    let Ok(all) = httpsig_core::parse_signature_input_field(si.as_bytes(), &opts) else { return };
+    let Ok(all) = httpsig_core::parse_signature_input_field(si.as_bytes(), &opts) else {
+        return;
+    };
     let key = InsecureTestKey::new(b"fuzz", Algorithm::Ed25519);
     for (label, params) in all {
-        let related = msg.status().map(|_| Message::request("GET", "https://example.com/x?a=b").expect("valid"));
-        let base = httpsig_core::signature_base(&msg, related.as_ref().map(|m| m as _), &params, &opts);
+        let related = msg
+            .status()
+            .map(|_| Message::request("GET", "https://example.com/x?a=b").expect("valid"));
+        let base =
+            httpsig_core::signature_base(&msg, related.as_ref().map(|m| m as _), &params, &opts);
         let Ok(base) = base else { continue };
         assert!(base.ends_with(params.as_str().as_bytes()));
         // Sign with the fake backend and check that verification agrees.
         let mut signed_msg = msg.clone();
-        let Ok(signed) = httpsig_core::sign(&signed_msg, related.as_ref().map(|m| m as _), &label, params, &key, &opts) else {
+        let Ok(signed) = httpsig_core::sign(
+            &signed_msg,
+            related.as_ref().map(|m| m as _),
+            &label,
+            params,
+            &key,
+            &opts,
+        ) else {
             continue;
         };
         assert_eq!(signed.base(), &base[..]);
-        signed_msg.set_header("signature-input", Some(signed.signature_input_member().into_bytes()));
+        signed_msg.set_header(
+            "signature-input",
+            Some(signed.signature_input_member().into_bytes()),
+        );
         signed_msg.set_header("signature", Some(signed.signature_member().into_bytes()));
-        let policy = VerifyPolicy::new(&[Algorithm::Ed25519], MaxAge::Unlimited).digest_checked_by_caller();
+        let policy =
+            VerifyPolicy::new(&[Algorithm::Ed25519], MaxAge::Unlimited).digest_checked_by_caller();
         let mut input = VerifyInput::new(&signed_msg).select(Selection::Label(&label));
         if let Some(r) = &related {
             input = input.related(r);
@@ -59,7 +75,9 @@ fuzz_target!(|data: &[u8]| {
             // Only policy checks that depend on the clock or the alg parameter may refuse.
             let code = e.code();
             assert!(
-                code.starts_with("policy.") || code == "verify.alg_mismatch" || code == "verify.unknown_algorithm"
+                code.starts_with("policy.")
+                    || code == "verify.alg_mismatch"
+                    || code == "verify.unknown_algorithm"
                     || code == "verify.key_not_found",
                 "own signature refused: {code} ({e})"
             );

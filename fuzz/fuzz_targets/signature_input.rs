@@ -9,7 +9,8 @@ fuzz_target!(|data: &[u8]| {
     let opts = BaseOptions::default();
     if let Ok(all) = httpsig_core::parse_signature_input_field(data, &opts) {
         for (label, params) in all {
-            let again = SignatureParams::parse(params.as_str()).expect("our serialization re-parses");
+            let again =
+                SignatureParams::parse(params.as_str()).expect("our serialization re-parses");
             assert_eq!(again.as_str(), params.as_str());
             assert_eq!(again.created(), params.created());
             assert_eq!(again.keyid(), params.keyid());
@@ -17,7 +18,8 @@ fuzz_target!(|data: &[u8]| {
             // Borrowed (canonical input) and copied (canonicalized) parameters are the same value.
             assert_eq!(again, params);
             let member = format!("{label}={}", params.as_str());
-            let reparsed = httpsig_core::parse_signature_input_field(member.as_bytes(), &opts).expect("member re-parses");
+            let reparsed = httpsig_core::parse_signature_input_field(member.as_bytes(), &opts)
+                .expect("member re-parses");
             assert_eq!(reparsed.len(), 1);
             assert_eq!(reparsed[0].1, params);
         }
