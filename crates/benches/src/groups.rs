@@ -8,7 +8,9 @@
 //!    crypto);
 //! 4. Content-Digest over 1 KiB and 1 MiB;
 //! 5. Forwarded / X-Forwarded resolution of a 3-hop chain; DPoP proof verification vs raw ring;
-//! 6. allocations per sign / verify (the `allocs` binary counts the rows of groups 2 and 3).
+//! 6. allocations per sign / verify (the `allocs` binary counts the rows of groups 2 and 3);
+//! 7. hostile requests at the parser caps (issue 10 §3): what a verify costs before it can
+//!    refuse, to compare with a normal verify ([`HOSTILE_REFERENCE`]).
 
 use core::fmt;
 use std::rc::Rc;
@@ -39,7 +41,7 @@ use crate::harness::{BoxRoutine, batched, plain, ready};
 
 /// One job, measured for each implementation that has it.
 pub struct Row {
-    /// The group number, "1" to "6".
+    /// The group number, "1" to "7".
     pub group: &'static str,
     /// A unique, stable name (the `profile` binary and the allocation merge select by it).
     pub name: String,
@@ -124,6 +126,7 @@ pub fn rows(filter: Filter<'_>) -> Vec<Row> {
     group3(filter, &mut keys, &mut out);
     group4(filter, &mut out);
     group5(filter, &mut out);
+    group7(filter, &mut keys, &mut out);
     out
 }
 
@@ -925,6 +928,158 @@ fn group5(filter: Filter<'_>, out: &mut Vec<Row>) {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Group 7: hostile requests at the caps
+
+/// The normal verify that group 7's hostile rows are compared with (same key, same policy).
+pub const HOSTILE_REFERENCE: &str = "verify ed25519, B.2.5 request";
+
+/// A request to `B25_TARGET` with these extra header lines and a `Signature` for `sig1` that
+/// is 64 zero bytes (it never verifies: every row ends in a refusal).
+fn hostile_request(headers: Headers) -> http::Request<Bytes> {
+    let mut b = http::Request::post(B25_TARGET)
+        .header("host", "example.com")
+        .header("date", "Tue, 20 Apr 2021 02:07:55 GMT")
+        .header("content-type", "application/json");
+    let has_sig = headers.iter().any(|(n, _)| *n == "signature");
+    for (n, v) in headers {
+        b = b.header(n, v);
+    }
+    if !has_sig {
+        b = b.header("signature", format!("sig1=:{}==:", "A".repeat(86)));
+    }
+    must(
+        b.body(Bytes::from_static(br#"{"hello": "world"}"#)),
+        "hostile request",
+    )
+}
+
+/// Extra header lines of a hostile request.
+type Headers = Vec<(&'static str, String)>;
+
+/// The parameters that start every hostile `Signature-Input` member.
+const HOSTILE_PARAMS: &str = r#";created=1618884473;keyid="test-key-ed25519""#;
+
+fn hostile_row(
+    name: &str,
+    key: &Rc<KeyTriple>,
+    req: http::Request<Bytes>,
+    expect: &'static str,
+) -> Row {
+    let mut row = Row::new("7", name.to_owned());
+    row.crypto_free = true;
+    let policy = VerifyPolicy::new(&[Alg::Ed25519.algorithm()], MaxAge::Unlimited).at(NOW);
+    let k = Rc::clone(key);
+    row.ours = Some(plain(move || {
+        let view = RequestView::server(&req, B25_TARGET).map_err(fail)?;
+        match policy.verify(VerifyInput::new(&view).body(req.body()), &k.ours_verifier) {
+            Err(e) if e.code() == expect => Ok(()),
+            other => Err(format!("expected {expect}, got {:?}", other.map(|_| ()))),
+        }
+    }));
+    row
+}
+
+fn group7(filter: Filter<'_>, keys: &mut Keys, out: &mut Vec<Row>) {
+    const G: &str = "7";
+    let mut rows: Vec<(&str, Headers, &'static str)> = Vec::new();
+    let name = "hostile Signature-Input: 16 KiB member, thousands of parameters (refused at 33)";
+    if filter(G, name) {
+        let mut si = format!(r#"sig1=("@method"){HOSTILE_PARAMS}"#);
+        let mut i = 0;
+        while si.len() < 16 * 1024 - 8 {
+            si.push_str(&format!(";p{i}"));
+            i += 1;
+        }
+        rows.push((
+            name,
+            vec![("signature-input", si)],
+            "limits.too_many_parameters",
+        ));
+    }
+    let name = "hostile Signature-Input: 16 KiB, 10 signatures x 64 components, all parsed";
+    if filter(G, name) {
+        let comps: Vec<String> = (0..64)
+            .map(|i| format!(r#""x-hostile-field-{i:02}""#))
+            .collect();
+        let member = format!("({}){HOSTILE_PARAMS}", comps.join(" "));
+        let si: Vec<String> = (0..10).map(|l| format!("s{l}={member}")).collect();
+        let si = si.join(", ");
+        assert!(si.len() <= 16 * 1024, "{}", si.len());
+        rows.push((name, vec![("signature-input", si)], "signature.ambiguous"));
+    }
+    let name = "hostile Content-Digest: 8 KiB, hundreds of members (refused at 17)";
+    if filter(G, name) {
+        let mut cd = String::from("sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:");
+        let mut i = 0;
+        while cd.len() < 8 * 1024 - 16 {
+            cd.push_str(&format!(", k{i}=:AA==:"));
+            i += 1;
+        }
+        rows.push((
+            name,
+            vec![
+                ("content-digest", cd),
+                (
+                    "signature-input",
+                    format!(r#"sig1=("content-digest"){HOSTILE_PARAMS}"#),
+                ),
+            ],
+            "digest.too_many_members",
+        ));
+    }
+    let name = "hostile Content-Digest: 8 KiB, 16 members, covered, checked, then crypto";
+    if filter(G, name) {
+        let fill = "A".repeat(8 * 1024 / 16 - 16);
+        let mut cd = String::from("sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:");
+        for i in 0..15 {
+            cd.push_str(&format!(", k{i}=:{fill}:"));
+        }
+        assert!(cd.len() <= 8 * 1024, "{}", cd.len());
+        rows.push((
+            name,
+            vec![
+                ("content-digest", cd),
+                (
+                    "signature-input",
+                    format!(r#"sig1=("content-digest"){HOSTILE_PARAMS}"#),
+                ),
+            ],
+            "verify.invalid_signature",
+        ));
+    }
+    let name = "hostile base: 30 KB (three 10 KB fields), built, then crypto";
+    if filter(G, name) {
+        let mut h: Vec<(&'static str, String)> = ["x-b0", "x-b1", "x-b2"]
+            .into_iter()
+            .map(|n| (n, "b".repeat(10_000)))
+            .collect();
+        h.push((
+            "signature-input",
+            format!(r#"sig1=("x-b0" "x-b1" "x-b2"){HOSTILE_PARAMS}"#),
+        ));
+        rows.push((name, h, "verify.invalid_signature"));
+    }
+    let name = "hostile base: over 32 KiB (four 10 KB fields), refused while built";
+    if filter(G, name) {
+        let names = ["x-b0", "x-b1", "x-b2", "x-b3"];
+        let mut h: Vec<(&'static str, String)> =
+            names.into_iter().map(|n| (n, "b".repeat(10_000))).collect();
+        h.push((
+            "signature-input",
+            format!(r#"sig1=("x-b0" "x-b1" "x-b2" "x-b3"){HOSTILE_PARAMS}"#),
+        ));
+        rows.push((name, h, "limits.base_too_large"));
+    }
+    if rows.is_empty() {
+        return;
+    }
+    let key = keys.get(Alg::Ed25519);
+    for (name, headers, expect) in rows {
+        out.push(hostile_row(name, &key, hostile_request(headers), expect));
+    }
+}
+
 /// Checks that every routine of every row succeeds once (a benchmark of an error path
 /// measures the wrong thing).
 ///
@@ -957,6 +1112,10 @@ mod tests {
         }
         let g5: Vec<&Row> = all.iter().filter(|r| r.group == "5").collect();
         assert_eq!(g5.len(), 3);
+        // Group 7's rows each assert their refusal code, so `check` above proved every hostile
+        // request is refused the way its name says; and the reference row exists.
+        assert_eq!(all.iter().filter(|r| r.group == "7").count(), 6);
+        assert!(all.iter().any(|r| r.name == HOSTILE_REFERENCE));
         assert!(g5.iter().all(|r| r.todo.is_none() && r.ours.is_some()));
         let mut names: Vec<&str> = all.iter().map(|r| r.name.as_str()).collect();
         names.sort_unstable();

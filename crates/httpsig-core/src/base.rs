@@ -22,11 +22,12 @@ impl Default for BaseOptions {
             // 16 KiB: above the largest field servers accept by default (nginx 8 KiB per line,
             // 16 KiB total for most), so real traffic never trips it.
             max_field_bytes: 16 * 1024,
-            // 64 KiB, four capped fields: a real base is a few hundred bytes. Without a cap on
-            // the whole, one signature covering the same large field under many identifiers
-            // (`;bs`, `;sf`, `;key=…`) would have the verifier build and hash a base of up to
-            // 64 components × 16 KiB before the signature can be refused.
-            max_base_bytes: 64 * 1024,
+            // 32 KiB, two capped fields and the total header size common proxies allow (nginx:
+            // 4 × 8 KiB by default); a real base is a few hundred bytes to a few KiB. Without a
+            // cap on the whole, one signature covering the same large field under many
+            // identifiers (`;bs`, `;sf`, `;key=…`) would have the verifier build and hash a base
+            // of up to 64 components × 16 KiB before the signature can be refused.
+            max_base_bytes: 32 * 1024,
             limits: Limits::default(),
         }
     }
@@ -67,7 +68,7 @@ impl BaseOptions {
         self
     }
 
-    /// Cap on the length of a signature base (default 64 KiB), checked as it is built, before
+    /// Cap on the length of a signature base (default 32 KiB), checked as it is built, before
     /// any signature crypto.
     #[must_use]
     pub fn with_max_base_bytes(mut self, max: usize) -> Self {

@@ -416,16 +416,41 @@ struct Builder<'de> {
     extension_keys: Vec<Box<str>>,
     /// Parameters read so far, for the cap ([`Limits::max_params`]).
     param_count: usize,
+    /// A hash of each component's identifier, in `components` order, so that the duplicate
+    /// check compares identifiers only when their hashes are equal.
+    ident_hashes: SmallVec<[u64; 8]>,
+    /// A 1024-bit filter of the hashes seen: a component whose bit is clear is new, and the
+    /// duplicate check skips its scan (at most 64 bits are ever set, so a scan is rare).
+    ident_filter: [u64; 16],
+}
+
+/// FNV-1a, 64 bit: a cheap hash of a component identifier for the duplicate check (a collision
+/// only costs a full comparison).
+fn ident_hash(ident: &str) -> u64 {
+    ident.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 impl<'de> Builder<'de> {
     fn push_component(&mut self, spec: ComponentSpec) -> Result<(), Error> {
         let text = self.text.as_str();
         let new = CoveredComponent { text, spec: &spec };
-        let dup = self
-            .components
-            .iter()
-            .any(|s| CoveredComponent { text, spec: s }.identifier() == new.identifier());
+        let hash = ident_hash(new.identifier());
+        // RFC 9421 §2.3: a component may not be listed twice. Up to 64 components (the cap)
+        // would mean up to 2016 comparisons per signature; the filter and the hashes keep it
+        // linear in practice.
+        let bit = hash % 1024;
+        let (word, mask) = (usize::try_from(bit / 64).unwrap_or(0), 1u64 << (bit % 64));
+        let seen = self.ident_filter.get(word).is_some_and(|w| w & mask != 0);
+        let dup = seen
+            && self
+                .components
+                .iter()
+                .zip(&self.ident_hashes)
+                .any(|(s, &h)| {
+                    h == hash && CoveredComponent { text, spec: s }.identifier() == new.identifier()
+                });
         if dup {
             return Err(ComponentError::new(
                 new.identifier(),
@@ -434,6 +459,10 @@ impl<'de> Builder<'de> {
             .into());
         }
         self.components.push(spec);
+        self.ident_hashes.push(hash);
+        if let Some(w) = self.ident_filter.get_mut(word) {
+            *w |= mask;
+        }
         Ok(())
     }
 
