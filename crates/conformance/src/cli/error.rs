@@ -196,12 +196,14 @@ pub enum CliError {
 
 impl CliError {
     /// A stable, machine-readable code: `cli.*` for the tool's own errors, the core's code
-    /// (`sign.label_exists`, `key.pem`, ...) for the core's.
+    /// (`sign.label_exists`, `key.pem`, ...) for the core's, and the message parser's
+    /// ([`TextError::code`]: `http1.*`, or forwarded-parser's `forwarded.*` for the request
+    /// head) for unreadable message text.
     pub fn code(&self) -> &'static str {
         match self {
             Self::Read { .. } => "cli.read",
             Self::NotUtf8 { .. } => "cli.not_utf8",
-            Self::Message { .. } => "cli.message",
+            Self::Message { error, .. } => error.code(),
             Self::Option { .. } => "cli.option",
             Self::Missing(_) => "cli.missing",
             Self::Key { error, .. } => error.code(),
