@@ -1835,3 +1835,116 @@ fn dpop_create_errors_exit_2() {
         "cli.option",
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Issue 10: the request head (RFC 9112 §3, §3.2), the profile's signatures (D-4), JWK Set
+// selection (SP-10).
+
+/// `GET /public/admin` on `api.example.com` (ours), signed by `sign` over its target URI.
+const HOST_REQUEST: &str = "tests/cli/host-admin.http";
+const HOST_LINES: &str = "GET /public/admin HTTP/1.1\nHost: api.example.com\n";
+
+/// Signs `text` (stdin) with the RFC 9421 B.1.4 Ed25519 key over `@method`, `@target-uri`,
+/// `@authority` and `@path`.
+fn sign_host_request(text: &[u8]) -> Run {
+    run_stdin(
+        &[
+            "sign",
+            "--key",
+            "testdata/keys/test-key-ed25519.pem",
+            "--keyid",
+            "test-key-ed25519",
+            "--label",
+            "sig1",
+            "--created",
+            "1618884473",
+            "--components",
+            r#""@method" "@target-uri" "@authority" "@path""#,
+        ],
+        text,
+    )
+}
+
+fn verify_ed25519(text: &str) -> Run {
+    run_stdin(
+        &["verify", "--key", "testdata/keys/test-key-ed25519.pub.pem"],
+        text.as_bytes(),
+    )
+}
+
+#[test]
+fn request_head_spoofs_are_refused() {
+    let signed = sign_host_request(read(HOST_REQUEST).as_bytes());
+    assert_status(&signed, 0);
+    let signed = signed.stdout;
+    assert!(signed.starts_with(HOST_LINES), "{signed}");
+    let ok = verify_ed25519(&signed);
+    assert_status(&ok, 0);
+    assert_eq!(ok.stdout, "valid: sig1 (ed25519)\n");
+
+    // The issue's spoof: the Host's path used to be pasted in front of the target, giving the
+    // signed https://api.example.com/public/admin for a request routed to /admin.
+    let spoof = signed.replace(
+        HOST_LINES,
+        "GET /admin HTTP/1.1\nHost: api.example.com/public\n",
+    );
+    assert_error(&verify_ed25519(&spoof), 2, "forwarded.invalid_host");
+    // The same laundering with the query (reference forwarded-proxies.md §0.7).
+    let spoof = signed.replace(
+        HOST_LINES,
+        "GET /admin HTTP/1.1\nHost: api.example.com/public/admin?x=\n",
+    );
+    assert_error(&verify_ed25519(&spoof), 2, "forwarded.invalid_host");
+
+    // Two Host lines (RFC 9112 §3.2): the first used to win, whichever it was.
+    for extra in [
+        "Host: api.example.com\nHost: evil.example\n",
+        "Host: evil.example\nHost: api.example.com\n",
+    ] {
+        let two = signed.replace("Host: api.example.com\n", extra);
+        assert_error(&verify_ed25519(&two), 2, "forwarded.multiple_values");
+    }
+
+    // No Host on HTTP/1.1 (RFC 9112 §3.2).
+    let none = signed.replace("Host: api.example.com\n", "");
+    assert_error(&verify_ed25519(&none), 2, "forwarded.host_required");
+
+    // Absolute-form (RFC 9112 §3.2.2): the target's authority, whatever Host says.
+    let absolute = signed.replace(
+        HOST_LINES,
+        "GET https://api.example.com/public/admin HTTP/1.1\nHost: evil.example\n",
+    );
+    let r = verify_ed25519(&absolute);
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, "valid: sig1 (ed25519)\n");
+    // ... so a signature made for the Host's authority does not verify there.
+    let for_evil = sign_host_request(
+        read(HOST_REQUEST)
+            .replace("Host: api.example.com", "Host: evil.example")
+            .as_bytes(),
+    );
+    assert_status(&for_evil, 0);
+    let moved = for_evil.stdout.replace(
+        "GET /public/admin HTTP/1.1\nHost: evil.example\n",
+        "GET https://api.example.com/public/admin HTTP/1.1\nHost: evil.example\n",
+    );
+    assert_ne!(moved, for_evil.stdout);
+    assert_error(&verify_ed25519(&moved), 1, "verify.invalid_signature");
+
+    // target-uri reads the head with the same parser.
+    let spoof = signed.replace(
+        HOST_LINES,
+        "GET /admin HTTP/1.1\nHost: api.example.com/public\n",
+    );
+    let r = run_stdin(&["target-uri", "--tls"], spoof.as_bytes());
+    assert_error(&r, 1, "forwarded.invalid_host");
+    // Request-line smuggling: a second space, a tab, no version.
+    for line in [
+        "GET  /public/admin HTTP/1.1\n",
+        "GET\t/public/admin HTTP/1.1\n",
+        "GET /public/admin\n",
+    ] {
+        let bent = signed.replace("GET /public/admin HTTP/1.1\n", line);
+        assert_error(&verify_ed25519(&bent), 2, "forwarded.invalid_request_line");
+    }
+}
