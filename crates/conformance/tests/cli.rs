@@ -1948,3 +1948,62 @@ fn request_head_spoofs_are_refused() {
         assert_error(&verify_ed25519(&bent), 2, "forwarded.invalid_request_line");
     }
 }
+
+#[test]
+fn jwks_selection_by_use_kty_and_alg() {
+    // An encryption key with the signature's kid comes first in the set (SP-10).
+    let r = run(&[
+        "verify",
+        "--jwks",
+        "tests/cli/jwks-enc-then-sig.json",
+        B26_SIGNED,
+    ]);
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, "valid: sig-b26 (ed25519)\n");
+    // Signing from the private set picks the signing key: the RFC's B.2.6 signature.
+    let r = sign_b26(
+        &["--jwks", "tests/cli/jwks-enc-then-sig.private.json"],
+        REQUEST,
+        None,
+        &[],
+    );
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, read(B26_SIGNED));
+    // Two signing keys with one kid: ambiguous, unless the algorithm tells them apart.
+    let r = run(&[
+        "verify",
+        "--jwks",
+        "tests/cli/jwks-two-sig.json",
+        B26_SIGNED,
+    ]);
+    assert_error(&r, 2, "key.jwks_ambiguous_key");
+    let r = run(&[
+        "verify",
+        "--jwks",
+        "tests/cli/jwks-two-sig.json",
+        "--alg",
+        "ed25519",
+        B26_SIGNED,
+    ]);
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, "valid: sig-b26 (ed25519)\n");
+    // ... or the signature's own alg parameter does (RFC 9421 §2.3).
+    let with_alg = sign_b26(
+        &["--key", &key("test-key-ed25519.pem")],
+        REQUEST,
+        None,
+        &["--include-alg"],
+    );
+    assert_status(&with_alg, 0);
+    assert!(
+        with_alg.stdout.contains(";alg=\"ed25519\""),
+        "{}",
+        with_alg.stdout
+    );
+    let r = run_stdin(
+        &["verify", "--jwks", "tests/cli/jwks-two-sig.json"],
+        with_alg.stdout.as_bytes(),
+    );
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, "valid: sig-b26 (ed25519)\n");
+}

@@ -97,7 +97,7 @@ pub enum Missing {
     Key,
     /// `--jwks` for signing without `--keyid`.
     KeyId,
-    /// `--jwks` has no key with the requested id.
+    /// `--jwks` has no key with the requested id that may sign.
     JwksKey,
     /// A raw (non-PEM, non-JSON) key file without `--alg hmac-sha256` or `HS256`.
     SecretAlgorithm,
@@ -120,7 +120,9 @@ impl fmt::Display for Missing {
         f.write_str(match self {
             Self::Key => "a key is required: give --key FILE or --jwks FILE",
             Self::KeyId => "--jwks needs --keyid to choose the signing key",
-            Self::JwksKey => "the key set has no key with the requested keyid",
+            Self::JwksKey => {
+                "the key set has no key with the requested keyid whose use and key_ops allow signing"
+            }
             Self::SecretAlgorithm => {
                 "the key file is neither PEM nor JSON; for a base64 shared secret give --alg hmac-sha256 (or HS256)"
             }

@@ -13,7 +13,7 @@ use super::explain::render_diff;
 use super::io::{
     Stream, colour_enabled, load_message, load_request, maybe_unwrap, read_input, write_stdout,
 };
-use super::keys::verifying_keys;
+use super::keys::{Wanted, verifying_keys};
 use super::params::{base_options, parse_components};
 
 /// Runs `verify` and returns 0 (valid), 1 (not valid) or 2 (the signature to verify is
@@ -56,12 +56,12 @@ pub fn run(args: &VerifyArgs) -> Result<u8, CliError> {
     // A malformed Signature-Input is left for the verifier to report.
     let entries = super::signatures(&msg.message, &options).unwrap_or_default();
     let chosen = super::select(&entries, args.label.as_deref(), args.tag.as_deref());
-    let wanted: Vec<String> = match chosen {
-        Some((_, p)) => p.keyid().map(str::to_owned).into_iter().collect(),
-        None => entries
+    let wanted: Vec<Wanted> = match chosen {
+        Some(one) => core::slice::from_ref(one)
             .iter()
-            .filter_map(|(_, p)| p.keyid().map(str::to_owned))
+            .filter_map(wanted)
             .collect(),
+        None => entries.iter().filter_map(wanted).collect(),
     };
     let keys = verifying_keys(&args.key, args.keyid.as_deref(), &wanted)?;
 
@@ -152,6 +152,14 @@ pub fn run(args: &VerifyArgs) -> Result<u8, CliError> {
             })
         }
     }
+}
+
+/// What choosing a signature's key needs: its `keyid` and `alg` parameters.
+fn wanted((_, p): &(String, SignatureParams<'static>)) -> Option<Wanted> {
+    Some(Wanted {
+        keyid: p.keyid()?.to_owned(),
+        alg: p.alg().map(str::to_owned),
+    })
 }
 
 /// Reads `--expected-base`: unwrapped with `--unwrap`, CRLF read as LF, one final line end
