@@ -1949,6 +1949,193 @@ fn request_head_spoofs_are_refused() {
     }
 }
 
+/// Signs `text` (stdin) as a FAPI request signature with label `label` at `created`.
+fn sign_fapi_request(text: &[u8], label: &str, created: &str) -> Run {
+    run_stdin(
+        &[
+            "sign",
+            "--key",
+            "testdata/keys/test-key-ed25519.pem",
+            "--keyid",
+            "test-key-ed25519",
+            "--label",
+            label,
+            "--created",
+            created,
+            "--tag",
+            "fapi-2-request",
+            "--components",
+            r#""@method" "@target-uri" "authorization" "content-digest""#,
+        ],
+        text,
+    )
+}
+
+/// `text` with the first base64 character of `label`'s `Signature` member changed.
+fn break_signature(text: &str, label: &str) -> String {
+    let at = text
+        .find(&format!("{label}=:"))
+        .filter(|i| {
+            text[..*i]
+                .rfind('\n')
+                .is_some_and(|l| text[l..].starts_with("\nSignature:"))
+        })
+        .expect("signature member")
+        + label.len()
+        + 2;
+    let mut out = text.to_owned();
+    let c = if &text[at..=at] == "A" { "B" } else { "A" };
+    out.replace_range(at..=at, c);
+    out
+}
+
+#[test]
+fn profile_fapi_request_verifies_every_request_signature_whatever_the_label() {
+    let one = sign_fapi_request(
+        read("tests/cli/fapi-request.http").as_bytes(),
+        "sig1",
+        "1618884473",
+    );
+    assert_status(&one, 0);
+    assert!(
+        one.stdout
+            .contains(&format!("Signature: sig1=:{FAPI_SIG}:"))
+    );
+    let two = sign_fapi_request(one.stdout.as_bytes(), "sig2", "1618884474");
+    assert_status(&two, 0);
+    let good = two.stdout;
+    let verify = |text: &str, extra: &[&str]| {
+        let mut args = vec![
+            "verify",
+            "--key",
+            "testdata/keys/test-key-ed25519.pem",
+            "--profile",
+            "fapi-request",
+            "--now",
+            "1618884480",
+        ];
+        args.extend_from_slice(extra);
+        run_stdin(&args, text.as_bytes())
+    };
+    // Both verify: both are reported, with or without --label.
+    for extra in [&[][..], &["--label", "sig1"]] {
+        let r = verify(&good, extra);
+        assert_status(&r, 0);
+        assert_eq!(r.stdout, "valid: sig1 (ed25519)\nvalid: sig2 (ed25519)\n");
+    }
+    let r = verify(&good, &["--label", "sig2", "--json"]);
+    assert_status(&r, 0);
+    let v = json(&r.stdout);
+    assert_eq!(
+        (&v["label"], &v["labels"]),
+        (
+            &serde_json::json!("sig2"),
+            &serde_json::json!(["sig1", "sig2"])
+        )
+    );
+
+    // D-4: the second fapi-2-request signature is bad, so the request is refused, even when
+    // --label names the first.
+    let bad = break_signature(&good, "sig2");
+    assert_ne!(bad, good);
+    for extra in [&[][..], &["--label", "sig1"]] {
+        let r = verify(&bad, extra);
+        assert_error(&r, 1, "verify.invalid_signature");
+        // The report names the signature that failed, not the label given.
+        assert!(r.stderr.contains("(signature \"sig2\")"), "{}", r.stderr);
+    }
+    // A label that names no fapi-2-request signature is refused, not silently ignored.
+    let r = verify(&good, &["--label", "sig9"]);
+    assert_error(&r, 2, "cli.option");
+    // A signature with another tag is not the profile's: neither a label for it nor its
+    // validity matters (D-4: other tags ignored).
+    let other = run_stdin(
+        &[
+            "sign",
+            "--key",
+            "testdata/keys/test-key-ed25519.pem",
+            "--keyid",
+            "test-key-ed25519",
+            "--label",
+            "sig3",
+            "--created",
+            "1618884475",
+            "--components",
+            r#""@method""#,
+        ],
+        good.as_bytes(),
+    );
+    assert_status(&other, 0);
+    let r = verify(&other.stdout, &["--label", "sig3"]);
+    assert_error(&r, 2, "cli.option");
+    let r = verify(&break_signature(&other.stdout, "sig3"), &[]);
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, "valid: sig1 (ed25519)\nvalid: sig2 (ed25519)\n");
+}
+
+#[test]
+fn profile_fapi_response_verifies_every_response_signature_whatever_the_label() {
+    let request = sign_fapi_request(
+        read("tests/cli/fapi-request.http").as_bytes(),
+        "sig1",
+        "1618884473",
+    );
+    assert_status(&request, 0);
+    let tmp = tempdir("fapi-response");
+    let req = tmp.join("request.http");
+    std::fs::write(&req, &request.stdout).expect("write request");
+    let req = req.to_str().expect("utf-8 path");
+    let sign = |text: &[u8], label: &str| {
+        run_stdin(
+            &[
+                "sign",
+                "--key",
+                "testdata/keys/test-key-ed25519.pem",
+                "--keyid",
+                "test-key-ed25519",
+                "--label",
+                label,
+                "--created",
+                "1618884474",
+                "--tag",
+                "fapi-2-response",
+                "--request",
+                req,
+                "--components",
+                r#""@status" "content-digest" "@method";req "@target-uri";req "content-digest";req "signature";req;key="sig1" "signature-input";req;key="sig1""#,
+            ],
+            text,
+        )
+    };
+    let one = sign(read("tests/cli/fapi-response.http").as_bytes(), "sig1");
+    assert_status(&one, 0);
+    let two = sign(one.stdout.as_bytes(), "sig2");
+    assert_status(&two, 0);
+    let verify = |text: &str, extra: &[&str]| {
+        let mut args = vec![
+            "verify",
+            "--key",
+            "testdata/keys/test-key-ed25519.pem",
+            "--profile",
+            "fapi-response",
+            "--request",
+            req,
+            "--now",
+            "1618884480",
+        ];
+        args.extend_from_slice(extra);
+        run_stdin(&args, text.as_bytes())
+    };
+    let r = verify(&two.stdout, &["--label", "sig1"]);
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, "valid: sig1 (ed25519)\nvalid: sig2 (ed25519)\n");
+    let bad = break_signature(&two.stdout, "sig2");
+    let r = verify(&bad, &["--label", "sig1"]);
+    assert_error(&r, 1, "verify.invalid_signature");
+    let r = verify(&two.stdout, &["--label", "nope"]);
+    assert_error(&r, 2, "cli.option");
+}
+
 #[test]
 fn jwks_selection_by_use_kty_and_alg() {
     // An encryption key with the signature's kid comes first in the set (SP-10).

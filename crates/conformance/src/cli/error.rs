@@ -64,6 +64,9 @@ pub enum OptionProblem {
     Zero,
     /// Not a DPoP algorithm (PS256, ES256, EdDSA, Ed25519) for this key.
     DpopAlgorithm,
+    /// `--label` with `--profile`: the label names no signature with the profile's tag (the
+    /// tag given), and the profile verifies every signature with that tag, never fewer.
+    NotInProfile(&'static str),
 }
 
 impl fmt::Display for OptionProblem {
@@ -84,6 +87,10 @@ impl fmt::Display for OptionProblem {
             Self::Zero => f.write_str("must be at least 1"),
             Self::DpopAlgorithm => f.write_str(
                 "not a DPoP algorithm for this key (expected PS256, ES256, EdDSA or Ed25519)",
+            ),
+            Self::NotInProfile(tag) => write!(
+                f,
+                "names no signature tagged {tag:?}; the profile verifies every signature with that tag, and only those"
             ),
         }
     }
