@@ -1938,6 +1938,17 @@ fn request_head_spoofs_are_refused() {
     );
     let r = run_stdin(&["target-uri", "--tls"], spoof.as_bytes());
     assert_error(&r, 1, "forwarded.invalid_host");
+    // A folded Host (RFC 9112 §5.2: reject or replace with SP; neither is a uri-host here),
+    // even a fold of whitespace only, is refused by every subcommand alike.
+    for fold in [
+        "Host: api.example.com\n  /public\n",
+        "Host: api.example.com\n  \n",
+    ] {
+        let folded = signed.replace("Host: api.example.com\n", fold);
+        assert_error(&verify_ed25519(&folded), 2, "forwarded.invalid_host");
+        let r = run_stdin(&["target-uri", "--tls"], folded.as_bytes());
+        assert_error(&r, 1, "forwarded.invalid_host");
+    }
     // Request-line smuggling: a second space, a tab, no version.
     for line in [
         "GET  /public/admin HTTP/1.1\n",

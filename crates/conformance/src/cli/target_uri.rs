@@ -27,8 +27,11 @@ pub struct RequestParts {
     /// The request line's version; `None` for a request made up from a method and a target
     /// (`dpop verify --htu`), which has no `Host` rule to apply.
     pub version: Option<HttpVersion>,
-    /// The field lines as `(name, value)`, values without surrounding whitespace and with
-    /// obsolete line folding replaced by a space (RFC 9112 §5.2).
+    /// The field lines as `(name, value)`, values without surrounding whitespace. An obsolete
+    /// line folding stays in the value as `CRLF` and the continuation line, as
+    /// [`parse_message`](crate::http1::parse_message) keeps it: a folded `Host` or `Forwarded`
+    /// is then refused by forwarded-parser (RFC 9112 §5.2 lets a server reject it), the same
+    /// for every subcommand.
     pub fields: Vec<(String, String)>,
 }
 
@@ -56,7 +59,7 @@ impl RequestParts {
             fields: parts
                 .fields
                 .iter()
-                .map(|(n, v)| ((*n).to_owned(), unfold(v)))
+                .map(|(n, v)| ((*n).to_owned(), v.trim_end_matches([' ', '\t']).to_owned()))
                 .collect(),
         })
     }
@@ -85,16 +88,6 @@ impl RequestParts {
         let r = resolve(config, conn, &head)?;
         Ok(ResolvedView::from(&r))
     }
-}
-
-/// A field value with each obsolete line folding (`CRLF` and the whitespace around it)
-/// replaced by one space (RFC 9112 §5.2), and no surrounding whitespace.
-fn unfold(value: &str) -> String {
-    let pieces: Vec<&str> = value
-        .split("\r\n")
-        .map(|p| p.trim_matches([' ', '\t']))
-        .collect();
-    pieces.join(" ").trim_matches([' ', '\t']).to_owned()
 }
 
 /// What the tool reports about a resolved request.
