@@ -449,12 +449,14 @@ impl Jwks {
     /// The longest JWK Set JSON text accepted, in bytes.
     pub const MAX_JSON_LEN: usize = 1024 * 1024;
 
-    /// Parses `{"keys": [...]}`. Keys of types this crate cannot use are kept (and fail
-    /// only when used); a key that is not a JSON object or lacks `kty` fails the whole set.
+    /// Parses `{"keys": [...]}`. Keys of types this crate cannot use are kept (and are
+    /// skipped when a key is chosen); a member that is not a JWK at all (not an object, no
+    /// `kty`, a member of the wrong JSON type) is left out of the set (RFC 7517 §5: ignore
+    /// it), not fatal to the others.
     ///
     /// # Errors
-    /// `key.jwk_too_large`, `key.jwk_json`, `key.jwks_too_many_keys`, and the errors of
-    /// [`Jwk::from_json`] for each key.
+    /// `key.jwk_too_large`, `key.jwk_json` (the text is not a JSON object with a `keys`
+    /// array), `key.jwks_too_many_keys`.
     pub fn from_json(json: &[u8]) -> Result<Self, KeyError> {
         let value = parse_bounded(json, Self::MAX_JSON_LEN)?;
         let map = value
@@ -469,11 +471,12 @@ impl Jwks {
                 max: Self::MAX_KEYS,
             });
         }
-        let ops = keys.iter().map(KeyOps::of).collect();
-        let keys = keys
+        // RFC 7517 §5: members that are not understood, lack required members or are out of
+        // range SHOULD be ignored. Leaving one out can only take a key away (fail closed).
+        let (keys, ops) = keys
             .iter()
-            .map(Jwk::from_json_value)
-            .collect::<Result<Vec<_>, _>>()?;
+            .filter_map(|v| Some((Jwk::from_json_value(v).ok()?, KeyOps::of(v))))
+            .unzip();
         Ok(Self { keys, ops })
     }
 
@@ -822,11 +825,16 @@ mod tests {
         for (input, code) in [
             (&br#"{"keys":{}}"#[..], "key.jwk_json"),
             (br#"{}"#, "key.jwk_json"),
-            (br#"{"keys":[1]}"#, "key.jwk_json"),
-            (br#"{"keys":[{}]}"#, "key.jwk_missing_member"),
+            (br#"[]"#, "key.jwk_json"),
         ] {
             assert_eq!(Jwks::from_json(input).unwrap_err().code(), code);
         }
+        // Members that are not JWKs are left out; the rest of the set stays usable.
+        let set =
+            Jwks::from_json(br#"{"keys":[1,{},{"kty":"EC","kid":5},{"kty":"EC","kid":"a"},"x"]}"#)
+                .expect("set");
+        assert_eq!(set.len(), 1);
+        assert_eq!(set.with_kid("a").count(), 1);
         let many = format!(
             r#"{{"keys":[{}]}}"#,
             vec![r#"{"kty":"EC"}"#; Jwks::MAX_KEYS + 1].join(",")
