@@ -2204,4 +2204,15 @@ fn jwks_selection_by_use_kty_and_alg() {
     );
     assert_status(&r, 0);
     assert_eq!(r.stdout, "valid: sig-b26 (ed25519)\n");
+    // An alg parameter no signing member fits is the message's fault: a verification
+    // failure (exit 1), as with --key, not an input error.
+    let wrong_alg = with_alg
+        .stdout
+        .replace(";alg=\"ed25519\"", ";alg=\"ecdsa-p256-sha256\"");
+    assert_ne!(wrong_alg, with_alg.stdout);
+    let r = run_stdin(
+        &["verify", "--jwks", "tests/cli/jwks-enc-then-sig.json"],
+        wrong_alg.as_bytes(),
+    );
+    assert_error(&r, 1, "verify.alg_mismatch");
 }

@@ -234,8 +234,22 @@ pub fn verifying_keys(
             if keys.iter().any(|(k, _)| k == w) {
                 continue;
             }
-            let want_alg = alg.or_else(|| w.alg.as_deref().and_then(Algorithm::from_name));
-            match set.verifying_key(&w.keyid, want_alg) {
+            let from_signature = w.alg.as_deref().and_then(Algorithm::from_name);
+            let key = match (alg, from_signature) {
+                (Some(a), _) => set.verifying_key(&w.keyid, Some(a)),
+                // The signature's alg picks among members; when none fits it, the member the
+                // set gives without it (if exactly one) goes to the verifier, which reports
+                // the disagreement (verify.alg_mismatch) as it does with --key. The alg is the
+                // message's, so a member it does not fit is not an input error.
+                (None, Some(a)) => match set.verifying_key(&w.keyid, Some(a)) {
+                    Err(e) if e != KeyError::JwksAmbiguousKey => set
+                        .verifying_key(&w.keyid, None)
+                        .or(Err(KeyError::JwksNoKey)),
+                    r => r,
+                },
+                (None, None) => set.verifying_key(&w.keyid, None),
+            };
+            match key {
                 Ok(key) => {
                     algorithms.push(key.algorithm());
                     keys.push((w.clone(), key));
