@@ -1,30 +1,103 @@
 //! HTTP/1.1 message text, as printed in the RFCs and given to the command-line tool.
 //!
-//! A request line (origin-form with `Host`, absolute-form, `*`, or authority-form for CONNECT)
-//! or a status line; header lines (obsolete folding kept for the core to unfold, RFC 9421 §2.1);
-//! a blank line; the body, verbatim. LF and CRLF line ends are both accepted. A hand-written
-//! parser rather than `httparse`: the RFC texts use bare LF and obsolete line folding in requests,
-//! which `httparse` refuses, and the body must be taken byte for byte.
+//! A request line or a status line; field lines (obsolete folding kept for the core to unfold,
+//! RFC 9421 §2.1); a blank line; the body, verbatim. LF and CRLF line ends are both accepted
+//! (RFC 9112 §2.2 allows a bare LF, and the RFC texts use it). A hand-written splitter rather
+//! than `httparse`: the RFC texts use bare LF and obsolete line folding in requests, which
+//! `httparse` refuses, and the body must be taken byte for byte.
+//!
+//! A request head is not interpreted here: the request line is split by
+//! [`forwarded_parser::RequestLine`], and the method, the request-target's form, `Host` and the
+//! target URI come from [`forwarded_parser::RequestHead`] and [`forwarded_parser::resolve`]
+//! with the connection source (RFC 9112 §3.3), the one request-head parser of the workspace.
+//! So a `Host` with a path, two `Host` lines, or a missing `Host` on HTTP/1.1 is refused here
+//! exactly as a server using forwarded-parser refuses it.
 
 use core::fmt;
+use core::net::{IpAddr, Ipv4Addr};
 
-use httpsig_core::Message;
+use forwarded_parser::{
+    Config, ConnectionFacts, ForwardedError, RequestHead, RequestLine, Scheme, TargetForm, resolve,
+};
+use httpsig_core::{Message, UriError};
 
-/// Why message text could not be read.
+/// Why message text could not be read. Every variant has a stable [`code`](Self::code).
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TextError(pub String);
+pub enum TextError {
+    /// The head (start line and field lines) is not UTF-8.
+    NotUtf8,
+    /// The text is empty, or its first line is.
+    Empty,
+    /// A line starting with whitespace before any field line (RFC 9112 §2.2: a recipient
+    /// rejects it or ignores it; we reject).
+    LeadingContinuation,
+    /// A field line without `:`.
+    FieldLine {
+        /// The line's index in the head (the start line is 0).
+        line: usize,
+    },
+    /// A field name that is not a token, including whitespace before the colon (RFC 9112 §5.1,
+    /// RFC 9110 §5.1).
+    FieldName {
+        /// The line's index in the head (the start line is 0).
+        line: usize,
+    },
+    /// A status line without a three-digit status code after the version (RFC 9112 §4).
+    StatusLine,
+    /// A trailer line without `:` or with a name that is not a token.
+    TrailerLine {
+        /// The line's index in the trailer text (0-based).
+        line: usize,
+    },
+    /// The scheme given for a request that does not carry one is not `http` or `https`.
+    Scheme,
+    /// The request head is malformed: the request line, the target's form, the method or
+    /// `Host`; forwarded-parser's reason (and code).
+    Request(ForwardedError),
+    /// The core refused the rebuilt target URI.
+    TargetUri(UriError),
+}
+
+impl TextError {
+    /// A stable, machine-readable code: `http1.*` for the text's shape, forwarded-parser's
+    /// `forwarded.*` for the request head.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::NotUtf8 => "http1.not_utf8",
+            Self::Empty => "http1.empty",
+            Self::LeadingContinuation => "http1.leading_continuation",
+            Self::FieldLine { .. } => "http1.field_line",
+            Self::FieldName { .. } => "http1.field_name",
+            Self::StatusLine => "http1.status_line",
+            Self::TrailerLine { .. } => "http1.trailer_line",
+            Self::Scheme => "http1.scheme",
+            Self::Request(e) => e.code(),
+            Self::TargetUri(_) => "http1.target_uri",
+        }
+    }
+}
 
 impl fmt::Display for TextError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            Self::NotUtf8 => f.write_str("message head is not UTF-8"),
+            Self::Empty => f.write_str("empty message"),
+            Self::LeadingContinuation => f.write_str("continuation line before any header"),
+            Self::FieldLine { line } => write!(f, "header line {line} has no ':'"),
+            Self::FieldName { line } => write!(f, "header line {line} has an invalid field name"),
+            Self::StatusLine => f.write_str("status line without a three-digit status code"),
+            Self::TrailerLine { line } => {
+                write!(f, "trailer line {line} has no ':' or an invalid field name")
+            }
+            Self::Scheme => f.write_str("the scheme must be http or https"),
+            Self::Request(e) => write!(f, "request head: {e}"),
+            Self::TargetUri(e) => write!(f, "rebuilt {e}"),
+        }
     }
 }
 
 impl std::error::Error for TextError {}
-
-fn err(s: impl Into<String>) -> TextError {
-    TextError(s.into())
-}
 
 /// Undoes RFC 8792 §7.2.2 single-backslash line wrapping (as pasted from RFCs).
 pub fn unwrap_rfc8792(text: &str) -> String {
@@ -61,105 +134,151 @@ pub fn unwrap_rfc8792(text: &str) -> String {
     out
 }
 
-/// Parses message text. `scheme` completes an origin-form request's target URI.
+/// Message text split into its parts (RFC 9112 §2.1), nothing interpreted yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageText<'t> {
+    /// The start line, without its line end.
+    pub start_line: &'t str,
+    /// The field lines in order as `(name, value)`: the value without leading whitespace and,
+    /// after an obsolete line folding, `CRLF` and the continuation line as written.
+    pub fields: Vec<(&'t str, String)>,
+    /// The body, verbatim.
+    pub body: &'t [u8],
+}
+
+impl<'t> MessageText<'t> {
+    /// Splits message text: the head ends at the first empty line (LF or CRLF).
+    ///
+    /// # Errors
+    /// [`TextError::NotUtf8`], [`TextError::Empty`], [`TextError::LeadingContinuation`],
+    /// [`TextError::FieldLine`], [`TextError::FieldName`].
+    pub fn split(text: &'t [u8]) -> Result<Self, TextError> {
+        let (head, body) = split_head(text);
+        let head = core::str::from_utf8(head).map_err(|_| TextError::NotUtf8)?;
+        let mut lines = head.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+        let start_line = lines
+            .next()
+            .filter(|l| !l.is_empty())
+            .ok_or(TextError::Empty)?;
+        let mut fields: Vec<(&str, String)> = Vec::new();
+        for (i, line) in lines.enumerate() {
+            let index = i + 1;
+            // The head ends at the first empty line, so an empty line here can only be the last
+            // one, of a head-only text that ends with its last header's line end.
+            if line.is_empty() {
+                continue;
+            }
+            if line.starts_with([' ', '\t']) {
+                let (_, value) = fields.last_mut().ok_or(TextError::LeadingContinuation)?;
+                value.push_str("\r\n");
+                value.push_str(line);
+                continue;
+            }
+            let (name, value) = line
+                .split_once(':')
+                .ok_or(TextError::FieldLine { line: index })?;
+            if !is_field_name(name) {
+                return Err(TextError::FieldName { line: index });
+            }
+            fields.push((name, value.trim_start_matches([' ', '\t']).to_owned()));
+        }
+        Ok(Self {
+            start_line,
+            fields,
+            body,
+        })
+    }
+
+    /// Whether the start line is a status line (the message is a response).
+    pub fn is_response(&self) -> bool {
+        self.start_line.starts_with("HTTP/")
+    }
+
+    /// The fields as [`RequestHead`] borrows them.
+    pub fn field_bytes(&self) -> Vec<(&str, &[u8])> {
+        self.fields
+            .iter()
+            .map(|(n, v)| (*n, v.as_bytes()))
+            .collect()
+    }
+}
+
+/// RFC 9110 §5.1 `field-name = token`, with the `http` crate's token rule.
+fn is_field_name(name: &str) -> bool {
+    http::HeaderName::from_bytes(name.as_bytes()).is_ok()
+}
+
+/// Parses message text. A request's target URI is its absolute-form target, or `scheme` (`http`
+/// or `https`), the authority of its authority-form target or `Host`, and its path and query
+/// (RFC 9112 §3.3).
 ///
 /// # Errors
-/// [`TextError`] when the start line, a header line or the target is malformed.
+/// [`TextError`] when the text, the start line, a field line or the request head is malformed.
 pub fn parse_message(text: &[u8], scheme: &str) -> Result<Message, TextError> {
-    let (head, body) = split_head(text);
-    let head = core::str::from_utf8(head).map_err(|_| err("message head is not UTF-8"))?;
-    let mut lines = head.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
-    let start = lines
-        .next()
-        .filter(|l| !l.is_empty())
-        .ok_or_else(|| err("empty message"))?;
-    let mut headers: Vec<(String, String)> = Vec::new();
-    for line in lines {
-        // The head ends at the first empty line, so an empty line here can only be the last
-        // one, of a head-only text that ends with its last header's line end.
-        if line.is_empty() {
-            continue;
-        }
-        if line.starts_with(' ') || line.starts_with('\t') {
-            let last = headers
-                .last_mut()
-                .ok_or_else(|| err("continuation line before any header"))?;
-            last.1.push_str("\r\n");
-            last.1.push_str(line);
-            continue;
-        }
-        let (name, value) = line
-            .split_once(':')
-            .ok_or_else(|| err(format!("header line without ':': {line:?}")))?;
-        if name.is_empty() || name.contains([' ', '\t']) {
-            return Err(err(format!("invalid header name {name:?}")));
-        }
-        headers.push((
-            name.to_owned(),
-            value.trim_start_matches([' ', '\t']).to_owned(),
-        ));
-    }
-    let mut msg = if let Some(rest) = start.strip_prefix("HTTP/") {
-        let code = rest
-            .split(' ')
-            .nth(1)
-            .ok_or_else(|| err("status line without a status code"))?;
-        let status: u16 = code
-            .parse()
-            .map_err(|_| err(format!("invalid status code {code:?}")))?;
-        if !(100..=999).contains(&status) {
-            return Err(err(format!("invalid status code {code:?}")));
-        }
-        Message::response(status)
+    let parts = MessageText::split(text)?;
+    let mut msg = if parts.is_response() {
+        Message::response(status_code(parts.start_line)?)
     } else {
-        let mut parts = start.split(' ');
-        let method = parts.next().unwrap_or_default();
-        let target = parts
-            .next()
-            .ok_or_else(|| err("request line without a target"))?;
-        let host = headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("host"))
-            .map(|(_, v)| v.trim().to_owned());
-        let (uri, request_target) = if target.starts_with('/') {
-            let host = host.ok_or_else(|| err("origin-form request without Host"))?;
-            (format!("{scheme}://{host}{target}"), None)
-        } else if target == "*" {
-            let host = host.ok_or_else(|| err("asterisk-form request without Host"))?;
-            (format!("{scheme}://{host}"), Some(target))
-        } else if target.contains("://") {
-            (target.to_owned(), Some(target))
-        } else if method == "CONNECT" {
-            (format!("{scheme}://{target}"), Some(target))
-        } else {
-            return Err(err(format!("unsupported request target {target:?}")));
-        };
-        let mut m =
-            Message::request(method, &uri).map_err(|e| err(format!("target URI {uri:?}: {e}")))?;
-        if let Some(rt) = request_target {
-            m.set_request_target(rt);
-        }
-        m
+        request(&parts, scheme)?
     };
-    for (n, v) in headers {
-        msg.add_header(&n, v.into_bytes());
+    for (n, v) in parts.fields {
+        msg.add_header(n, v.into_bytes());
     }
-    msg.set_body(body.to_vec());
+    msg.set_body(parts.body.to_vec());
     Ok(msg)
 }
 
-fn split_head(text: &[u8]) -> (&[u8], &[u8]) {
-    let mut i = 0;
-    while i < text.len() {
-        if text.get(i) == Some(&b'\n') {
-            if text.get(i + 1) == Some(&b'\n') {
-                return (&text[..i], &text[i + 2..]);
-            }
-            if text.get(i + 1) == Some(&b'\r') && text.get(i + 2) == Some(&b'\n') {
-                return (&text[..i], &text[i + 3..]);
-            }
+/// RFC 9112 §4 `status-line = HTTP-version SP status-code SP [ reason-phrase ]`: the code.
+fn status_code(line: &str) -> Result<u16, TextError> {
+    let code = line.split(' ').nth(1).ok_or(TextError::StatusLine)?;
+    if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(TextError::StatusLine);
+    }
+    let status: u16 = code.parse().map_err(|_| TextError::StatusLine)?;
+    if status < 100 {
+        return Err(TextError::StatusLine);
+    }
+    Ok(status)
+}
+
+/// A request from its parts: forwarded-parser validates the head and rebuilds the target URI
+/// with the connection source. Message text has no connection, so the connection is taken to
+/// be `https` when `scheme` says so, or when an absolute-form target does (it is the target URI,
+/// RFC 9112 §3.3).
+fn request(parts: &MessageText<'_>, scheme: &str) -> Result<Message, TextError> {
+    let scheme = Scheme::parse(scheme.as_bytes()).ok_or(TextError::Scheme)?;
+    let line = RequestLine::parse(parts.start_line).map_err(TextError::Request)?;
+    let fields = parts.field_bytes();
+    let head = RequestHead::from_request_line(line, &fields).map_err(TextError::Request)?;
+    let tls = head.target_scheme().unwrap_or(scheme) == Scheme::Https;
+    let conn = ConnectionFacts::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), tls);
+    let config = Config::connection();
+    let resolved = resolve(&config, &conn, &head).map_err(TextError::Request)?;
+    let uri = resolved.request.target_uri();
+    let mut m = Message::request(line.method(), &uri).map_err(TextError::TargetUri)?;
+    if head.form() != TargetForm::Origin {
+        m.set_request_target(line.target());
+    }
+    Ok(m)
+}
+
+/// The head and body of message text: the head ends at the first empty line (LF or CRLF).
+pub(crate) fn split_head(text: &[u8]) -> (&[u8], &[u8]) {
+    for (i, b) in text.iter().enumerate() {
+        if *b != b'\n' {
+            continue;
         }
-        i += 1;
+        let rest = text.get(i + 1..).unwrap_or_default();
+        let sep = if rest.starts_with(b"\n") {
+            1
+        } else if rest.starts_with(b"\r\n") {
+            2
+        } else {
+            continue;
+        };
+        let head = text.get(..i).unwrap_or_default();
+        let body = rest.get(sep..).unwrap_or_default();
+        return (head, body);
     }
     (text, &[])
 }
@@ -167,12 +286,13 @@ fn split_head(text: &[u8]) -> (&[u8], &[u8]) {
 /// Parses trailer lines (`Name: value`, one a line).
 ///
 /// # Errors
-/// [`TextError`] on a line without a colon.
+/// [`TextError::TrailerLine`] on a line without a colon or with an invalid name.
 pub fn parse_trailers(text: &str, msg: &mut Message) -> Result<(), TextError> {
-    for line in text.lines().filter(|l| !l.is_empty()) {
-        let (n, v) = line
-            .split_once(':')
-            .ok_or_else(|| err(format!("trailer line without ':': {line:?}")))?;
+    for (line, l) in text.lines().enumerate().filter(|(_, l)| !l.is_empty()) {
+        let (n, v) = l.split_once(':').ok_or(TextError::TrailerLine { line })?;
+        if !is_field_name(n) {
+            return Err(TextError::TrailerLine { line });
+        }
         msg.add_trailer(n, v.trim_start().as_bytes().to_vec());
     }
     Ok(())
@@ -206,6 +326,86 @@ mod tests {
         assert_eq!(m.header("host").unwrap(), b"a");
         assert!(m.body().is_empty());
         assert!(parse_message(b"HTTP/1.1 abc\n\n", "https").is_err());
+    }
+
+    #[test]
+    fn the_head_goes_through_forwarded_parser() {
+        let uri = |text: &[u8]| {
+            parse_message(text, "https")
+                .map(|m| {
+                    let c = httpsig_core::Component::derived(httpsig_core::Derived::TargetUri);
+                    let line = httpsig_core::component_line(&m, None, &c, &Default::default())
+                        .expect("@target-uri");
+                    String::from_utf8(line)
+                        .expect("utf-8")
+                        .strip_prefix("\"@target-uri\": ")
+                        .map(str::to_owned)
+                })
+                .map_err(|e| e.code())
+        };
+        // The spoof: the Host path must not be pasted in front of the target.
+        assert_eq!(
+            uri(b"GET /admin HTTP/1.1\nHost: api.example.com/public\n\n"),
+            Err("forwarded.invalid_host")
+        );
+        assert_eq!(
+            uri(b"GET /public/admin HTTP/1.1\nHost: api.example.com\n\n"),
+            Ok(Some("https://api.example.com/public/admin".to_owned()))
+        );
+        assert_eq!(
+            uri(b"GET /x HTTP/1.1\nHost: a.example\nHost: b.example\n\n"),
+            Err("forwarded.multiple_values")
+        );
+        assert_eq!(
+            uri(b"GET http://t.example/x HTTP/1.1\nHost: h.example\n\n"),
+            Ok(Some("http://t.example/x".to_owned()))
+        );
+        assert_eq!(uri(b"GET /x HTTP/1.1\n\n"), Err("forwarded.host_required"));
+        assert_eq!(
+            uri(b"GET /x HTTP/1.0\n\n"),
+            Err("forwarded.missing_authority")
+        );
+        assert_eq!(
+            uri(b"GET  /x HTTP/1.1\nHost: a\n\n"),
+            Err("forwarded.invalid_request_line")
+        );
+        assert_eq!(
+            parse_message(b"GET /x HTTP/1.1\nHost: a\n\n", "ftp")
+                .map_err(|e| e.code())
+                .map(|_| ()),
+            Err("http1.scheme")
+        );
+        assert_eq!(
+            uri(b" GET /x HTTP/1.1\nHost: a\n\n"),
+            Err("forwarded.invalid_request_line")
+        );
+        assert_eq!(
+            uri(b"GET /x HTTP/1.1\n Host: a\n\n"),
+            Err("http1.leading_continuation")
+        );
+        assert_eq!(
+            uri(b"GET /x HTTP/1.1\nHost\t: a\n\n"),
+            Err("http1.field_name")
+        );
+        assert_eq!(uri(b"GET /x HTTP/1.1\nHost a\n\n"), Err("http1.field_line"));
+        assert_eq!(uri(b""), Err("http1.empty"));
+        assert_eq!(uri(b"GET /\xff HTTP/1.1\n\n"), Err("http1.not_utf8"));
+    }
+
+    #[test]
+    fn status_lines() {
+        for (line, want) in [
+            (&b"HTTP/1.1 200 OK\n\n"[..], Ok(200)),
+            (b"HTTP/1.1 204\n\n", Ok(204)),
+            (b"HTTP/1.1 0200 OK\n\n", Err("http1.status_line")),
+            (b"HTTP/1.1 099 x\n\n", Err("http1.status_line")),
+            (b"HTTP/1.1\n\n", Err("http1.status_line")),
+        ] {
+            let got = parse_message(line, "https")
+                .map(|m| m.status())
+                .map_err(|e| e.code());
+            assert_eq!(got, want.map(Some), "{line:?}");
+        }
     }
 
     #[test]

@@ -994,11 +994,15 @@ fn usage_and_input_errors_exit_2_with_a_code() {
         assert_error(&r, 2, code);
         assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
     }
-    // Unparsable message text, from stdin.
+    // Unparsable message text, from stdin: the request head's own codes (RFC 9112 §3, §3.2).
     let r = run_stdin(&["verify", "--key", &pk], b"this is not HTTP\n\n");
-    assert_error(&r, 2, "cli.message");
+    assert_error(&r, 2, "forwarded.invalid_request_line");
     let r = run_stdin(&["digest"], b"GET /x HTTP/1.1\n\n");
-    assert_error(&r, 2, "cli.message");
+    assert_error(&r, 2, "forwarded.host_required");
+    let r = run_stdin(&["digest"], b"GET /x HTTP/1.1\nHost a\n\n");
+    assert_error(&r, 2, "http1.field_line");
+    let r = run_stdin(&["digest"], b"GET /x HTTP/1.1\nHost : a\n\n");
+    assert_error(&r, 2, "http1.field_name");
 }
 
 #[test]
@@ -1259,7 +1263,15 @@ fn target_uri_reproduces_the_forwarded_vectors() {
                     assert_eq!(out[k], want[k], "{file} {id}: {k}");
                 }
             } else {
-                let code = case["error"].as_str().expect("error code");
+                let mut code = case["error"].as_str().expect("error code");
+                // The library vectors carry no version; as HTTP/1.1 text, a request without
+                // Host is refused by RFC 9112 §3.2 before any authority is looked for.
+                let target = case["target"].as_str().expect("target");
+                if target.starts_with('/')
+                    && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host"))
+                {
+                    code = "forwarded.host_required";
+                }
                 assert_error(&r, 1, code);
                 assert_eq!(out["error"]["code"], code, "{file} {id}");
                 failures_checked += 1;
@@ -1822,4 +1834,385 @@ fn dpop_create_errors_exit_2() {
         2,
         "cli.option",
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 10: the request head (RFC 9112 §3, §3.2), the profile's signatures (D-4), JWK Set
+// selection (SP-10).
+
+/// `GET /public/admin` on `api.example.com` (ours), signed by `sign` over its target URI.
+const HOST_REQUEST: &str = "tests/cli/host-admin.http";
+const HOST_LINES: &str = "GET /public/admin HTTP/1.1\nHost: api.example.com\n";
+
+/// Signs `text` (stdin) with the RFC 9421 B.1.4 Ed25519 key over `@method`, `@target-uri`,
+/// `@authority` and `@path`.
+fn sign_host_request(text: &[u8]) -> Run {
+    run_stdin(
+        &[
+            "sign",
+            "--key",
+            "testdata/keys/test-key-ed25519.pem",
+            "--keyid",
+            "test-key-ed25519",
+            "--label",
+            "sig1",
+            "--created",
+            "1618884473",
+            "--components",
+            r#""@method" "@target-uri" "@authority" "@path""#,
+        ],
+        text,
+    )
+}
+
+fn verify_ed25519(text: &str) -> Run {
+    run_stdin(
+        &["verify", "--key", "testdata/keys/test-key-ed25519.pub.pem"],
+        text.as_bytes(),
+    )
+}
+
+#[test]
+fn request_head_spoofs_are_refused() {
+    let signed = sign_host_request(read(HOST_REQUEST).as_bytes());
+    assert_status(&signed, 0);
+    let signed = signed.stdout;
+    assert!(signed.starts_with(HOST_LINES), "{signed}");
+    let ok = verify_ed25519(&signed);
+    assert_status(&ok, 0);
+    assert_eq!(ok.stdout, "valid: sig1 (ed25519)\n");
+
+    // The issue's spoof: the Host's path used to be pasted in front of the target, giving the
+    // signed https://api.example.com/public/admin for a request routed to /admin.
+    let spoof = signed.replace(
+        HOST_LINES,
+        "GET /admin HTTP/1.1\nHost: api.example.com/public\n",
+    );
+    assert_error(&verify_ed25519(&spoof), 2, "forwarded.invalid_host");
+    // The same laundering with the query (reference forwarded-proxies.md §0.7).
+    let spoof = signed.replace(
+        HOST_LINES,
+        "GET /admin HTTP/1.1\nHost: api.example.com/public/admin?x=\n",
+    );
+    assert_error(&verify_ed25519(&spoof), 2, "forwarded.invalid_host");
+
+    // Two Host lines (RFC 9112 §3.2): the first used to win, whichever it was.
+    for extra in [
+        "Host: api.example.com\nHost: evil.example\n",
+        "Host: evil.example\nHost: api.example.com\n",
+    ] {
+        let two = signed.replace("Host: api.example.com\n", extra);
+        assert_error(&verify_ed25519(&two), 2, "forwarded.multiple_values");
+    }
+
+    // No Host on HTTP/1.1 (RFC 9112 §3.2).
+    let none = signed.replace("Host: api.example.com\n", "");
+    assert_error(&verify_ed25519(&none), 2, "forwarded.host_required");
+
+    // Absolute-form (RFC 9112 §3.2.2): the target's authority, whatever Host says.
+    let absolute = signed.replace(
+        HOST_LINES,
+        "GET https://api.example.com/public/admin HTTP/1.1\nHost: evil.example\n",
+    );
+    let r = verify_ed25519(&absolute);
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, "valid: sig1 (ed25519)\n");
+    // ... so a signature made for the Host's authority does not verify there.
+    let for_evil = sign_host_request(
+        read(HOST_REQUEST)
+            .replace("Host: api.example.com", "Host: evil.example")
+            .as_bytes(),
+    );
+    assert_status(&for_evil, 0);
+    let moved = for_evil.stdout.replace(
+        "GET /public/admin HTTP/1.1\nHost: evil.example\n",
+        "GET https://api.example.com/public/admin HTTP/1.1\nHost: evil.example\n",
+    );
+    assert_ne!(moved, for_evil.stdout);
+    assert_error(&verify_ed25519(&moved), 1, "verify.invalid_signature");
+
+    // target-uri reads the head with the same parser.
+    let spoof = signed.replace(
+        HOST_LINES,
+        "GET /admin HTTP/1.1\nHost: api.example.com/public\n",
+    );
+    let r = run_stdin(&["target-uri", "--tls"], spoof.as_bytes());
+    assert_error(&r, 1, "forwarded.invalid_host");
+    // A folded Host (RFC 9112 §5.2: reject or replace with SP; neither is a uri-host here),
+    // even a fold of whitespace only, is refused by every subcommand alike.
+    for fold in [
+        "Host: api.example.com\n  /public\n",
+        "Host: api.example.com\n  \n",
+    ] {
+        let folded = signed.replace("Host: api.example.com\n", fold);
+        assert_error(&verify_ed25519(&folded), 2, "forwarded.invalid_host");
+        let r = run_stdin(&["target-uri", "--tls"], folded.as_bytes());
+        assert_error(&r, 1, "forwarded.invalid_host");
+    }
+    // Request-line smuggling: a second space, a tab, no version.
+    for line in [
+        "GET  /public/admin HTTP/1.1\n",
+        "GET\t/public/admin HTTP/1.1\n",
+        "GET /public/admin\n",
+    ] {
+        let bent = signed.replace("GET /public/admin HTTP/1.1\n", line);
+        assert_error(&verify_ed25519(&bent), 2, "forwarded.invalid_request_line");
+    }
+}
+
+/// Signs `text` (stdin) as a FAPI request signature with label `label` at `created`.
+fn sign_fapi_request(text: &[u8], label: &str, created: &str) -> Run {
+    run_stdin(
+        &[
+            "sign",
+            "--key",
+            "testdata/keys/test-key-ed25519.pem",
+            "--keyid",
+            "test-key-ed25519",
+            "--label",
+            label,
+            "--created",
+            created,
+            "--tag",
+            "fapi-2-request",
+            "--components",
+            r#""@method" "@target-uri" "authorization" "content-digest""#,
+        ],
+        text,
+    )
+}
+
+/// `text` with the first base64 character of `label`'s `Signature` member changed.
+fn break_signature(text: &str, label: &str) -> String {
+    let at = text
+        .find(&format!("{label}=:"))
+        .filter(|i| {
+            text[..*i]
+                .rfind('\n')
+                .is_some_and(|l| text[l..].starts_with("\nSignature:"))
+        })
+        .expect("signature member")
+        + label.len()
+        + 2;
+    let mut out = text.to_owned();
+    let c = if &text[at..=at] == "A" { "B" } else { "A" };
+    out.replace_range(at..=at, c);
+    out
+}
+
+#[test]
+fn profile_fapi_request_verifies_every_request_signature_whatever_the_label() {
+    let one = sign_fapi_request(
+        read("tests/cli/fapi-request.http").as_bytes(),
+        "sig1",
+        "1618884473",
+    );
+    assert_status(&one, 0);
+    assert!(
+        one.stdout
+            .contains(&format!("Signature: sig1=:{FAPI_SIG}:"))
+    );
+    let two = sign_fapi_request(one.stdout.as_bytes(), "sig2", "1618884474");
+    assert_status(&two, 0);
+    let good = two.stdout;
+    let verify = |text: &str, extra: &[&str]| {
+        let mut args = vec![
+            "verify",
+            "--key",
+            "testdata/keys/test-key-ed25519.pem",
+            "--profile",
+            "fapi-request",
+            "--now",
+            "1618884480",
+        ];
+        args.extend_from_slice(extra);
+        run_stdin(&args, text.as_bytes())
+    };
+    // Both verify: both are reported, with or without --label.
+    for extra in [&[][..], &["--label", "sig1"]] {
+        let r = verify(&good, extra);
+        assert_status(&r, 0);
+        assert_eq!(r.stdout, "valid: sig1 (ed25519)\nvalid: sig2 (ed25519)\n");
+    }
+    let r = verify(&good, &["--label", "sig2", "--json"]);
+    assert_status(&r, 0);
+    let v = json(&r.stdout);
+    assert_eq!(
+        (&v["label"], &v["labels"]),
+        (
+            &serde_json::json!("sig2"),
+            &serde_json::json!(["sig1", "sig2"])
+        )
+    );
+
+    // D-4: the second fapi-2-request signature is bad, so the request is refused, even when
+    // --label names the first.
+    let bad = break_signature(&good, "sig2");
+    assert_ne!(bad, good);
+    for extra in [&[][..], &["--label", "sig1"]] {
+        let r = verify(&bad, extra);
+        assert_error(&r, 1, "verify.invalid_signature");
+        // The report names the signature that failed, not the label given.
+        assert!(r.stderr.contains("(signature \"sig2\")"), "{}", r.stderr);
+    }
+    // A label that names no fapi-2-request signature is refused, not silently ignored.
+    let r = verify(&good, &["--label", "sig9"]);
+    assert_error(&r, 2, "cli.option");
+    // A signature with another tag is not the profile's: neither a label for it nor its
+    // validity matters (D-4: other tags ignored).
+    let other = run_stdin(
+        &[
+            "sign",
+            "--key",
+            "testdata/keys/test-key-ed25519.pem",
+            "--keyid",
+            "test-key-ed25519",
+            "--label",
+            "sig3",
+            "--created",
+            "1618884475",
+            "--components",
+            r#""@method""#,
+        ],
+        good.as_bytes(),
+    );
+    assert_status(&other, 0);
+    let r = verify(&other.stdout, &["--label", "sig3"]);
+    assert_error(&r, 2, "cli.option");
+    let r = verify(&break_signature(&other.stdout, "sig3"), &[]);
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, "valid: sig1 (ed25519)\nvalid: sig2 (ed25519)\n");
+}
+
+#[test]
+fn profile_fapi_response_verifies_every_response_signature_whatever_the_label() {
+    let request = sign_fapi_request(
+        read("tests/cli/fapi-request.http").as_bytes(),
+        "sig1",
+        "1618884473",
+    );
+    assert_status(&request, 0);
+    let tmp = tempdir("fapi-response");
+    let req = tmp.join("request.http");
+    std::fs::write(&req, &request.stdout).expect("write request");
+    let req = req.to_str().expect("utf-8 path");
+    let sign = |text: &[u8], label: &str| {
+        run_stdin(
+            &[
+                "sign",
+                "--key",
+                "testdata/keys/test-key-ed25519.pem",
+                "--keyid",
+                "test-key-ed25519",
+                "--label",
+                label,
+                "--created",
+                "1618884474",
+                "--tag",
+                "fapi-2-response",
+                "--request",
+                req,
+                "--components",
+                r#""@status" "content-digest" "@method";req "@target-uri";req "content-digest";req "signature";req;key="sig1" "signature-input";req;key="sig1""#,
+            ],
+            text,
+        )
+    };
+    let one = sign(read("tests/cli/fapi-response.http").as_bytes(), "sig1");
+    assert_status(&one, 0);
+    let two = sign(one.stdout.as_bytes(), "sig2");
+    assert_status(&two, 0);
+    let verify = |text: &str, extra: &[&str]| {
+        let mut args = vec![
+            "verify",
+            "--key",
+            "testdata/keys/test-key-ed25519.pem",
+            "--profile",
+            "fapi-response",
+            "--request",
+            req,
+            "--now",
+            "1618884480",
+        ];
+        args.extend_from_slice(extra);
+        run_stdin(&args, text.as_bytes())
+    };
+    let r = verify(&two.stdout, &["--label", "sig1"]);
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, "valid: sig1 (ed25519)\nvalid: sig2 (ed25519)\n");
+    let bad = break_signature(&two.stdout, "sig2");
+    let r = verify(&bad, &["--label", "sig1"]);
+    assert_error(&r, 1, "verify.invalid_signature");
+    let r = verify(&two.stdout, &["--label", "nope"]);
+    assert_error(&r, 2, "cli.option");
+}
+
+#[test]
+fn jwks_selection_by_use_kty_and_alg() {
+    // An encryption key with the signature's kid comes first in the set (SP-10).
+    let r = run(&[
+        "verify",
+        "--jwks",
+        "tests/cli/jwks-enc-then-sig.json",
+        B26_SIGNED,
+    ]);
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, "valid: sig-b26 (ed25519)\n");
+    // Signing from the private set picks the signing key: the RFC's B.2.6 signature.
+    let r = sign_b26(
+        &["--jwks", "tests/cli/jwks-enc-then-sig.private.json"],
+        REQUEST,
+        None,
+        &[],
+    );
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, read(B26_SIGNED));
+    // Two signing keys with one kid: ambiguous, unless the algorithm tells them apart.
+    let r = run(&[
+        "verify",
+        "--jwks",
+        "tests/cli/jwks-two-sig.json",
+        B26_SIGNED,
+    ]);
+    assert_error(&r, 2, "key.jwks_ambiguous_key");
+    let r = run(&[
+        "verify",
+        "--jwks",
+        "tests/cli/jwks-two-sig.json",
+        "--alg",
+        "ed25519",
+        B26_SIGNED,
+    ]);
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, "valid: sig-b26 (ed25519)\n");
+    // ... or the signature's own alg parameter does (RFC 9421 §2.3).
+    let with_alg = sign_b26(
+        &["--key", &key("test-key-ed25519.pem")],
+        REQUEST,
+        None,
+        &["--include-alg"],
+    );
+    assert_status(&with_alg, 0);
+    assert!(
+        with_alg.stdout.contains(";alg=\"ed25519\""),
+        "{}",
+        with_alg.stdout
+    );
+    let r = run_stdin(
+        &["verify", "--jwks", "tests/cli/jwks-two-sig.json"],
+        with_alg.stdout.as_bytes(),
+    );
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, "valid: sig-b26 (ed25519)\n");
+    // An alg parameter no signing member fits is the message's fault: a verification
+    // failure (exit 1), as with --key, not an input error.
+    let wrong_alg = with_alg
+        .stdout
+        .replace(";alg=\"ed25519\"", ";alg=\"ecdsa-p256-sha256\"");
+    assert_ne!(wrong_alg, with_alg.stdout);
+    let r = run_stdin(
+        &["verify", "--jwks", "tests/cli/jwks-enc-then-sig.json"],
+        wrong_alg.as_bytes(),
+    );
+    assert_error(&r, 1, "verify.alg_mismatch");
 }

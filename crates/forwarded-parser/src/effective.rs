@@ -57,13 +57,6 @@ impl fmt::Display for Scheme {
     }
 }
 
-/// Validates an authority as `uri-host [":" port]`.
-pub(crate) fn check_authority(a: &[u8], source: ValueSource) -> Result<(), ForwardedError> {
-    parse_host_port(a)
-        .map(|_| ())
-        .map_err(|e| host_error(e, source))
-}
-
 pub(crate) const fn host_error(e: HostError, source: ValueSource) -> ForwardedError {
     match e {
         HostError::Host => ForwardedError::InvalidHost { source },

@@ -213,7 +213,8 @@ impl fmt::Display for SourceKind {
 /// Everything that can make [`resolve`](crate::resolve) or the parsers fail.
 ///
 /// Map to HTTP: every variant is a client or deployment error; answer 400 (421 is also
-/// reasonable for [`HostNotAllowed`](Self::HostNotAllowed)).
+/// reasonable for [`HostNotAllowed`](Self::HostNotAllowed), 505 for
+/// [`UnsupportedVersion`](Self::UnsupportedVersion)).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ForwardedError {
@@ -262,7 +263,9 @@ pub enum ForwardedError {
         /// Where it came from.
         source: ValueSource,
     },
-    /// The request-target (or forward-auth URI) is not origin-form or absolute-form.
+    /// The request-target (or forward-auth URI) is not in a form its method takes: origin-form
+    /// or absolute-form (`http`/`https`), authority-form for CONNECT only (RFC 9112 §3.2.3),
+    /// `*` for OPTIONS only (§3.2.4); or it has bytes outside visible ASCII.
     InvalidTarget {
         /// Where it came from.
         source: ValueSource,
@@ -272,7 +275,16 @@ pub enum ForwardedError {
         /// Where it came from.
         source: ValueSource,
     },
-    /// A header carries several values and the configuration names none to take.
+    /// An HTTP/1 request line is not `method SP request-target SP HTTP-version` with single
+    /// spaces and `HTTP-version = "HTTP/" DIGIT "." DIGIT` (RFC 9112 §3, §2.3).
+    InvalidRequestLine,
+    /// An HTTP/1 request line names a major version other than 1 (RFC 9112 §2.3; a server
+    /// answers 505).
+    UnsupportedVersion,
+    /// An HTTP/1.1 request that is not absolute-form has no `Host` field (RFC 9112 §3.2).
+    HostRequired,
+    /// A header carries several values and the configuration names none to take (for `Host`:
+    /// more than one field line, RFC 9112 §3.2).
     MultipleValues {
         /// The header.
         header: HeaderName,
@@ -333,6 +345,9 @@ impl ForwardedError {
             Self::InvalidPrefix { .. } => "forwarded.invalid_prefix",
             Self::InvalidTarget { .. } => "forwarded.invalid_target",
             Self::InvalidMethod { .. } => "forwarded.invalid_method",
+            Self::InvalidRequestLine => "forwarded.invalid_request_line",
+            Self::UnsupportedVersion => "forwarded.unsupported_version",
+            Self::HostRequired => "forwarded.host_required",
             Self::MultipleValues { .. } => "forwarded.multiple_values",
             Self::ConflictingScheme { .. } => "forwarded.conflicting_scheme",
             Self::ConflictingPort => "forwarded.conflicting_port",
@@ -383,6 +398,11 @@ impl fmt::Display for ForwardedError {
             Self::InvalidPrefix { source } => write!(f, "invalid path prefix in {source}"),
             Self::InvalidTarget { source } => write!(f, "invalid request target in {source}"),
             Self::InvalidMethod { source } => write!(f, "invalid method in {source}"),
+            Self::InvalidRequestLine => f.write_str(
+                "request line is not method, request-target and HTTP version separated by single spaces",
+            ),
+            Self::UnsupportedVersion => f.write_str("request line names an HTTP version other than 1.x"),
+            Self::HostRequired => f.write_str("an HTTP/1.1 request must carry a host field"),
             Self::MultipleValues { header } => write!(
                 f,
                 "{header} has several values and the configuration names none to take"

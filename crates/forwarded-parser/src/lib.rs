@@ -16,6 +16,12 @@
 //!   aliases) from a trusted peer; lists are rejected unless configured;
 //! - [`Config::forward_auth`]: `X-Forwarded-Method` / `-Uri` subrequests.
 //!
+//! [`RequestHead`] is the workspace's one request-head model: it validates the method, the
+//! request-target in its four forms ([`TargetForm`], RFC 9112 §3.2) and the `Host` field (one
+//! field line of `uri-host [":" port]`, RFC 9112 §3.2, RFC 9110 §7.2) when it is made, and
+//! [`RequestHead::from_request_line`] adds the strict HTTP/1 request line ([`RequestLine`]) and
+//! HTTP/1.1's `Host` requirement, for request heads given as text.
+//!
 //! Trust comes only from the socket peer address ([`Trust::cidrs`] or [`Trust::hops`]); there
 //! is no "trust everything". Two sources can be cross-checked ([`Config::cross_check`]).
 //!
@@ -64,6 +70,6 @@ pub use error::{
     ForwardedError, HeaderName, LimitKind, Param, SourceKind, SyntaxKind, ValueSource, Warning,
 };
 pub use forwarded::{Limits, parse_forwarded};
-pub use request::{ConnectionFacts, RequestHead};
+pub use request::{ConnectionFacts, HttpVersion, RequestHead, RequestLine, TargetForm};
 pub use resolve::{Resolved, resolve};
 pub use trust::{Cidr, CidrError, Trust};

@@ -86,7 +86,8 @@ pub fn resolve<'a>(
 
 fn finish(p: Parts<'_>) -> Result<EffectiveRequest<'_>, ForwardedError> {
     let (authority, host_len) = normalize_authority(p.host, p.port, p.scheme, p.host_upper);
-    let path = if p.prefix.is_empty() {
+    // An authority-form or asterisk-form request has no path (RFC 9112 §3.3) to prefix.
+    let path = if p.prefix.is_empty() || p.path.is_empty() {
         Cow::Borrowed(p.path)
     } else {
         let mut s = String::with_capacity(p.prefix.len() + p.path.len());
@@ -173,24 +174,10 @@ fn connection<'a>(
     })
 }
 
-/// The request's own authority: absolute-form target first (RFC 9112 §3.2.2), else `Host`.
+/// The request's own authority (RFC 9112 §3.3): the target's (absolute-form, §3.2.2, and
+/// authority-form), else the `Host` field, both validated when the head was made.
 fn host_authority<'a>(head: &RequestHead<'a>) -> Result<HostPort<'a>, ForwardedError> {
-    if let Some(a) = head.target_authority() {
-        return parse_host_port(a.as_bytes())
-            .map_err(|e| host_error(e, ValueSource::RequestTarget));
-    }
-    let mut lines = head.lines("host");
-    let value = lines.next().ok_or(ForwardedError::MissingAuthority)?;
-    if lines.next().is_some() {
-        return Err(ForwardedError::MultipleValues {
-            header: HeaderName::Host,
-        });
-    }
-    let value = trim_ows(value);
-    if value.is_empty() {
-        return Err(ForwardedError::MissingAuthority);
-    }
-    parse_host_port(value).map_err(|e| host_error(e, ValueSource::Header(HeaderName::Host)))
+    head.own_authority().ok_or(ForwardedError::MissingAuthority)
 }
 
 fn fallback<'a>(
@@ -788,7 +775,8 @@ fn forward_auth<'a>(
     if !uri.starts_with('/') {
         return Err(ForwardedError::InvalidTarget { source: uri_source });
     }
-    let (_, path, query) = split_target(uri, uri_source)?;
+    let uri = split_target(uri, uri_source)?;
+    let (path, query) = (uri.path, uri.query);
     Ok(Parts {
         method,
         scheme,

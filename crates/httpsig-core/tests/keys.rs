@@ -595,15 +595,25 @@ fn jwks_lookup() {
     );
     let set = Jwks::from_json(set.as_bytes()).expect("set");
     assert_eq!(set.iter().count(), 3);
-    let ed = set.find("test-key-ed25519").expect("found");
+    let ed = set.with_kid("test-key-ed25519").next().expect("found");
     assert_eq!(
         (ed.kty(), ed.crv(), ed.alg()),
         ("OKP", Some("Ed25519"), None)
     );
     assert!(PublicKey::from_jwk(ed, None).is_ok());
     assert_eq!(
-        PublicKey::from_jwk(set.find("enc").expect("enc"), None).map(|_| ()),
+        set.verifying_key("test-key-ed25519", None)
+            .map(|k| k.algorithm()),
+        Ok(Algorithm::Ed25519)
+    );
+    // The only member with kid "enc" does not load: its error, not "no key".
+    assert_eq!(
+        set.verifying_key("enc", None).map(|_| ()),
         Err(KeyError::JwkUnsupportedCrv)
+    );
+    assert_eq!(
+        set.verifying_key("nope", None).map(|_| ()),
+        Err(KeyError::JwksNoKey)
     );
 }
 

@@ -168,7 +168,9 @@ pub struct VerifyArgs {
     /// The message and how to read it.
     #[command(flatten)]
     pub input: InputArgs,
-    /// Verify the signature with this label.
+    /// Verify the signature with this label. With --profile, only the signature to report
+    /// and explain: it must carry the profile's tag, and every signature with that tag is
+    /// still verified.
     #[arg(long, value_name = "L", conflicts_with = "tag")]
     pub label: Option<String>,
     /// Verify the signature whose tag parameter is this.
@@ -197,8 +199,9 @@ pub struct VerifyArgs {
     #[arg(long = "expected-base", value_name = "FILE")]
     pub expected_base: Option<PathBuf>,
     /// Apply a FAPI 2.0 profile: its tag, required components, algorithm allow-list and
-    /// `created` window (60 s old, 10 s ahead, relative to --now). `fapi-response` needs
-    /// --request.
+    /// `created` window (60 s old, 10 s ahead, relative to --now). Every signature with the
+    /// profile's tag must verify, and at least one must be present (D-4). `fapi-response`
+    /// needs --request.
     #[arg(long, value_enum, value_name = "PROFILE", conflicts_with_all = ["max_age", "tag"])]
     pub profile: Option<Profile>,
     /// Component context.

@@ -114,6 +114,7 @@ fn matcher_for_uri(uri: &str) -> Result<HtuMatcher, ForwardedError> {
     let parts = RequestParts {
         method: "GET".into(),
         target: path.to_owned(),
+        version: None,
         fields: Vec::new(),
     };
     let conn = ConnectionFacts::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), true);

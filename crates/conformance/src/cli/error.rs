@@ -64,6 +64,9 @@ pub enum OptionProblem {
     Zero,
     /// Not a DPoP algorithm (PS256, ES256, EdDSA, Ed25519) for this key.
     DpopAlgorithm,
+    /// `--label` with `--profile`: the label names no signature with the profile's tag (the
+    /// tag given), and the profile verifies every signature with that tag, never fewer.
+    NotInProfile(&'static str),
 }
 
 impl fmt::Display for OptionProblem {
@@ -85,6 +88,10 @@ impl fmt::Display for OptionProblem {
             Self::DpopAlgorithm => f.write_str(
                 "not a DPoP algorithm for this key (expected PS256, ES256, EdDSA or Ed25519)",
             ),
+            Self::NotInProfile(tag) => write!(
+                f,
+                "names no signature tagged {tag:?}; the profile verifies every signature with that tag, and only those"
+            ),
         }
     }
 }
@@ -97,7 +104,7 @@ pub enum Missing {
     Key,
     /// `--jwks` for signing without `--keyid`.
     KeyId,
-    /// `--jwks` has no key with the requested id.
+    /// `--jwks` has no key with the requested id that may sign.
     JwksKey,
     /// A raw (non-PEM, non-JSON) key file without `--alg hmac-sha256` or `HS256`.
     SecretAlgorithm,
@@ -120,7 +127,9 @@ impl fmt::Display for Missing {
         f.write_str(match self {
             Self::Key => "a key is required: give --key FILE or --jwks FILE",
             Self::KeyId => "--jwks needs --keyid to choose the signing key",
-            Self::JwksKey => "the key set has no key with the requested keyid",
+            Self::JwksKey => {
+                "the key set has no key with the requested keyid whose use and key_ops allow signing"
+            }
             Self::SecretAlgorithm => {
                 "the key file is neither PEM nor JSON; for a base64 shared secret give --alg hmac-sha256 (or HS256)"
             }
@@ -196,12 +205,14 @@ pub enum CliError {
 
 impl CliError {
     /// A stable, machine-readable code: `cli.*` for the tool's own errors, the core's code
-    /// (`sign.label_exists`, `key.pem`, ...) for the core's.
+    /// (`sign.label_exists`, `key.pem`, ...) for the core's, and the message parser's
+    /// ([`TextError::code`]: `http1.*`, or forwarded-parser's `forwarded.*` for the request
+    /// head) for unreadable message text.
     pub fn code(&self) -> &'static str {
         match self {
             Self::Read { .. } => "cli.read",
             Self::NotUtf8 { .. } => "cli.not_utf8",
-            Self::Message { .. } => "cli.message",
+            Self::Message { error, .. } => error.code(),
             Self::Option { .. } => "cli.option",
             Self::Missing(_) => "cli.missing",
             Self::Key { error, .. } => error.code(),

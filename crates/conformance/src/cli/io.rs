@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use httpsig_core::Message;
 
 use super::error::{CliError, InputKind};
-use crate::http1::{parse_message, unwrap_rfc8792};
+use crate::http1::{parse_message, split_head, unwrap_rfc8792};
 
 /// Reads a file, or stdin when `path` is `None` or `-`.
 ///
@@ -94,7 +94,8 @@ pub struct RawMessage {
 }
 
 impl RawMessage {
-    /// Splits text the way [`parse_message`] does: the head ends at the first empty line.
+    /// Splits text where [`parse_message`] does (the same `split_head`): the head ends at the
+    /// first empty line, so the body edited here is the body parsed there.
     ///
     /// # Errors
     /// [`CliError::NotUtf8`] when the head is not UTF-8.
@@ -162,34 +163,6 @@ impl RawMessage {
         self.lines.first().map_or("", String::as_str)
     }
 
-    /// The header field lines in order as `(name, value)`, the value without surrounding
-    /// whitespace; obsolete line folding is replaced by a space (RFC 9112 §5.2).
-    ///
-    /// # Errors
-    /// [`CliError::Message`] for a line without `:` or a continuation before any field.
-    pub fn fields(&self) -> Result<Vec<(String, String)>, CliError> {
-        let bad = |what: String| CliError::Message {
-            input: InputKind::Message,
-            error: crate::http1::TextError(what),
-        };
-        let mut out: Vec<(String, String)> = Vec::new();
-        for line in self.lines.iter().skip(1).filter(|l| !l.is_empty()) {
-            if line.starts_with([' ', '\t']) {
-                let (_, value) = out
-                    .last_mut()
-                    .ok_or_else(|| bad("continuation line before any header".into()))?;
-                value.push(' ');
-                value.push_str(line.trim_matches([' ', '\t']));
-                continue;
-            }
-            let (name, value) = line
-                .split_once(':')
-                .ok_or_else(|| bad(format!("header line without ':': {line:?}")))?;
-            out.push((name.to_owned(), value.trim_matches([' ', '\t']).to_owned()));
-        }
-        Ok(out)
-    }
-
     /// The message text: head lines, an empty line, the body.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.body.len() + 64 * self.lines.len());
@@ -201,28 +174,6 @@ impl RawMessage {
         out.extend_from_slice(&self.body);
         out
     }
-}
-
-/// The head and body of message text: the head ends at the first empty line (LF or CRLF).
-/// Mirrors the split in [`parse_message`], so the body edited here is the body parsed there.
-fn split_head(text: &[u8]) -> (&[u8], &[u8]) {
-    for (i, b) in text.iter().enumerate() {
-        if *b != b'\n' {
-            continue;
-        }
-        let rest = text.get(i + 1..).unwrap_or_default();
-        let sep = if rest.starts_with(b"\n") {
-            1
-        } else if rest.starts_with(b"\r\n") {
-            2
-        } else {
-            continue;
-        };
-        let head = text.get(..i).unwrap_or_default();
-        let body = rest.get(sep..).unwrap_or_default();
-        return (head, body);
-    }
-    (text, &[])
 }
 
 /// Which output stream.

@@ -11,7 +11,7 @@ use std::path::Path;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use httpsig_core::keys::{HmacKey, Jwk, Jwks, KeyError, PrivateKey, PublicKey};
-use httpsig_core::{Algorithm, JwsAlgorithm, KeyResolver, KeySet, SigningKey, VerifyingKey};
+use httpsig_core::{Algorithm, JwsAlgorithm, KeyLookup, KeyResolver, SigningKey, VerifyingKey};
 
 use super::args::KeyArgs;
 use super::error::{CliError, InputKind, Missing, OptionProblem};
@@ -111,7 +111,8 @@ fn with_id<K>(key: K, id: Option<&str>, set: impl FnOnce(K, String) -> K) -> K {
     }
 }
 
-/// Loads the signing key: `--key`, or the `--jwks` member whose `kid` is `keyid`.
+/// Loads the signing key: `--key`, or the one `--jwks` member with `kid` `keyid` that can sign
+/// with `--alg` ([`Jwks::signing_key`]: `use`, `key_ops`, `kty`, `crv` and `alg` decide).
 ///
 /// # Errors
 /// [`CliError::Missing`], [`CliError::Read`], [`CliError::Key`], [`CliError::Option`],
@@ -120,9 +121,10 @@ pub fn signing_key(args: &KeyArgs, keyid: Option<&str>) -> Result<Box<dyn Signin
     let alg = args.alg.as_deref().map(parse_alg).transpose()?;
     if let Some(path) = &args.jwks {
         let id = keyid.ok_or(CliError::Missing(Missing::KeyId))?;
-        let set = read_jwks(path)?;
-        let jwk = set.find(id).ok_or(CliError::Missing(Missing::JwksKey))?;
-        return signing_from_jwk(jwk, alg).map_err(key_error(InputKind::Jwks));
+        return match read_jwks(path)?.signing_key(id, alg) {
+            Err(KeyError::JwksNoKey) => Err(CliError::Missing(Missing::JwksKey)),
+            r => r.map_err(key_error(InputKind::Jwks)),
+        };
     }
     let path = args.key.as_ref().ok_or(CliError::Missing(Missing::Key))?;
     let err = key_error(InputKind::Key);
@@ -176,36 +178,88 @@ impl fmt::Debug for VerifyKeys {
     }
 }
 
-/// Loads verification keys: `--key` (restricted to `keyid` when given), or the `--jwks`
-/// members named by `wanted` (the keyids of the signatures to verify; `keyid` alone when
-/// given). Set members that are not wanted are not loaded, so one odd key in a set does not
-/// stop verification with another.
+/// A signature to verify, as far as choosing its key goes: its `keyid` and `alg` parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wanted {
+    /// The `keyid` parameter.
+    pub keyid: String,
+    /// The `alg` parameter, if any (an RFC 9421 algorithm name).
+    pub alg: Option<String>,
+}
+
+/// Keys chosen from a JWK Set for the signatures to verify: one per (`keyid`, `alg`) pair, so
+/// two keys sharing a `kid` can each verify the signature whose `alg` names it.
+struct JwksKeys {
+    keys: Vec<(Wanted, Box<dyn VerifyingKey>)>,
+}
+
+impl KeyResolver for JwksKeys {
+    fn resolve(&self, lookup: &KeyLookup<'_>) -> Option<&dyn VerifyingKey> {
+        let keyid = lookup.keyid?;
+        self.keys
+            .iter()
+            .find(|(w, _)| w.keyid == keyid && w.alg.as_deref() == lookup.alg)
+            .map(|(_, k)| k.as_ref())
+    }
+}
+
+/// Loads verification keys: `--key` (restricted to `keyid` when given), or for each wanted
+/// signature the one `--jwks` member that can verify it ([`Jwks::verifying_key`] with
+/// `--alg`, else the signature's `alg`: `use`, `key_ops`, `kty`, `crv` and `alg` decide; with
+/// `keyid` only that key id is loaded). Members that are not wanted are not loaded, so one
+/// odd key in a set does not stop verification with another; a wanted key id the set lacks
+/// is left for the verifier to report (`verify.key_not_found`).
 ///
 /// # Errors
-/// As [`signing_key`].
+/// As [`signing_key`]; `key.jwks_ambiguous_key` when two members fit one signature.
 pub fn verifying_keys(
     args: &KeyArgs,
     keyid: Option<&str>,
-    wanted: &[String],
+    wanted: &[Wanted],
 ) -> Result<VerifyKeys, CliError> {
     let alg = args.alg.as_deref().map(parse_alg).transpose()?;
     if let Some(path) = &args.jwks {
         let set = read_jwks(path)?;
-        let mut keys = KeySet::new();
+        let mut keys: Vec<(Wanted, Box<dyn VerifyingKey>)> = Vec::new();
         let mut algorithms = Vec::new();
-        let ids: Vec<&str> = match keyid {
-            Some(id) => vec![id],
-            None => wanted.iter().map(String::as_str).collect(),
+        let restricted;
+        let wanted = match keyid {
+            Some(id) => {
+                restricted = restrict(wanted, id);
+                restricted.as_slice()
+            }
+            None => wanted,
         };
-        for id in ids {
-            if let Some(jwk) = set.find(id) {
-                let key = verifying_from_jwk(jwk, alg).map_err(key_error(InputKind::Jwks))?;
-                algorithms.push(key.algorithm());
-                keys.insert(id, key);
+        for w in wanted {
+            if keys.iter().any(|(k, _)| k == w) {
+                continue;
+            }
+            let from_signature = w.alg.as_deref().and_then(Algorithm::from_name);
+            let key = match (alg, from_signature) {
+                (Some(a), _) => set.verifying_key(&w.keyid, Some(a)),
+                // The signature's alg picks among members; when none fits it, the member the
+                // set gives without it (if exactly one) goes to the verifier, which reports
+                // the disagreement (verify.alg_mismatch) as it does with --key. The alg is the
+                // message's, so a member it does not fit is not an input error.
+                (None, Some(a)) => match set.verifying_key(&w.keyid, Some(a)) {
+                    Err(e) if e != KeyError::JwksAmbiguousKey => set
+                        .verifying_key(&w.keyid, None)
+                        .or(Err(KeyError::JwksNoKey)),
+                    r => r,
+                },
+                (None, None) => set.verifying_key(&w.keyid, None),
+            };
+            match key {
+                Ok(key) => {
+                    algorithms.push(key.algorithm());
+                    keys.push((w.clone(), key));
+                }
+                Err(KeyError::JwksNoKey) => {}
+                Err(e) => return Err(key_error(InputKind::Jwks)(e)),
             }
         }
         return Ok(VerifyKeys {
-            resolver: Box::new(keys),
+            resolver: Box::new(JwksKeys { keys }),
             algorithms,
         });
     }
@@ -247,6 +301,20 @@ pub fn verifying_keys(
         resolver: Box::new(key),
         algorithms,
     })
+}
+
+/// The wanted signatures with key id `id`; the key id alone when none has it (the verifier
+/// then reports the signatures' key as not found).
+fn restrict(wanted: &[Wanted], id: &str) -> Vec<Wanted> {
+    let mine: Vec<Wanted> = wanted.iter().filter(|w| w.keyid == id).cloned().collect();
+    if mine.is_empty() {
+        vec![Wanted {
+            keyid: id.to_owned(),
+            alg: None,
+        }]
+    } else {
+        mine
+    }
 }
 
 /// A JWK-loaded key whose id the user overrode with `--keyid`.

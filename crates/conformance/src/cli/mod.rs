@@ -10,7 +10,9 @@
 //! Exit status: 0 success; 1 verification failed (or a vector failed); 2 usage or input error
 //! (bad option, unreadable file, unparsable message, unusable key). Every error is printed on
 //! stderr as `httpsig: error[CODE]: MESSAGE`, where `CODE` is stable (the core's
-//! [`httpsig_core::Error::code`], or `cli.*` for the tool's own errors, see [`CliError::code`]).
+//! [`httpsig_core::Error::code`], the message reader's `http1.*` / `forwarded.*`
+//! ([`crate::http1::TextError::code`]), or `cli.*` for the tool's own errors, see
+//! [`CliError::code`]).
 
 use std::process::ExitCode;
 

@@ -6,50 +6,61 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::num::NonZeroU8;
 
 use forwarded_parser::{
-    Cidr, Config, ConnectionFacts, ForwardedError, Origin, RequestHead, Resolved, Trust, XfOptions,
-    resolve,
+    Cidr, Config, ConnectionFacts, ForwardedError, HttpVersion, Origin, RequestHead, RequestLine,
+    Resolved, Trust, XfOptions, resolve,
 };
 use serde_json::json;
 
 use super::args::{ResolveArgs, Source, TargetUriArgs};
 use super::error::{CliError, InputKind, Missing, OptionProblem};
-use super::io::{RawMessage, read_input, write_stdout};
+use super::io::{read_input, write_stdout};
+use crate::http1::{MessageText, TextError};
 
 /// The parts of a received request that [`RequestHead`] borrows: method, request-target as
-/// received, and the field lines in order.
+/// received, version, and the field lines in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestParts {
     /// The method.
     pub method: String,
     /// The request-target exactly as on the request line.
     pub target: String,
-    /// The field lines as `(name, value)`.
+    /// The request line's version; `None` for a request made up from a method and a target
+    /// (`dpop verify --htu`), which has no `Host` rule to apply.
+    pub version: Option<HttpVersion>,
+    /// The field lines as `(name, value)`, values without surrounding whitespace. An obsolete
+    /// line folding stays in the value as `CRLF` and the continuation line, as
+    /// [`parse_message`](crate::http1::parse_message) keeps it: a folded `Host` or `Forwarded`
+    /// is then refused by forwarded-parser (RFC 9112 §5.2 lets a server reject it), the same
+    /// for every subcommand.
     pub fields: Vec<(String, String)>,
 }
 
 impl RequestParts {
-    /// Splits request text (`METHOD TARGET HTTP/1.1`, field lines, blank line, body).
+    /// Splits request text (`METHOD TARGET HTTP/1.1`, field lines, blank line, body) with
+    /// [`MessageText::split`] and [`RequestLine::parse`], the splitters `parse_message` uses.
     ///
     /// # Errors
-    /// [`CliError::NotUtf8`], [`CliError::Message`] for malformed lines, and
+    /// [`CliError::Message`] for malformed text or a malformed request line, and
     /// [`CliError::Missing`] ([`Missing::RequestMessage`]) for a response.
     pub fn parse(text: &[u8]) -> Result<Self, CliError> {
-        let raw = RawMessage::split(text)?;
-        let start = raw.start_line();
-        if start.starts_with("HTTP/") {
+        let bad = |error| CliError::Message {
+            input: InputKind::Message,
+            error,
+        };
+        let parts = MessageText::split(text).map_err(bad)?;
+        if parts.is_response() {
             return Err(CliError::Missing(Missing::RequestMessage));
         }
-        let mut words = start.split(' ');
-        let (Some(method), Some(target)) = (words.next(), words.next()) else {
-            return Err(CliError::Message {
-                input: InputKind::Message,
-                error: crate::http1::TextError(format!("invalid request line {start:?}")),
-            });
-        };
+        let line = RequestLine::parse(parts.start_line).map_err(|e| bad(TextError::Request(e)))?;
         Ok(Self {
-            method: method.to_owned(),
-            target: target.to_owned(),
-            fields: raw.fields()?,
+            method: line.method().to_owned(),
+            target: line.target().to_owned(),
+            version: Some(line.version()),
+            fields: parts
+                .fields
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), v.trim_end_matches([' ', '\t']).to_owned()))
+                .collect(),
         })
     }
 
@@ -67,7 +78,13 @@ impl RequestParts {
             .iter()
             .map(|(n, v)| (n.as_str(), v.as_bytes()))
             .collect();
-        let head = RequestHead::new(&self.method, &self.target, &headers)?;
+        let head = match self.version {
+            Some(v) => RequestHead::from_request_line(
+                RequestLine::new(&self.method, &self.target, v),
+                &headers,
+            )?,
+            None => RequestHead::new(&self.method, &self.target, &headers)?,
+        };
         let r = resolve(config, conn, &head)?;
         Ok(ResolvedView::from(&r))
     }

@@ -24,6 +24,7 @@ pub const FILES: &[(&str, usize)] = &[
     ("trust.json", 40),
     ("x-forwarded.json", 40),
     ("htu.json", 25),
+    ("request-head.json", 40),
 ];
 
 /// Runs one forwarded vector file, chosen by its file name (one of [`FILES`]).
@@ -41,6 +42,7 @@ pub fn run(name: &str, bytes: &[u8]) -> Result<CaseResults, String> {
     let mut out = match name {
         "grammar.json" => run_cases(&load::<GrammarCase>(bytes, stem)?, |c| &c.id, grammar_case),
         "htu.json" => run_cases(&load::<HtuCase>(bytes, stem)?, |c| &c.id, htu_case),
+        "request-head.json" => run_cases(&load::<HeadCase>(bytes, stem)?, |c| &c.id, head_case),
         _ => run_cases(&load::<ResolveCase>(bytes, stem)?, |c| &c.id, resolve_case),
     };
     let n = out.len();
@@ -466,4 +468,63 @@ fn htu_case(c: &HtuCase) -> Result<(), String> {
         ensure(&got == h, || format!("htu {got}, want {h}"))?;
     }
     Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeadExpect {
+    target_uri: String,
+    request_target: String,
+    authority: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeadCase {
+    id: String,
+    source: String,
+    text: String,
+    scheme: Option<String>,
+    expect: Option<HeadExpect>,
+    error: Option<String>,
+}
+
+/// A request head given as HTTP/1 text, read the way the CLI and the RFC 9421 runner read it
+/// ([`crate::http1::parse_message`], which hands the head to forwarded-parser): the derived
+/// components a signature base would see, or the refusal's code.
+fn head_case(c: &HeadCase) -> Result<(), String> {
+    use httpsig_core::{BaseOptions, Component, Derived, component_line};
+    ensure(!c.source.is_empty(), || "case has no source".into())?;
+    let scheme = c.scheme.as_deref().unwrap_or("https");
+    let parsed = crate::http1::parse_message(c.text.as_bytes(), scheme);
+    match (&c.expect, &c.error) {
+        (Some(want), None) => {
+            let msg = parsed.map_err(|e| format!("unexpected error {}: {e}", e.code()))?;
+            let value = |d: Derived| -> Result<String, String> {
+                let c = Component::derived(d);
+                let line = component_line(&msg, None, &c, &BaseOptions::default())
+                    .map_err(|e| format!("{}: {e}", e.code()))?;
+                let line = String::from_utf8(line).map_err(|e| e.to_string())?;
+                line.split_once(": ")
+                    .map(|(_, v)| v.to_owned())
+                    .ok_or_else(|| format!("no value in {line:?}"))
+            };
+            let got = (
+                value(Derived::TargetUri)?,
+                value(Derived::RequestTarget)?,
+                value(Derived::Authority)?,
+            );
+            let wanted = (
+                want.target_uri.clone(),
+                want.request_target.clone(),
+                want.authority.clone(),
+            );
+            ensure(got == wanted, || format!("got {got:?}, want {wanted:?}"))
+        }
+        (None, Some(code)) => match parsed {
+            Ok(_) => Err(format!("expected {code}, the head was accepted")),
+            Err(e) => ensure(e.code() == code, || format!("got {}: {e}", e.code())),
+        },
+        _ => Err("exactly one of expect / error".into()),
+    }
 }

@@ -1,5 +1,5 @@
-//! The key/crypto suite: `testdata/keys/signatures.json`, `thumbprints.json` and
-//! `weak-ed25519.json` (format: the
+//! The key/crypto suite: `testdata/keys/signatures.json`, `thumbprints.json`,
+//! `jwks-selection.json` and `weak-ed25519.json` (format: the
 //! description in each file and `testdata/keys/README.md`). Key files named by a case are read
 //! from the embedded `testdata/keys/` tree. Every field of a case must be read; an unknown
 //! field or a missing required one fails the case.
@@ -12,13 +12,18 @@ use std::collections::BTreeSet;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use httpsig_core::crypto::{Algorithm, InvalidSignature, JwsAlgorithm, SigningKey, VerifyingKey};
-use httpsig_core::keys::{HmacKey, Jwk, PrivateKey, PublicKey};
+use httpsig_core::keys::{HmacKey, Jwk, Jwks, PrivateKey, PublicKey};
 use serde_json::{Map, Value};
 
 use super::CaseResults;
 
 /// The vector files of this suite; the other files under `keys/` are key material.
-pub const FILES: &[&str] = &["signatures.json", "thumbprints.json", "weak-ed25519.json"];
+pub const FILES: &[&str] = &[
+    "signatures.json",
+    "thumbprints.json",
+    "jwks-selection.json",
+    "weak-ed25519.json",
+];
 
 /// Runs one key-suite vector file, chosen by its file name (one of [`FILES`]).
 ///
@@ -35,6 +40,7 @@ pub fn run(name: &str, bytes: &[u8]) -> Result<CaseResults, String> {
     match name {
         "signatures.json" => Ok(signature_cases(cases)),
         "thumbprints.json" => Ok(thumbprint_cases(cases)),
+        "jwks-selection.json" => Ok(selection_cases(cases)),
         "weak-ed25519.json" => Ok(weak_ed25519_cases(cases)),
         other => Err(format!("no keys runner for file {other:?}")),
     }
@@ -304,6 +310,191 @@ fn thumbprint_case(case: &Value) -> Result<(), String> {
         return Err("public-only thumbprint differs".into());
     }
     Ok(())
+}
+
+/// The private and secret JWK members (RFC 7518 §6.2.2, §6.3.2, §6.4.1).
+const PRIVATE_MEMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "k"];
+
+/// One set member of a `jwks-selection.json` case: the JWK as it goes into the set, and the
+/// key file it came from (its private half proves which member was chosen).
+struct Member {
+    jwk: Value,
+    file: Option<Jwk>,
+}
+
+fn member(v: &Value) -> Result<Member, String> {
+    let m = fields(v, &[], &["file", "public", "set", "jwk"])?;
+    match (m.get("file"), m.get("jwk")) {
+        (Some(file), None) => {
+            let file = file.as_str().ok_or("file is not a string")?;
+            let text = read(file)?;
+            let mut jwk: Value =
+                serde_json::from_slice(text).map_err(|e| format!("{file}: {e}"))?;
+            let obj = jwk.as_object_mut().ok_or("key file is not an object")?;
+            if m.get("public").and_then(Value::as_bool) == Some(true) {
+                for name in PRIVATE_MEMBERS {
+                    obj.remove(name);
+                }
+            }
+            if let Some(set) = m.get("set") {
+                for (k, v) in set.as_object().ok_or("set is not an object")? {
+                    obj.insert(k.clone(), v.clone());
+                }
+            }
+            Ok(Member {
+                jwk,
+                file: Some(Jwk::from_json(text).map_err(|e| format!("{file}: {e}"))?),
+            })
+        }
+        (None, Some(jwk)) => {
+            if m.contains_key("public") || m.contains_key("set") {
+                return Err("public and set only with file".into());
+            }
+            Ok(Member {
+                jwk: jwk.clone(),
+                file: None,
+            })
+        }
+        _ => Err("exactly one of file / jwk".into()),
+    }
+}
+
+fn selection_cases(cases: &[Value]) -> CaseResults {
+    let mut out: CaseResults = cases
+        .iter()
+        .enumerate()
+        .map(|(n, case)| {
+            let id = case
+                .get("name")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("case #{n}"), str::to_owned);
+            (id, selection_case(case))
+        })
+        .collect();
+    out.push((
+        "file: at least 20 cases".into(),
+        if cases.len() >= 20 {
+            Ok(())
+        } else {
+            Err(format!("{} cases", cases.len()))
+        },
+    ));
+    out
+}
+
+/// `Jwks::verifying_key` / `Jwks::signing_key` on a set built from key files: the chosen
+/// member is identified by signatures, not by trusting what the selection reports.
+fn selection_case(case: &Value) -> Result<(), String> {
+    let c = fields(
+        case,
+        &["name", "source", "members", "operation", "kid"],
+        &["alg", "expect", "error"],
+    )?;
+    if str_field(c, "source")?.is_empty() {
+        return Err("case has no source".into());
+    }
+    let members = c
+        .get("members")
+        .and_then(Value::as_array)
+        .ok_or("members is not an array")?
+        .iter()
+        .map(member)
+        .collect::<Result<Vec<_>, _>>()?;
+    let set_json =
+        serde_json::json!({ "keys": members.iter().map(|m| &m.jwk).collect::<Vec<_>>() });
+    let set = Jwks::from_json(set_json.to_string().as_bytes()).map_err(|e| format!("set: {e}"))?;
+    let kid = str_field(c, "kid")?;
+    let alg = c
+        .get("alg")
+        .map(|a| a.as_str().ok_or("alg is not a string").map(algorithm))
+        .transpose()?
+        .transpose()?;
+    const MESSAGE: &[u8] = b"jwks-selection";
+    // Which member can produce (sign) or accept (verify) what the chosen key does.
+    let (got, fits): (Result<Algorithm, _>, Vec<bool>) = match str_field(c, "operation")? {
+        "verify" => match set.verifying_key(kid, alg) {
+            Ok(key) => {
+                let fits = members
+                    .iter()
+                    .map(|m| {
+                        let signer = m.file.as_ref().and_then(|j| match j.kty() {
+                            "oct" => HmacKey::from_jwk(j, Some(key.algorithm()))
+                                .ok()
+                                .map(|k| Box::new(k) as Box<dyn SigningKey>),
+                            _ => PrivateKey::from_jwk(j, Some(key.algorithm()))
+                                .ok()
+                                .map(|k| Box::new(k) as Box<dyn SigningKey>),
+                        });
+                        signer
+                            .and_then(|s| s.sign(MESSAGE).ok())
+                            .is_some_and(|sig| key.verify(MESSAGE, &sig).is_ok())
+                    })
+                    .collect();
+                (Ok(key.algorithm()), fits)
+            }
+            Err(e) => (Err(e), Vec::new()),
+        },
+        "sign" => match set.signing_key(kid, alg) {
+            Ok(key) => {
+                let sig = key.sign(MESSAGE).map_err(|e| format!("signing: {e}"))?;
+                let fits = members
+                    .iter()
+                    .map(|m| {
+                        m.file.as_ref().is_some_and(|j| {
+                            let verifier: Option<Box<dyn VerifyingKey>> = match j.kty() {
+                                "oct" => HmacKey::from_jwk(j, Some(key.algorithm()))
+                                    .ok()
+                                    .map(|k| Box::new(k) as Box<dyn VerifyingKey>),
+                                _ => PublicKey::from_jwk(j, Some(key.algorithm()))
+                                    .ok()
+                                    .map(|k| Box::new(k) as Box<dyn VerifyingKey>),
+                            };
+                            verifier.is_some_and(|v| v.verify(MESSAGE, &sig).is_ok())
+                        })
+                    })
+                    .collect();
+                (Ok(key.algorithm()), fits)
+            }
+            Err(e) => (Err(e), Vec::new()),
+        },
+        other => return Err(format!("unknown operation {other:?}")),
+    };
+    match (c.get("expect"), c.get("error")) {
+        (Some(expect), None) => {
+            let e = fields(expect, &["member", "algorithm"], &[])?;
+            let want_member = e
+                .get("member")
+                .and_then(Value::as_u64)
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or("member is not an index")?;
+            let want_alg = algorithm(str_field(e, "algorithm")?)?;
+            let alg = got.map_err(|e| format!("unexpected error {}: {e}", e.code()))?;
+            if alg != want_alg {
+                return Err(format!("chose a {alg} key, want {want_alg}"));
+            }
+            let chosen: Vec<usize> = fits
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| **f)
+                .map(|(i, _)| i)
+                .collect();
+            if chosen != [want_member] {
+                return Err(format!(
+                    "the chosen key matches member(s) {chosen:?}, want [{want_member}]"
+                ));
+            }
+            Ok(())
+        }
+        (None, Some(code)) => {
+            let code = code.as_str().ok_or("error is not a string")?;
+            match got {
+                Ok(alg) => Err(format!("expected {code}, chose a {alg} key")),
+                Err(e) if e.code() == code => Ok(()),
+                Err(e) => Err(format!("got {}: {e}", e.code())),
+            }
+        }
+        _ => Err("exactly one of expect / error".into()),
+    }
 }
 
 /// `weak-ed25519.json`: each `x` loaded as an OKP JWK and as an SPKI PEM must give `expect`

@@ -281,6 +281,9 @@ impl Case {
     }
 
     fn run(&self, extra: &mut Vec<(String, Outcome)>) -> Outcome {
+        if let Some(refused) = self.refused_text() {
+            return refused;
+        }
         match self.kind {
             Kind::Component => self.run_component(),
             Kind::Base => self.run_base(),
@@ -290,6 +293,23 @@ impl Case {
             Kind::ParseSignature => self.run_parse_signature(),
             Kind::ParseAcceptSignature => self.run_parse_accept(),
         }
+    }
+
+    /// When the message or request text is refused by the HTTP/1 parser (a spoofed or
+    /// duplicated `Host`, a malformed request line: RFC 9112 §3, §3.2), the outcome: the case
+    /// passes only if it expects exactly that code (`forwarded.*` or `http1.*`).
+    fn refused_text(&self) -> Option<Outcome> {
+        let scheme = self.scheme.as_deref().unwrap_or("https");
+        let texts = [self.message.as_deref(), self.request.as_deref()];
+        let e = texts
+            .into_iter()
+            .flatten()
+            .find_map(|t| http1::parse_message(t.as_bytes(), scheme).err())?;
+        Some(match &self.expect.error {
+            Some(code) if code == e.code() => Ok(()),
+            Some(code) => Err(format!("expected error {code}, got {} ({e})", e.code())),
+            None => Err(format!("message: {e} ({})", e.code())),
+        })
     }
 
     fn expect_error(&self, r: Result<(), Error>) -> Outcome {

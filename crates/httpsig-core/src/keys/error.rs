@@ -66,6 +66,12 @@ pub enum KeyError {
         /// The limit.
         max: usize,
     },
+    /// No member of the JWK Set has the requested `kid` with a `use` and `key_ops` that allow
+    /// the operation (code `key.jwks_no_key`).
+    JwksNoKey,
+    /// Two members of the JWK Set with the requested `kid` can both do the operation with the
+    /// requested algorithm; the set does not say which to use (code `key.jwks_ambiguous_key`).
+    JwksAmbiguousKey,
     /// The JSON text is longer than the loader accepts (code `key.jwk_too_large`).
     JwkTooLarge {
         /// The limit in bytes.
@@ -120,6 +126,8 @@ impl KeyError {
             Self::JwkAlgMismatch { .. } => "key.jwk_alg_mismatch",
             Self::JwkWrongUse => "key.jwk_wrong_use",
             Self::JwksTooManyKeys { .. } => "key.jwks_too_many_keys",
+            Self::JwksNoKey => "key.jwks_no_key",
+            Self::JwksAmbiguousKey => "key.jwks_ambiguous_key",
             Self::JwkTooLarge { .. } => "key.jwk_too_large",
             Self::SymmetricKey => "key.symmetric",
             Self::NotPrivate => "key.not_private",
@@ -163,6 +171,12 @@ impl fmt::Display for KeyError {
             }
             Self::JwkWrongUse => f.write_str("JWK \"use\" is not \"sig\""),
             Self::JwksTooManyKeys { max } => write!(f, "JWK Set holds more than {max} keys"),
+            Self::JwksNoKey => f.write_str(
+                "JWK Set has no key with this kid whose \"use\" and \"key_ops\" allow the operation",
+            ),
+            Self::JwksAmbiguousKey => f.write_str(
+                "JWK Set has several keys with this kid usable for the operation and algorithm",
+            ),
             Self::JwkTooLarge { max } => write!(f, "JWK JSON is longer than {max} bytes"),
             Self::SymmetricKey => {
                 f.write_str("symmetric \"oct\" key given where an asymmetric key is required")

@@ -12,9 +12,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
-use super::KeyType;
 use super::error::{JwkJsonError, JwkMember, KeyError};
-use crate::crypto::{Algorithm, JwsAlgorithm, sha256};
+use super::{HmacKey, KeyType, PrivateKey, PublicKey};
+use crate::crypto::{Algorithm, JwsAlgorithm, SigningKey, VerifyingKey, sha256};
 
 /// A single JSON Web Key.
 ///
@@ -384,9 +384,63 @@ impl fmt::Debug for Jwk {
 }
 
 /// A JWK Set (RFC 7517 §5).
+///
+/// A `kid` need not be unique in a set (RFC 7517 §4.5 only asks that it tell keys apart "within
+/// a JWK Set" when used to choose among them, and key rollover or an encryption key beside a
+/// signing key reuses it). So there is no "find by `kid`": [`Jwks::verifying_key`] and
+/// [`Jwks::signing_key`] choose by `kid` together with `use`, `key_ops`, `kty`, `crv` and `alg`
+/// (FAPI 2.0 Security Profile §5.4.3), and fail when that still leaves two keys.
 #[derive(Clone, Debug)]
 pub struct Jwks {
     keys: Vec<Jwk>,
+    /// Each key's `key_ops` (RFC 7517 §4.3), in the order of `keys`.
+    ops: Vec<KeyOps>,
+}
+
+/// What a set member's `key_ops` (RFC 7517 §4.3) allows this crate to do with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct KeyOps {
+    sign: bool,
+    verify: bool,
+}
+
+impl KeyOps {
+    /// RFC 7517 §4.3: absent allows every operation; an array of distinct strings allows the
+    /// ones it names; anything else is malformed and allows none (fail closed).
+    fn of(key: &Value) -> Self {
+        let Some(ops) = key.get("key_ops") else {
+            return Self {
+                sign: true,
+                verify: true,
+            };
+        };
+        let none = Self {
+            sign: false,
+            verify: false,
+        };
+        let Some(ops) = ops.as_array() else {
+            return none;
+        };
+        let mut names: Vec<&str> = Vec::with_capacity(ops.len());
+        for op in ops {
+            match op.as_str() {
+                // "Duplicate key operation values MUST NOT be present in the array."
+                Some(name) if !names.contains(&name) => names.push(name),
+                _ => return none,
+            }
+        }
+        Self {
+            sign: names.contains(&"sign"),
+            verify: names.contains(&"verify"),
+        }
+    }
+}
+
+/// The operation a key is chosen from a set for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Operation {
+    Sign,
+    Verify,
 }
 
 impl Jwks {
@@ -395,12 +449,14 @@ impl Jwks {
     /// The longest JWK Set JSON text accepted, in bytes.
     pub const MAX_JSON_LEN: usize = 1024 * 1024;
 
-    /// Parses `{"keys": [...]}`. Keys of types this crate cannot use are kept (and fail
-    /// only when used); a key that is not a JSON object or lacks `kty` fails the whole set.
+    /// Parses `{"keys": [...]}`. Keys of types this crate cannot use are kept (and are
+    /// skipped when a key is chosen); a member that is not a JWK at all (not an object, no
+    /// `kty`, a member of the wrong JSON type) is left out of the set (RFC 7517 §5: ignore
+    /// it), not fatal to the others.
     ///
     /// # Errors
-    /// `key.jwk_too_large`, `key.jwk_json`, `key.jwks_too_many_keys`, and the errors of
-    /// [`Jwk::from_json`] for each key.
+    /// `key.jwk_too_large`, `key.jwk_json` (the text is not a JSON object with a `keys`
+    /// array), `key.jwks_too_many_keys`.
     pub fn from_json(json: &[u8]) -> Result<Self, KeyError> {
         let value = parse_bounded(json, Self::MAX_JSON_LEN)?;
         let map = value
@@ -415,16 +471,113 @@ impl Jwks {
                 max: Self::MAX_KEYS,
             });
         }
-        let keys = keys
+        // RFC 7517 §5: members that are not understood, lack required members or are out of
+        // range SHOULD be ignored. Leaving one out can only take a key away (fail closed).
+        let (keys, ops) = keys
             .iter()
-            .map(Jwk::from_json_value)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self { keys })
+            .filter_map(|v| Some((Jwk::from_json_value(v).ok()?, KeyOps::of(v))))
+            .unzip();
+        Ok(Self { keys, ops })
     }
 
-    /// The first key whose `kid` equals `kid`.
-    pub fn find(&self, kid: &str) -> Option<&Jwk> {
-        self.keys.iter().find(|k| k.kid() == Some(kid))
+    /// The keys whose `kid` equals `kid`, in set order (there may be several; see the type's
+    /// documentation for choosing one).
+    pub fn with_kid<'s>(&'s self, kid: &'s str) -> impl Iterator<Item = &'s Jwk> + 's {
+        self.keys.iter().filter(move |k| k.kid() == Some(kid))
+    }
+
+    /// The one key of the set that can verify signatures made with key id `kid` and, when
+    /// given, algorithm `alg` (FAPI 2.0 Security Profile §5.4.3: choose by `kid` together with
+    /// `use`, `kty`, `alg` and `crv`; reference SP-10).
+    ///
+    /// The candidates are the members with that `kid` whose `use` (RFC 7517 §4.2) is absent or
+    /// `sig` and whose `key_ops` (§4.3) is absent or includes `verify`: an encryption key is
+    /// never used to verify. Each candidate is loaded as [`PublicKey::from_jwk`] (or
+    /// [`HmacKey::from_jwk`] for `oct`) with `alg`, which also checks `kty`, `crv` and the
+    /// member's own `alg` against `alg`; a candidate that does not load is skipped, not fatal
+    /// to the set. The choice does not depend on the order of the set.
+    ///
+    /// # Errors
+    /// `key.jwks_ambiguous_key` when two candidates load; when none does, the first
+    /// candidate's load error in set order (e.g. `key.ambiguous_algorithm` for a plain RSA key
+    /// without `alg`), or `key.jwks_no_key` when there is no candidate at all.
+    pub fn verifying_key(
+        &self,
+        kid: &str,
+        alg: Option<Algorithm>,
+    ) -> Result<Box<dyn VerifyingKey>, KeyError> {
+        self.select(
+            kid,
+            Operation::Verify,
+            |jwk| -> Result<Box<dyn VerifyingKey>, _> {
+                Ok(if jwk.kty() == "oct" {
+                    Box::new(HmacKey::from_jwk(jwk, alg)?)
+                } else {
+                    Box::new(PublicKey::from_jwk(jwk, alg)?)
+                })
+            },
+        )
+    }
+
+    /// The one key of the set that can sign with key id `kid` and, when given, algorithm `alg`:
+    /// as [`Jwks::verifying_key`], with `key_ops` including `sign` and private material
+    /// required ([`PrivateKey::from_jwk`], or [`HmacKey::from_jwk`] for `oct`).
+    ///
+    /// # Errors
+    /// As [`Jwks::verifying_key`].
+    pub fn signing_key(
+        &self,
+        kid: &str,
+        alg: Option<Algorithm>,
+    ) -> Result<Box<dyn SigningKey>, KeyError> {
+        self.select(
+            kid,
+            Operation::Sign,
+            |jwk| -> Result<Box<dyn SigningKey>, _> {
+                Ok(if jwk.kty() == "oct" {
+                    Box::new(HmacKey::from_jwk(jwk, alg)?)
+                } else {
+                    Box::new(PrivateKey::from_jwk(jwk, alg)?)
+                })
+            },
+        )
+    }
+
+    /// The only candidate for `kid` and `op` that `load` accepts (see [`Jwks::verifying_key`]).
+    fn select<T>(
+        &self,
+        kid: &str,
+        op: Operation,
+        load: impl Fn(&Jwk) -> Result<T, KeyError>,
+    ) -> Result<T, KeyError> {
+        let mut chosen = None;
+        let mut first_error = None;
+        for (jwk, ops) in self.keys.iter().zip(&self.ops) {
+            let allowed = match op {
+                Operation::Sign => ops.sign,
+                Operation::Verify => ops.verify,
+            };
+            // RFC 7517 §4.2: "sig" is the only use for signing and verifying.
+            let sig_use = jwk.key_use().is_none_or(|u| u == "sig");
+            if jwk.kid() != Some(kid) || !allowed || !sig_use {
+                continue;
+            }
+            match load(jwk) {
+                Ok(key) => {
+                    if chosen.replace(key).is_some() {
+                        return Err(KeyError::JwksAmbiguousKey);
+                    }
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match (chosen, first_error) {
+            (Some(key), _) => Ok(key),
+            (None, Some(e)) => Err(e),
+            (None, None) => Err(KeyError::JwksNoKey),
+        }
     }
 
     /// All keys, in set order.
@@ -662,18 +815,26 @@ mod tests {
         )
         .expect("set");
         assert_eq!(set.len(), 3);
-        assert_eq!(set.find("b").map(Jwk::kty), Some("X"));
-        assert_eq!(set.find("a").map(Jwk::kty), Some("EC"));
-        assert!(set.find("c").is_none());
+        assert_eq!(set.with_kid("b").map(Jwk::kty).collect::<Vec<_>>(), ["X"]);
+        assert_eq!(
+            set.with_kid("a").map(Jwk::kty).collect::<Vec<_>>(),
+            ["EC", "oct"]
+        );
+        assert_eq!(set.with_kid("c").count(), 0);
         assert_eq!((&set).into_iter().count(), 3);
         for (input, code) in [
             (&br#"{"keys":{}}"#[..], "key.jwk_json"),
             (br#"{}"#, "key.jwk_json"),
-            (br#"{"keys":[1]}"#, "key.jwk_json"),
-            (br#"{"keys":[{}]}"#, "key.jwk_missing_member"),
+            (br#"[]"#, "key.jwk_json"),
         ] {
             assert_eq!(Jwks::from_json(input).unwrap_err().code(), code);
         }
+        // Members that are not JWKs are left out; the rest of the set stays usable.
+        let set =
+            Jwks::from_json(br#"{"keys":[1,{},{"kty":"EC","kid":5},{"kty":"EC","kid":"a"},"x"]}"#)
+                .expect("set");
+        assert_eq!(set.len(), 1);
+        assert_eq!(set.with_kid("a").count(), 1);
         let many = format!(
             r#"{{"keys":[{}]}}"#,
             vec![r#"{"kty":"EC"}"#; Jwks::MAX_KEYS + 1].join(",")
