@@ -128,13 +128,15 @@ fn label_in_use(
         options.limits,
         SignatureField::SignatureInput,
     )?;
-    Ok(!found.is_empty()
-        || combined_field(message, "signature").is_some_and(|s| {
-            crate::params::parse_signature(&s, label, options.limits)
-                .ok()
-                .flatten()
-                .is_some()
-        }))
+    if !found.is_empty() {
+        return Ok(true);
+    }
+    // A malformed `Signature` field is an error, not "label free": a new member appended to it
+    // would only make the whole field unreadable.
+    match combined_field(message, "signature") {
+        Some(s) => Ok(crate::params::parse_signature(&s, label, options.limits)?.is_some()),
+        None => Ok(false),
+    }
 }
 
 /// Picks the first of `prefix1`, `prefix2`, ... not used by a signature on the message.

@@ -493,3 +493,23 @@ fn trailer_digest_through_the_http_adapter() {
         Err("component.field_absent")
     );
 }
+
+/// Signing into a message whose `Signature` field is malformed is an error, not "the label is
+/// free" (issue 10 §5's sweep for `.ok()` on decisions).
+#[test]
+fn signing_next_to_a_malformed_signature_field_fails() {
+    let key = ed25519();
+    let mut m = request();
+    m.add_header("Signature-Input", "other=();created=1");
+    m.add_header("Signature", "other=:not base64");
+    let e = httpsig_core::sign(
+        &m,
+        None,
+        "sig1",
+        params().created(1_000_090).build().unwrap(),
+        &key,
+        &BaseOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), "parse.signature");
+}
