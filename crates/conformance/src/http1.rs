@@ -230,7 +230,15 @@ pub fn parse_message(text: &[u8], scheme: &str) -> Result<Message, TextError> {
 
 /// RFC 9112 §4 `status-line = HTTP-version SP status-code SP [ reason-phrase ]`: the code.
 fn status_code(line: &str) -> Result<u16, TextError> {
-    let code = line.split(' ').nth(1).ok_or(TextError::StatusLine)?;
+    let mut parts = line.splitn(3, ' ');
+    // RFC 9112 §2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT (case-sensitive).
+    let version = parts.next().unwrap_or_default().as_bytes();
+    if !matches!(version, [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
+        if major.is_ascii_digit() && minor.is_ascii_digit())
+    {
+        return Err(TextError::StatusLine);
+    }
+    let code = parts.next().ok_or(TextError::StatusLine)?;
     if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(TextError::StatusLine);
     }
@@ -400,6 +408,10 @@ mod tests {
             (b"HTTP/1.1 0200 OK\n\n", Err("http1.status_line")),
             (b"HTTP/1.1 099 x\n\n", Err("http1.status_line")),
             (b"HTTP/1.1\n\n", Err("http1.status_line")),
+            (b"HTTP/2.0 200 OK\n\n", Ok(200)),
+            (b"HTTP/garbage 200 OK\n\n", Err("http1.status_line")),
+            (b"HTTP/1.10 200 OK\n\n", Err("http1.status_line")),
+            (b"HTTP/1.1  200 OK\n\n", Err("http1.status_line")),
         ] {
             let got = parse_message(line, "https")
                 .map(|m| m.status())
