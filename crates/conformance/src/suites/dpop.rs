@@ -372,6 +372,10 @@ struct RsCase {
     #[serde(default)]
     raw_proof: Option<String>,
     #[serde(default)]
+    header_json: Option<String>,
+    #[serde(default)]
+    claims_json: Option<String>,
+    #[serde(default)]
     strip_signature: bool,
     #[serde(default)]
     flip_signature_byte: Option<usize>,
@@ -472,6 +476,8 @@ fn builder_can(case: &RsCase) -> bool {
         && case.jwk_file.is_none()
         && case.sign_with.is_none()
         && case.raw_proof.is_none()
+        && case.header_json.is_none()
+        && case.claims_json.is_none()
         // The builder refuses non-FAPI algorithms (checked in fapi-profile's dpop_api.rs).
         && case.key.as_deref() != Some("rs256")
         && case.claims.as_ref().is_none_or(|c| {
@@ -546,7 +552,7 @@ fn manual_proof(
     let mut header = Map::new();
     header.insert("typ".into(), "dpop+jwt".into());
     header.insert("alg".into(), key.alg.name().into());
-    header.insert("jwk".into(), Value::Object(jwk));
+    header.insert("jwk".into(), Value::Object(jwk.clone()));
     if let Some(p) = &case.header {
         patch(&mut header, p);
     }
@@ -562,14 +568,45 @@ fn manual_proof(
     if let Some(p) = &case.claims {
         patch(&mut claims, p);
     }
+    // Exact JSON texts (for what a JSON map cannot hold, such as repeated member names):
+    // `{header}`, `{jwk}` and `{claims}` stand for the members of the objects built above
+    // (without braces), `{alg}` for the key's algorithm name.
+    let splice = |template: &str| -> Result<String, String> {
+        let mut out = template.replace("{alg}", key.alg.name());
+        for (name, object) in [
+            ("{header}", &header),
+            ("{jwk}", &jwk),
+            ("{claims}", &claims),
+        ] {
+            if out.contains(name) {
+                out = out.replace(name, &members(object)?);
+            }
+        }
+        Ok(out)
+    };
+    let header_text = match &case.header_json {
+        None => Value::Object(header.clone()).to_string(),
+        Some(_) if case.header.is_some() => return Err("header_json excludes header".into()),
+        Some(t) => splice(t)?,
+    };
+    let claims_text = match &case.claims_json {
+        None => Value::Object(claims.clone()).to_string(),
+        Some(_) if case.claims.is_some() => return Err("claims_json excludes claims".into()),
+        Some(t) => splice(t)?,
+    };
     let signer = case.sign_with.as_deref().map(test_key).transpose()?;
     let signer = signer.as_ref().map_or(&key.private, |k| &k.private);
-    sign_compact(
-        Value::Object(header).to_string().as_bytes(),
-        Value::Object(claims).to_string().as_bytes(),
-        signer,
-    )
-    .or_fail("sign")
+    sign_compact(header_text.as_bytes(), claims_text.as_bytes(), signer).or_fail("sign")
+}
+
+/// The JSON text of `object`'s members, without the outer braces.
+fn members(object: &Map<String, Value>) -> Result<String, String> {
+    let text = Value::Object(object.clone()).to_string();
+    Ok(text
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+        .or_fail("object text")?
+        .to_owned())
 }
 
 fn resource_server_cases(file: &File<RsCase>) -> Result<CaseResults, String> {

@@ -624,9 +624,13 @@ impl<'k> DpopProofBuilder<'k> {
         if public.verify(probe, &sig).is_err() {
             return Err(DpopBuildError::KeyMismatch);
         }
-        let value: Value = serde_json::from_slice(public_jwk_json).map_err(|_| {
-            DpopBuildError::Jwk(KeyError::JwkJson(httpsig_core::keys::JwkJsonError::Syntax))
-        })?;
+        // The header carries exactly this JSON; read it with the verifier's rule (no member
+        // name repeated at any depth), so a proof we build is never one the verifier refuses.
+        let value = crate::jws::json_object(public_jwk_json, crate::jws::JwsPart::Header)
+            .map(Value::Object)
+            .map_err(|_| {
+                DpopBuildError::Jwk(KeyError::JwkJson(httpsig_core::keys::JwkJsonError::Syntax))
+            })?;
         Ok(Self {
             key,
             alg,
