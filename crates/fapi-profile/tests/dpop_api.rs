@@ -492,3 +492,38 @@ fn every_single_byte_change_is_refused_without_panicking() {
     // The untouched proof still verifies (nothing above was recorded as used).
     assert!(verify_with(&v, &[p.as_bytes()], &[auth.as_bytes()], NOW).is_ok());
 }
+
+#[test]
+fn typ_is_the_dpop_media_type_and_nothing_else() {
+    use fapi_profile::dpop::is_dpop_typ;
+    // RFC 7515 §4.1.9 (short form without "application/"), RFC 6838 §4.2 (ASCII
+    // case-insensitive type and subtype); no parameters, whitespace or other names.
+    for (typ, ok) in [
+        ("dpop+jwt", true),
+        ("DPoP+JWT", true),
+        ("application/dpop+jwt", true),
+        ("APPLICATION/DPOP+JWT", true),
+        ("application/DPoP+jwt", true),
+        ("", false),
+        ("dpop", false),
+        ("jwt", false),
+        ("JWT", false),
+        ("dpop+jwt ", false),
+        (" dpop+jwt", false),
+        ("dpop+jwt;", false),
+        ("application/dpop+jwt; charset=utf-8", false),
+        ("application/dpop+jwt/", false),
+        ("application//dpop+jwt", false),
+        ("/dpop+jwt", false),
+        ("text/dpop+jwt", false),
+        ("applications/dpop+jwt", false),
+        ("application/jwt", false),
+        ("dpop+jwt+wrongyousee", false),
+        ("dpop+json", false),
+        ("dpop-jwt", false),
+        ("dpop+jw\u{212a}", false), // KELVIN SIGN: only Unicode folding makes it 'k'
+        ("dpop\0+jwt", false),
+    ] {
+        assert_eq!(is_dpop_typ(typ), ok, "{typ:?}");
+    }
+}

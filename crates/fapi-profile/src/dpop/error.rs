@@ -101,7 +101,8 @@ pub enum DpopError {
     /// A claim has the wrong JSON type, is empty, or is longer than accepted (code
     /// `dpop.invalid_claim`).
     InvalidClaim(ProofMember),
-    /// `typ` is not exactly `dpop+jwt` (RFC 9449 §4.3 check 4) (code `dpop.typ`).
+    /// `typ` is not the media type `application/dpop+jwt` (RFC 9449 §4.3 check 4; see
+    /// [`is_dpop_typ`](super::is_dpop_typ)) (code `dpop.typ`).
     Typ,
     /// `alg` is `none`, a MAC, unknown, or not allowed by policy (RFC 9449 §4.3 check 5,
     /// FAPI SP §5.4.1); `None` when it names no known algorithm (code `dpop.alg_not_allowed`).

@@ -9,7 +9,7 @@
 //! | one `Authorization: DPoP <token68>` line (scheme case-insensitive; `Bearer` refused) | `dpop.no_credentials`, `dpop.authorization_multiple`, `dpop.authorization_malformed`, `dpop.scheme` |
 //! | exactly one `DPoP` field line | `dpop.missing`, `dpop.multiple` |
 //! | a 3-part JWS of at most 8 KiB, JSON header and claims | `dpop.malformed` |
-//! | `typ` exactly `dpop+jwt` | `dpop.typ`, `dpop.missing_claim` |
+//! | `typ` is the media type `application/dpop+jwt` (`dpop+jwt` short form, any ASCII case; [`is_dpop_typ`]) | `dpop.typ`, `dpop.missing_claim` |
 //! | `alg` in the allowed set (default PS256, ES256, EdDSA, Ed25519) | `dpop.alg_not_allowed` |
 //! | `jwk` public, fits `alg`, RSA ≥ 2048 bits | `dpop.jwk_private`, `dpop.jwk_invalid` |
 //! | `jti`, `htm`, `htu`, `iat`, `ath` present and typed | `dpop.missing_claim`, `dpop.invalid_claim` |
@@ -101,8 +101,30 @@ mod nonce;
 pub use error::{AuthScheme, Challenge, DpopBuildError, DpopError, ProofMember};
 pub use nonce::{HmacNonces, NonceValidator};
 
-/// The required `typ` (RFC 9449 §4.2, §11.5).
+/// The required `typ` (RFC 9449 §4.2, §11.5), as proofs are built.
+///
+/// The verifier reads `typ` as the media type it is ([`is_dpop_typ`]).
 pub const DPOP_TYP: &str = "dpop+jwt";
+
+/// Whether a `typ` header value names the media type `application/dpop+jwt` (RFC 9449 §4.3
+/// check 4, §12.5).
+///
+/// - RFC 7515 §4.1.9: a `typ` without `/` is read as if `application/` were prepended, so
+///   `dpop+jwt` and `application/dpop+jwt` are the same value.
+/// - RFC 6838 §4.2 (and RFC 2045 §5.1): type and subtype names are case-insensitive, so
+///   `DPoP+JWT` and `Application/DPOP+JWT` are too (ASCII case only: media type names are
+///   ASCII, and no Unicode case folding applies).
+/// - Nothing else: no parameters (`; charset=…`), whitespace, other type (`text/dpop+jwt`) or
+///   suffix (`dpop+jwt+wrongyousee`, `dpop+json`); RFC 9449 defines the bare type, and
+///   explicit typing (RFC 8725 §3.11) only helps if confusable values are refused.
+pub fn is_dpop_typ(typ: &str) -> bool {
+    let subtype = match typ.split_once('/') {
+        None => typ,
+        Some((ty, sub)) if ty.eq_ignore_ascii_case("application") => sub,
+        Some(_) => return false,
+    };
+    subtype.eq_ignore_ascii_case(DPOP_TYP)
+}
 
 /// Decides whether an `htu` claim names the request's target URI (RFC 9449 §4.3 check 9).
 ///
@@ -347,7 +369,7 @@ impl DpopVerifier {
         // Check 4: typ.
         match jws.header().get("typ") {
             None => return Err(DpopError::MissingClaim(ProofMember::Typ)),
-            Some(Value::String(t)) if t == DPOP_TYP => {}
+            Some(Value::String(t)) if is_dpop_typ(t) => {}
             Some(_) => return Err(DpopError::Typ),
         }
         // Check 5: alg.
