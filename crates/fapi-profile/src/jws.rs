@@ -203,8 +203,13 @@ impl CompactJws {
         if header.contains_key("crit") {
             return Err(JwsError::Crit);
         }
-        let signing_input_len = h.len() + 1 + p.len();
-        let signing_input = text.get(..signing_input_len).unwrap_or(text).to_vec();
+        // `h`, the dot and `p` are the start of `text`, so this prefix exists. Were that ever
+        // false, the proof is refused: falling back to another byte string (the whole text)
+        // would verify the signature over something other than the JWS Signing Input.
+        let signing_input = text
+            .get(..h.len() + 1 + p.len())
+            .ok_or(JwsError::PartCount { found: dots + 1 })?
+            .to_vec();
         Ok(Self {
             header,
             payload,
