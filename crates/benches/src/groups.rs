@@ -878,7 +878,11 @@ fn dpop_row() -> Row {
             .dpop_fields(&dpop)
             .authorization_fields(&authz)
             .token_jkt(Some(&jkt));
-        verifier.verify(&req).map(|v| v.iat)
+        // Verify and commit, as a resource server does for a granted request.
+        verifier
+            .verify(&req)
+            .and_then(fapi_profile::dpop::PendingProof::commit)
+            .map(|v| v.iat)
     }));
     let (msg, s) = (input.to_owned(), sig);
     row.ring = Some(plain(move || {

@@ -10,9 +10,12 @@
 //! - exactly three parts (a five-part JWE is refused with its own message), none empty;
 //! - canonical unpadded base64url only (RFC 7515 §2): no padding, whitespace, or non-zero
 //!   trailing bits;
-//! - a header that is a JSON object without duplicate member names (RFC 7515 §5.2 step 4
-//!   allows rejecting them; we do) and without `crit` (we understand no extension, so
-//!   RFC 7515 §4.1.11 makes any `crit` fatal);
+//! - a header that is a JSON object without duplicate member names at any depth, compared
+//!   after unescaping (RFC 7515 §5.2 step 4 allows rejecting them; we do, also inside nested
+//!   objects such as a DPoP `jwk`, so that no two parsers can read different keys or claims
+//!   from the same bytes), and without `crit` (we understand no extension, so RFC 7515
+//!   §4.1.11 makes any `crit` fatal);
+//! - the same duplicate rule for a JSON payload read with [`CompactJws::payload_json`];
 //! - a length cap on the whole serialization.
 //!
 //! # Examples
@@ -88,8 +91,8 @@ pub enum JwsError {
     EmptyPart(JwsPart),
     /// A part is not canonical unpadded base64url (code `jws.base64`).
     Base64(JwsPart),
-    /// The header or payload is not a JSON object, or repeats a member name
-    /// (code `jws.json`).
+    /// The header or payload is not a JSON object, or an object in it (at any depth) repeats
+    /// a member name (code `jws.json`).
     Json(JwsPart),
     /// The header has no string `alg` (code `jws.missing_alg`).
     MissingAlg,
@@ -200,8 +203,13 @@ impl CompactJws {
         if header.contains_key("crit") {
             return Err(JwsError::Crit);
         }
-        let signing_input_len = h.len() + 1 + p.len();
-        let signing_input = text.get(..signing_input_len).unwrap_or(text).to_vec();
+        // `h`, the dot and `p` are the start of `text`, so this prefix exists. Were that ever
+        // false, the proof is refused: falling back to another byte string (the whole text)
+        // would verify the signature over something other than the JWS Signing Input.
+        let signing_input = text
+            .get(..h.len() + 1 + p.len())
+            .ok_or(JwsError::PartCount { found: dots + 1 })?
+            .to_vec();
         Ok(Self {
             header,
             payload,
@@ -226,10 +234,11 @@ impl CompactJws {
     }
 
     /// The payload as a JSON object (a JWT claims set, RFC 7519 §7.2 step 10), refusing
-    /// duplicate member names.
+    /// duplicate member names at any depth.
     ///
     /// # Errors
-    /// `jws.json` if the payload is not a JSON object or repeats a member name.
+    /// `jws.json` if the payload is not a JSON object or any object in it repeats a member
+    /// name.
     pub fn payload_json(&self) -> Result<Map<String, Value>, JwsError> {
         json_object(&self.payload, JwsPart::Payload)
     }
@@ -303,8 +312,13 @@ fn decode(part: &[u8], which: JwsPart) -> Result<Vec<u8>, JwsError> {
         .map_err(|_| JwsError::Base64(which))
 }
 
-/// A JSON object whose top-level member names are unique.
-fn json_object(bytes: &[u8], which: JwsPart) -> Result<Map<String, Value>, JwsError> {
+/// A JSON object whose member names are unique at every depth (RFC 7515 §5.2 step 4,
+/// RFC 7519 §7.2 step 10: reject rather than keep the last; RFC 8725 §3.1 on parser
+/// differentials). Names are compared after unescaping, so `"\u0078"` repeats `"x"`.
+///
+/// # Errors
+/// `jws.json` if `bytes` is not one JSON object, or any object in it repeats a member name.
+pub(crate) fn json_object(bytes: &[u8], which: JwsPart) -> Result<Map<String, Value>, JwsError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let UniqueObject(map) =
         UniqueObject::deserialize(&mut de).map_err(|_| JwsError::Json(which))?;
@@ -312,34 +326,88 @@ fn json_object(bytes: &[u8], which: JwsPart) -> Result<Map<String, Value>, JwsEr
     Ok(map)
 }
 
-/// A JSON object that refuses a repeated member name (serde_json would keep the last).
+/// A JSON object that refuses a repeated member name at every depth (serde_json would keep
+/// the last one).
 struct UniqueObject(Map<String, Value>);
 
 impl<'de> serde::Deserialize<'de> for UniqueObject {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(UniqueVisitor)
+        match d.deserialize_map(UniqueVisitor)? {
+            Value::Object(map) => Ok(Self(map)),
+            // deserialize_map only calls visit_map; anything else is an error already.
+            _ => Err(de::Error::custom("expected a JSON object")),
+        }
+    }
+}
+
+/// Any JSON value, with [`UniqueVisitor`] applied to every object inside it. serde_json bounds
+/// the nesting depth (128) before this recursion could exhaust the stack.
+struct UniqueValue(Value);
+
+impl<'de> serde::Deserialize<'de> for UniqueValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueVisitor).map(Self)
     }
 }
 
 struct UniqueVisitor;
 
 impl<'de> Visitor<'de> for UniqueVisitor {
-    type Value = UniqueObject;
+    type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
+        f.write_str("a JSON value without repeated member names")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        // serde_json never produces a non-finite float from JSON text.
+        serde_json::Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| de::Error::custom("non-finite number"))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(UniqueValue(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
         let mut map = Map::new();
         while let Some(key) = access.next_key::<String>()? {
             if map.contains_key(&key) {
                 return Err(de::Error::custom("duplicate member"));
             }
-            let value: Value = access.next_value()?;
+            let UniqueValue(value) = access.next_value()?;
             map.insert(key, value);
         }
-        Ok(UniqueObject(map))
+        Ok(Value::Object(map))
     }
 }
 
@@ -495,6 +563,54 @@ mod tests {
         assert_eq!(jws.algorithm(&FAPI_ALGORITHMS), Err(JwsError::MissingAlg));
         let jws = with_header(r#"{"typ":"x"}"#).expect("parse");
         assert_eq!(jws.algorithm(&FAPI_ALGORITHMS), Err(JwsError::MissingAlg));
+    }
+
+    #[test]
+    fn duplicate_names_are_refused_at_every_depth_also_when_escaped() {
+        // (JSON text, accepted?) — every object of the document is checked, names compared
+        // after unescaping (RFC 8259 §7: "\u0078" is "x").
+        let cases = [
+            (r#"{"alg":"ES256","jwk":{"kty":"EC","x":"a"}}"#, true),
+            (
+                r#"{"alg":"ES256","jwk":{"kty":"EC","x":"a","x":"b"}}"#,
+                false,
+            ),
+            (
+                r#"{"alg":"ES256","jwk":{"kty":"EC","x":"a","\u0078":"b"}}"#,
+                false,
+            ),
+            (r#"{"alg":"ES256","\u006awk":{},"jwk":{}}"#, false),
+            (r#"{"a":[{"k":1},{"k":2}]}"#, true),
+            (r#"{"a":[{"k":1,"k":2}]}"#, false),
+            (r#"{"a":{"b":{"c":{"d":1,"\u0064":2}}}}"#, false),
+            (r#"{"a":[[[{"x":1,"y":{"z":[],"z":[]}}]]]}"#, false),
+            // Different names that only look alike stay different.
+            (r#"{"x":1,"X":2,"x ":3,"\u0078\u0078":4}"#, true),
+            // Scalars of every type keep their value.
+            (
+                r#"{"n":null,"t":true,"i":-3,"u":18446744073709551615,"f":1.5,"s":"\n"}"#,
+                true,
+            ),
+        ];
+        for (json, ok) in cases {
+            for part in [JwsPart::Header, JwsPart::Payload] {
+                let got = json_object(json.as_bytes(), part);
+                assert_eq!(got.is_ok(), ok, "{json} {part}");
+                if !ok {
+                    assert_eq!(got, Err(JwsError::Json(part)));
+                }
+            }
+        }
+        // Values are what serde_json itself gives for the same (duplicate-free) text.
+        let text = r#"{"n":null,"t":true,"i":-3,"u":18446744073709551615,"f":1.5,"s":"\n","a":[1,{"b":2}]}"#;
+        let plain: Value = serde_json::from_str(text).expect("json");
+        assert_eq!(
+            Value::Object(json_object(text.as_bytes(), JwsPart::Header).expect("unique")),
+            plain
+        );
+        // serde_json's nesting limit still applies: deep documents fail, never overflow.
+        let deep = format!("{{\"a\":{}1{}}}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(json_object(deep.as_bytes(), JwsPart::Header).is_err());
     }
 
     #[test]

@@ -27,7 +27,7 @@
 //! | DG-6 | `RequestSigner::cover` / `ResponseSigner::cover` | covering `content-type` is the caller's choice (recommended) |
 //! | D-8 | `ResponseSigner` | covers the request's signature fields (FAPI) and the request components (the RFC 9421 §7.3.7 mitigation) |
 //! | D-9 | `Error::http_status`, [`dpop::DpopVerifier::challenge`] | 401 with a short code; DPoP challenges per RFC 9449 §7.1 |
-//! | DP-1..17 | [`dpop::DpopVerifier`] | all checks; `jti` replay through a [`store::ReplayStore`]; server nonces through [`dpop::NonceMode`] |
+//! | DP-1..17 | [`dpop::DpopVerifier`] | all checks; `jti` single use per proof key through a [`store::ReplayStore`], recorded by [`dpop::PendingProof::commit`] after the caller validated the token; server nonces bound to the proof key through [`dpop::NonceMode`] (required once used: no optional mode, DP-10) |
 //! | TP-1..5 | `httpsig_core::keys::Jwk::thumbprint_sha256` | RFC 7638 / RFC 8037 |
 //! | MT-1..4 | [`mtls`] | `Client-Cert` only from a trusted proxy (off by default); `x5t#S256` binding |
 //! | SP-1, SP-3 (AS part) | declined | authorization-server rules; this crate is for clients and resource servers |
@@ -37,7 +37,7 @@
 //! | SP-6 | declined | token validity is the token layer's job |
 //! | SP-8 | [`jws::FAPI_ALGORITHMS`] | PS256, ES256, EdDSA, Ed25519; never `none` |
 //! | SP-10 | `httpsig_core::keys::Jwks::verifying_key` / `signing_key` | a `kid` shared by several members is resolved by `use`, `key_ops`, `kty`/`crv` and `alg`; an `enc` key or `key_ops` without `verify` never verifies; unloadable members are skipped; two usable members are `key.jwks_ambiguous_key` (vectors: `keys/jwks-selection.json`) |
-//! | SP-11 | [`store`] | `jti` replay cache (memory or Redis), nonces, signed requests |
+//! | SP-11 | [`store`] | `jti` replay cache (memory with per-key/per-client quotas, or Redis), nonces, signed requests; capacity sizing in [`store`] |
 //!
 //! # Getting started
 //! ```

@@ -233,7 +233,10 @@ pub fn request_policy(algorithms: &[Algorithm], window: CreatedWindow) -> Verify
 /// when `require_binding` is set.
 ///
 /// # Errors
-/// Component errors while building the binding components (labels that are not sf-strings).
+/// Component errors while building the binding components (labels that are not sf-strings);
+/// with `require_binding`, the parse errors of the request's `Signature-Input` (`parse.*`,
+/// `params.*`, `limits.*`): when the request's signatures cannot be read, what the binding
+/// must cover is unknown and verification fails.
 pub fn response_policy(
     algorithms: &[Algorithm],
     window: CreatedWindow,
@@ -354,19 +357,27 @@ impl Default for RequestVerifier {
     }
 }
 
-/// The labels of the `fapi-2-request` signatures on a request.
-fn request_labels(request: &dyn HttpMessage) -> Vec<String> {
+/// The labels of the `fapi-2-request` signatures on a request (RSS-3, D-5).
+///
+/// An absent `Signature-Input` means the request was not signed: no label. A `Signature-Input`
+/// that does not parse is an error, never "no label": the binding to the request's signatures
+/// would otherwise silently become empty, and a response captured for another request would
+/// verify (fail closed; the member we cannot read might be the `fapi-2-request` one).
+///
+/// # Errors
+/// The parse errors of [`httpsig_core::parse_signature_input_field`] (`parse.*`, `params.*`,
+/// `limits.*`).
+fn request_labels(request: &dyn HttpMessage) -> Result<Vec<String>, Error> {
     let Some(si) = httpsig_core::combined_field(request, "signature-input") else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
-    httpsig_core::parse_signature_input_field(&si, &BaseOptions::default())
-        .map(|v| {
-            v.into_iter()
-                .filter(|(_, p)| p.tag() == Some(REQUEST_TAG))
-                .map(|(l, _)| l.to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
+    Ok(
+        httpsig_core::parse_signature_input_field(&si, &BaseOptions::default())?
+            .into_iter()
+            .filter(|(_, p)| p.tag() == Some(REQUEST_TAG))
+            .map(|(l, _)| l.to_owned())
+            .collect(),
+    )
 }
 
 /// The request-binding components of a FAPI response signature (RSS-2, RSS-3, D-8).
@@ -381,7 +392,7 @@ fn binding_components(
     if request_had_body {
         v.push(covered("content-digest").with_req()?);
     }
-    for label in request_labels(request) {
+    for label in request_labels(request)? {
         v.push(covered("signature").with_req()?.with_key(&label)?);
         v.push(covered("signature-input").with_req()?.with_key(&label)?);
     }
@@ -428,7 +439,9 @@ impl<'k> ResponseSigner<'k> {
     /// binding with `;req`, the extras; `created`, `keyid`, `tag="fapi-2-response"`.
     ///
     /// # Errors
-    /// Component errors from the extras.
+    /// Component errors from the extras; the parse errors of the request's `Signature-Input`
+    /// (`parse.*`, `params.*`, `limits.*`): a response is never signed with a binding that
+    /// silently leaves out request signatures it could not read (RSS-3).
     pub fn params(
         &self,
         request: &dyn HttpMessage,
@@ -532,7 +545,10 @@ impl ResponseVerifier {
     /// (RSV-6: the requester keeps it) and its body.
     ///
     /// # Errors
-    /// Any [`Error`].
+    /// Any [`Error`]. With the request binding on (D-5), a kept request whose
+    /// `Signature-Input` does not parse fails with that parse error (`parse.*`, `params.*`,
+    /// `limits.*`): the `signature;req;key=…` members the response must cover cannot be known,
+    /// so nothing is accepted.
     pub fn verify<'m>(
         &self,
         response: &'m dyn HttpMessage,
@@ -557,5 +573,84 @@ impl ResponseVerifier {
             .related_body(request_body)
             .select(Selection::Tag(RESPONSE_TAG));
         policy.verify_all(input, keys)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(signature_input: &[&str]) -> Message {
+        let mut m = Message::request("POST", "https://rs.example.com/a").expect("uri");
+        for line in signature_input {
+            m.add_header("Signature-Input", line.as_bytes().to_vec());
+        }
+        m
+    }
+
+    const SIG1: &str = r#"sig1=("@method");created=1;tag="fapi-2-request""#;
+
+    /// Signature-Input field lines, and the labels or the error code expected.
+    type LabelCase<'a> = (&'a [&'a str], Result<&'a [&'a str], &'a str>);
+
+    #[test]
+    fn request_labels_fail_closed() {
+        let cases: &[LabelCase<'_>] = &[
+            (&[], Ok(&[])),
+            (&[SIG1], Ok(&["sig1"])),
+            (&[SIG1, r#"sig2=();tag="other""#], Ok(&["sig1"])),
+            (
+                &[r#"a=();tag="fapi-2-request", b=();tag="fapi-2-request""#],
+                Ok(&["a", "b"]),
+            ),
+            // RFC 8941 would keep the last `x`; our parser refuses the repeat, so the labels
+            // are unknown: an error, not an empty binding (issue 10 item 5).
+            (&[SIG1, r#"sig2=();x=1;x=2"#], Err("params.duplicate")),
+            (&[SIG1, "sig2=("], Err("parse.signature_input")),
+            (&[SIG1, SIG1], Err("parse.duplicate_label")),
+        ];
+        for (lines, want) in cases {
+            let got = request_labels(&request(lines));
+            match (want, &got) {
+                (Ok(w), Ok(g)) => assert_eq!(g, w, "{lines:?}"),
+                (Err(code), Err(e)) => assert_eq!(e.code(), *code, "{lines:?}"),
+                _ => panic!("{lines:?}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn unreadable_request_signatures_fail_both_sides() {
+        let req = request(&[SIG1, r#"sig2=();x=1;x=2"#]);
+        // The client's verifier policy (D-5) and the server's signer (RSS-3).
+        let policy = response_policy(
+            &DEFAULT_ALGORITHMS,
+            CreatedWindow::default(),
+            &req,
+            false,
+            true,
+        );
+        assert_eq!(
+            policy.map(|_| ()).map_err(|e| e.code()),
+            Err("params.duplicate")
+        );
+        let key = httpsig_core::keys::HmacKey::new(&[7; 32]).expect("key");
+        let signer = ResponseSigner::new(&key, "rs");
+        assert_eq!(
+            signer
+                .params(&req, false, false, 1)
+                .map(|_| ())
+                .map_err(|e| e.code()),
+            Err("params.duplicate")
+        );
+        // Without the binding requirement the request's fields are not read at all.
+        let policy = response_policy(
+            &DEFAULT_ALGORITHMS,
+            CreatedWindow::default(),
+            &req,
+            false,
+            false,
+        );
+        assert!(policy.is_ok());
     }
 }

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use fapi_profile::dpop::{
-    AuthScheme, DpopBuildError, DpopError, DpopProofBuilder, DpopRequest, DpopVerifier, HtuCheck,
-    ProofMember, replay_key,
+    AuthScheme, DpopBuildError, DpopConfigError, DpopError, DpopProofBuilder, DpopRequest,
+    DpopVerifier, HtuCheck, PendingProof, ProofMember, Thumbprint, replay_key,
 };
 use fapi_profile::jws::JwsError;
 use fapi_profile::store::{ReplayStore, StoreError};
@@ -87,7 +87,7 @@ fn verify_with(
         .dpop_fields(dpop)
         .authorization_fields(auth)
         .token_jkt(Some(ES256_JKT));
-    v.verify(&req)
+    v.verify(&req).and_then(PendingProof::commit)
 }
 
 fn verifier() -> DpopVerifier {
@@ -139,7 +139,10 @@ fn builder_proofs_verify_for_every_fapi_algorithm() {
             .dpop_fields(&d)
             .authorization_fields(&a)
             .token_jkt(Some(&jkt));
-        let ok = v.verify(&req).expect("verify");
+        let ok = v
+            .verify(&req)
+            .and_then(PendingProof::commit)
+            .expect("verify");
         assert_eq!(ok.alg, alg);
         assert_eq!(ok.jti.len(), 22, "16 random bytes, base64url");
         assert_eq!(ok.iat, 1_700_000_000);
@@ -215,7 +218,9 @@ fn iat_window_is_configurable_and_capped() {
         let p = proof(i64::try_from(NOW).expect("now") + offset);
         verify_with(v, &[p.as_bytes()], &a, NOW).map(|_| ())
     };
-    let wide = verifier().iat_window(Duration::from_secs(300), Duration::from_secs(3600));
+    let wide = verifier()
+        .iat_window(Duration::from_secs(300), Duration::from_secs(3600))
+        .expect("window");
     assert_eq!(check(&wide, 60), Ok(()));
     assert_eq!(
         check(&wide, 61),
@@ -227,7 +232,9 @@ fn iat_window_is_configurable_and_capped() {
         check(&wide, -301),
         Err(DpopError::IatTooOld { age: 301, max: 300 })
     );
-    let narrow = verifier().iat_window(Duration::from_secs(5), Duration::ZERO);
+    let narrow = verifier()
+        .iat_window(Duration::from_secs(5), Duration::ZERO)
+        .expect("window");
     assert_eq!(check(&narrow, 0), Ok(()));
     assert_eq!(
         check(&narrow, 1),
@@ -250,8 +257,13 @@ fn replay_ttl_covers_the_iat_window() {
         *store.ttls.lock().expect("lock"),
         vec![Duration::from_secs(60 + 10 + 1)]
     );
-    assert_ne!(replay_key("ab", "c", "x"), replay_key("a", "bc", "x"));
-    assert_ne!(replay_key("a", "GET", "x"), replay_key("a", "POST", "x"));
+    // Length prefixes keep neighbouring parts apart; every part counts, the key included.
+    let k = |jkt, jti, htm, htu| replay_key(jkt, jti, htm, htu);
+    assert_ne!(k("k", "ab", "c", "x"), k("k", "a", "bc", "x"));
+    assert_ne!(k("k", "a", "GET", "x"), k("k", "a", "POST", "x"));
+    assert_ne!(k("k1", "a", "GET", "x"), k("k2", "a", "GET", "x"));
+    assert_ne!(k("ka", "b", "GET", "x"), k("k", "ab", "GET", "x"));
+    assert_eq!(k("k", "a", "GET", "x"), k("k", "a", "GET", "x"));
 }
 
 #[test]
@@ -335,7 +347,7 @@ fn token_binding_is_mandatory() {
         .dpop_fields(&d)
         .authorization_fields(&a);
     assert_eq!(
-        verifier().verify(&req).map(|_| ()),
+        verifier().verify(&req).map(drop),
         Err(DpopError::TokenNotBound)
     );
     // Secrets stay out of Debug.
@@ -369,8 +381,12 @@ fn error_codes_are_unique_and_display_is_lower_case() {
         DpopError::Ath,
         DpopError::TokenNotBound,
         DpopError::JktMismatch,
-        DpopError::NonceRequired,
-        DpopError::NonceInvalid,
+        DpopError::NonceRequired {
+            jkt: Thumbprint::new(ES256_JKT),
+        },
+        DpopError::NonceInvalid {
+            jkt: Thumbprint::new(ES256_JKT),
+        },
         DpopError::Store(StoreError::Unavailable),
     ];
     let codes: HashSet<&str> = all.iter().map(DpopError::code).collect();
@@ -396,7 +412,8 @@ fn error_codes_are_unique_and_display_is_lower_case() {
 #[test]
 fn nonce_challenge_without_a_nonce_is_not_use_dpop_nonce() {
     // A client told `use_dpop_nonce` without a `DPoP-Nonce` could never recover.
-    let c = DpopError::NonceRequired.challenge(&[JwsAlgorithm::Es256], None);
+    let jkt = Thumbprint::new(ES256_JKT);
+    let c = DpopError::NonceRequired { jkt: jkt.clone() }.challenge(&[JwsAlgorithm::Es256], None);
     assert_eq!(c.status, 401);
     assert_eq!(c.dpop_nonce, None);
     assert_eq!(
@@ -405,7 +422,7 @@ fn nonce_challenge_without_a_nonce_is_not_use_dpop_nonce() {
             r#"DPoP error="invalid_dpop_proof", error_description="Invalid DPoP nonce", algs="ES256""#
         )
     );
-    let c = DpopError::NonceInvalid.challenge(&[], Some("n0nce".into()));
+    let c = DpopError::NonceInvalid { jkt }.challenge(&[], Some("n0nce".into()));
     assert_eq!(
         c.www_authenticate.as_deref(),
         Some(
@@ -491,4 +508,380 @@ fn every_single_byte_change_is_refused_without_panicking() {
     }
     // The untouched proof still verifies (nothing above was recorded as used).
     assert!(verify_with(&v, &[p.as_bytes()], &[auth.as_bytes()], NOW).is_ok());
+}
+
+#[test]
+fn typ_is_the_dpop_media_type_and_nothing_else() {
+    use fapi_profile::dpop::is_dpop_typ;
+    // RFC 7515 §4.1.9 (short form without "application/"), RFC 6838 §4.2 (ASCII
+    // case-insensitive type and subtype); no parameters, whitespace or other names.
+    for (typ, ok) in [
+        ("dpop+jwt", true),
+        ("DPoP+JWT", true),
+        ("application/dpop+jwt", true),
+        ("APPLICATION/DPOP+JWT", true),
+        ("application/DPoP+jwt", true),
+        ("", false),
+        ("dpop", false),
+        ("jwt", false),
+        ("JWT", false),
+        ("dpop+jwt ", false),
+        (" dpop+jwt", false),
+        ("dpop+jwt;", false),
+        ("application/dpop+jwt; charset=utf-8", false),
+        ("application/dpop+jwt/", false),
+        ("application//dpop+jwt", false),
+        ("/dpop+jwt", false),
+        ("text/dpop+jwt", false),
+        ("applications/dpop+jwt", false),
+        ("application/jwt", false),
+        ("dpop+jwt+wrongyousee", false),
+        ("dpop+json", false),
+        ("dpop-jwt", false),
+        ("dpop+jw\u{212a}", false), // KELVIN SIGN: only Unicode folding makes it 'k'
+        ("dpop\0+jwt", false),
+    ] {
+        assert_eq!(is_dpop_typ(typ), ok, "{typ:?}");
+    }
+}
+
+/// A proof by `key` (PEM path, algorithm, public JWK path) with a fixed `jti`, and the
+/// thumbprint its token is bound to.
+fn keyed_proof(pem: &str, alg: JwsAlgorithm, jwk: &str, jti: &str, nonce: Option<&str>) -> String {
+    let key = PrivateKey::from_pem(&data(pem), Algorithm::Jws(alg)).expect(pem);
+    let mut b = DpopProofBuilder::new(&key, &data(jwk))
+        .expect("builder")
+        .htm("GET")
+        .htu(HTU)
+        .ath(TOKEN)
+        .iat(1_700_000_000)
+        .jti(jti);
+    if let Some(n) = nonce {
+        b = b.nonce(n);
+    }
+    b.build().expect("build")
+}
+
+fn es256_proof(jti: &str) -> String {
+    keyed_proof(
+        "keys/test-key-ecc-p256.pem",
+        JwsAlgorithm::Es256,
+        "dpop/keys/test-key-ecc-p256.pub.jwk.json",
+        jti,
+        None,
+    )
+}
+
+fn ed25519_proof(jti: &str) -> String {
+    keyed_proof(
+        "dpop/keys/ed25519.pem",
+        JwsAlgorithm::Ed25519,
+        "dpop/keys/ed25519.pub.jwk.json",
+        jti,
+        None,
+    )
+}
+
+fn ed25519_jkt() -> String {
+    httpsig_core::keys::Jwk::from_json(&data("dpop/keys/ed25519.pub.jwk.json"))
+        .expect("jwk")
+        .thumbprint_sha256()
+        .expect("jkt")
+}
+
+fn pending(v: &DpopVerifier, proof: &str, jkt: &str) -> Result<PendingProof, DpopError> {
+    let auth = format!("DPoP {TOKEN}");
+    let (d, a) = ([proof.as_bytes()], [auth.as_bytes()]);
+    v.verify(
+        &DpopRequest::new("GET", &Exact, NOW)
+            .dpop_fields(&d)
+            .authorization_fields(&a)
+            .token_jkt(Some(jkt)),
+    )
+}
+
+#[test]
+fn iat_window_beyond_the_store_ttl_is_refused_when_built() {
+    use fapi_profile::store::{MAX_TTL, MemoryReplayStore};
+    let max = MAX_TTL.as_secs();
+    let secs = Duration::from_secs;
+    // (max_age, max_future, accepted?): the jti is kept max_age + max_future + 1 s, which a
+    // store accepts up to MAX_TTL; max_future is capped at 60 s before the sum.
+    for (age, future, ok) in [
+        (secs(60), secs(10), true),
+        (secs(max - 11), secs(10), true),
+        (secs(max - 10), secs(10), false),
+        (secs(max - 61), secs(3600), true),
+        (secs(max - 60), secs(3600), false),
+        (secs(max), Duration::ZERO, false),
+        (Duration::MAX, Duration::MAX, false),
+    ] {
+        let got = verifier().iat_window(age, future).map(drop);
+        let want = if ok {
+            Ok(())
+        } else {
+            Err(DpopConfigError::IatWindowTooLong { max_secs: max })
+        };
+        assert_eq!(got, want, "{age:?} {future:?}");
+    }
+    assert_eq!(
+        DpopConfigError::IatWindowTooLong { max_secs: max }.code(),
+        "dpop_config.iat_window"
+    );
+    // The longest accepted window really works with a store: before this check, a longer one
+    // was accepted here and then failed every request with `store.invalid_ttl`.
+    let store = Arc::new(MemoryReplayStore::new(std::num::NonZeroUsize::MIN));
+    let v = DpopVerifier::new(store)
+        .iat_window(secs(max - 11), secs(10))
+        .expect("window");
+    let p = es256_proof("longest-window");
+    assert!(
+        pending(&v, &p, ES256_JKT)
+            .and_then(PendingProof::commit)
+            .is_ok()
+    );
+}
+
+#[test]
+fn nothing_is_recorded_before_commit() {
+    let store = Arc::new(Recorder::default());
+    let v = DpopVerifier::new(store.clone());
+    let p = es256_proof("pending-1");
+    // Verified twice, committed never (the token check failed, say): nothing recorded.
+    for _ in 0..2 {
+        let pend = pending(&v, &p, ES256_JKT).expect("verify");
+        assert_eq!(pend.jti(), "pending-1");
+        assert_eq!(pend.jkt(), ES256_JKT);
+        drop(pend);
+    }
+    // Forgeries are refused before the store is touched.
+    let forged = {
+        let (input, sig) = p.rsplit_once('.').expect("dot");
+        let mut sig = sig.to_owned().into_bytes();
+        sig[3] = if sig[3] == b'A' { b'B' } else { b'A' };
+        format!("{input}.{}", String::from_utf8(sig).expect("ascii"))
+    };
+    assert_eq!(
+        pending(&v, &forged, ES256_JKT).map(drop),
+        Err(DpopError::Signature)
+    );
+    assert!(store.seen.lock().expect("lock").is_empty());
+    // The first commit records; any later one is a replay.
+    let first = pending(&v, &p, ES256_JKT).expect("verify");
+    let second = pending(&v, &p, ES256_JKT).expect("verify");
+    assert_eq!(first.commit().map(|v| v.jti), Ok("pending-1".to_owned()));
+    assert_eq!(second.commit().map(drop), Err(DpopError::Replay));
+    assert_eq!(store.seen.lock().expect("lock").len(), 1);
+}
+
+#[test]
+fn replay_is_scoped_by_the_proof_key() {
+    // A victim's jti, learned by another client, cannot be burnt with the other client's key
+    // (RFC 9449 §11.1): same jti, htm, htu and iat, different keys, one store.
+    let v = verifier();
+    let victim = es256_proof("shared-jti");
+    let other = ed25519_proof("shared-jti");
+    let other_jkt = ed25519_jkt();
+    assert!(
+        pending(&v, &other, &other_jkt)
+            .and_then(PendingProof::commit)
+            .is_ok()
+    );
+    assert!(
+        pending(&v, &victim, ES256_JKT)
+            .and_then(PendingProof::commit)
+            .is_ok(),
+        "the victim's proof is still fresh"
+    );
+    for (p, jkt) in [(&victim, ES256_JKT), (&other, other_jkt.as_str())] {
+        assert_eq!(
+            pending(&v, p, jkt).and_then(PendingProof::commit).map(drop),
+            Err(DpopError::Replay)
+        );
+    }
+}
+
+/// P-256 group order n (SEC 2 §2.4.2), big-endian.
+const P256_N: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+];
+
+/// `n - s` for a big-endian 32-byte `s` < n.
+fn negate_mod_n(s: &[u8]) -> Vec<u8> {
+    let mut out = vec![0u8; 32];
+    let mut borrow = 0i16;
+    for i in (0..32).rev() {
+        let mut d = i16::from(P256_N[i]) - i16::from(s[i]) - borrow;
+        borrow = i16::from(d < 0);
+        if d < 0 {
+            d += 256;
+        }
+        out[i] = u8::try_from(d).expect("byte");
+    }
+    assert_eq!(borrow, 0, "s < n");
+    out
+}
+
+#[test]
+fn ecdsa_signature_malleation_is_the_same_proof_for_replay() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let v = verifier();
+    let p = es256_proof("malleable");
+    let (input, sig) = p.rsplit_once('.').expect("dot");
+    let raw = URL_SAFE_NO_PAD.decode(sig).expect("b64");
+    let mut twin = raw[..32].to_vec();
+    twin.extend(negate_mod_n(&raw[32..]));
+    assert_ne!(twin, raw);
+    let malleated = format!("{input}.{}", URL_SAFE_NO_PAD.encode(&twin));
+    // (r, n − s) is a valid signature too (ECDSA; ring does not insist on low s) ...
+    let second = pending(&v, &malleated, ES256_JKT).expect("malleated signature verifies");
+    // ... but it is the same proof: the replay key has no signature bytes in it.
+    assert!(
+        pending(&v, &p, ES256_JKT)
+            .and_then(PendingProof::commit)
+            .is_ok()
+    );
+    assert_eq!(second.commit().map(drop), Err(DpopError::Replay));
+}
+
+#[test]
+fn quotas_bound_one_key_or_client_and_answer_429() {
+    use fapi_profile::store::MemoryReplayStore;
+    let nz = |n| std::num::NonZeroUsize::new(n).expect("non-zero");
+    let store = || Arc::new(MemoryReplayStore::new(nz(100)).with_scope_quota(nz(2)));
+    let other_jkt = ed25519_jkt();
+
+    // Per key: the ES256 key's third live jti is refused; the Ed25519 key is unaffected.
+    let v = DpopVerifier::new(store());
+    for jti in ["q1", "q2"] {
+        assert!(
+            pending(&v, &es256_proof(jti), ES256_JKT)
+                .and_then(PendingProof::commit)
+                .is_ok()
+        );
+    }
+    let err = pending(&v, &es256_proof("q3"), ES256_JKT)
+        .and_then(PendingProof::commit)
+        .expect_err("quota");
+    assert_eq!(err, DpopError::Store(StoreError::QuotaExceeded));
+    assert_eq!((err.code(), err.status()), ("store.quota_exceeded", 429));
+    let ch = v.challenge(&err, NOW);
+    assert_eq!(
+        (ch.status, ch.www_authenticate, ch.dpop_nonce),
+        (429, None, None)
+    );
+    // A replay is still reported as a replay when the quota is used up.
+    assert_eq!(
+        pending(&v, &es256_proof("q1"), ES256_JKT)
+            .and_then(PendingProof::commit)
+            .map(drop),
+        Err(DpopError::Replay)
+    );
+    assert!(
+        pending(&v, &ed25519_proof("q3"), &other_jkt)
+            .and_then(PendingProof::commit)
+            .is_ok()
+    );
+
+    // Per client: two keys of one client share its quota; another client is unaffected.
+    let v = DpopVerifier::new(store());
+    let client = |p: PendingProof, c: &str| p.commit_for_client(c).map(drop);
+    assert_eq!(
+        client(
+            pending(&v, &es256_proof("c1"), ES256_JKT).expect("v"),
+            "client-a"
+        ),
+        Ok(())
+    );
+    assert_eq!(
+        client(
+            pending(&v, &ed25519_proof("c2"), &other_jkt).expect("v"),
+            "client-a"
+        ),
+        Ok(())
+    );
+    assert_eq!(
+        client(
+            pending(&v, &es256_proof("c3"), ES256_JKT).expect("v"),
+            "client-a"
+        ),
+        Err(DpopError::Store(StoreError::QuotaExceeded))
+    );
+    assert_eq!(
+        client(
+            pending(&v, &es256_proof("c3"), ES256_JKT).expect("v"),
+            "client-b"
+        ),
+        Ok(())
+    );
+    // A client id that spells a thumbprint is still another scope than that key.
+    assert_eq!(
+        client(
+            pending(&v, &es256_proof("c4"), ES256_JKT).expect("v"),
+            ES256_JKT
+        ),
+        Ok(())
+    );
+}
+
+#[test]
+fn nonces_are_required_bound_to_the_key_and_tolerate_small_skew() {
+    use fapi_profile::dpop::{HmacNonces, NonceMode, NonceValidator};
+    let nonces = Arc::new(HmacNonces::new(&[9; 32], Duration::from_secs(300)).expect("key"));
+    let v = verifier().nonce_mode(NonceMode::Require(nonces.clone()));
+    let other_jkt = ed25519_jkt();
+    let with_nonce = |jti: &str, n: Option<&str>| {
+        keyed_proof(
+            "keys/test-key-ecc-p256.pem",
+            JwsAlgorithm::Es256,
+            "dpop/keys/test-key-ecc-p256.pub.jwk.json",
+            jti,
+            n,
+        )
+    };
+    let check = |p: &str| pending(&v, p, ES256_JKT).map(drop);
+    let jkt = Thumbprint::new(ES256_JKT);
+
+    // No nonce: use_dpop_nonce, and the challenge's nonce works for this key only.
+    let err = check(&with_nonce("n0", None)).expect_err("nonce required");
+    assert_eq!(err, DpopError::NonceRequired { jkt: jkt.clone() });
+    let fresh = v.challenge(&err, NOW).dpop_nonce.expect("a nonce");
+    assert!(nonces.is_valid(&fresh, ES256_JKT, NOW));
+    assert!(!nonces.is_valid(&fresh, &other_jkt, NOW));
+    assert_eq!(check(&with_nonce("n1", Some(&fresh))), Ok(()));
+
+    // (stamp relative to now, nonce's key, expected)
+    let skew = i64::try_from(HmacNonces::DEFAULT_MAX_SKEW.as_secs()).expect("skew");
+    for (offset, key, want) in [
+        (0, ES256_JKT, Ok(())),
+        (1, ES256_JKT, Ok(())), // a peer one second ahead
+        (skew, ES256_JKT, Ok(())),
+        (
+            skew + 1,
+            ES256_JKT,
+            Err(DpopError::NonceInvalid { jkt: jkt.clone() }),
+        ),
+        (-300, ES256_JKT, Ok(())),
+        (
+            -301,
+            ES256_JKT,
+            Err(DpopError::NonceInvalid { jkt: jkt.clone() }),
+        ),
+        (
+            0,
+            other_jkt.as_str(),
+            Err(DpopError::NonceInvalid { jkt: jkt.clone() }),
+        ),
+    ] {
+        let at = NOW.checked_add_signed(offset).expect("time");
+        let n = nonces.issue(key, at).expect("issue");
+        assert_eq!(check(&with_nonce("nx", Some(&n))), want, "{offset} {key}");
+    }
+    // A fresh nonce for the success response, bound to the proof key.
+    let next = v.next_nonce(ES256_JKT, NOW).expect("nonce");
+    assert!(nonces.is_valid(&next, ES256_JKT, NOW));
+    assert_eq!(verifier().next_nonce(ES256_JKT, NOW), None, "nonces off");
+    assert_eq!(jkt.to_string(), ES256_JKT);
 }

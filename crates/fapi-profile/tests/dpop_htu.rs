@@ -72,6 +72,7 @@ fn verify(htu_claim: &str, m: &dyn HtuCheck) -> Result<(), DpopError> {
         std::num::NonZeroUsize::new(16).expect("non-zero"),
     )))
     .verify(&req)
+    .and_then(fapi_profile::dpop::PendingProof::commit)
     .map(|_| ())
 }
 

@@ -69,6 +69,7 @@ fn signed_request(
                 .authorization_fields(&auth_lines)
                 .token_jkt(Some("ydQXMtvbsOsZyFir-Y7A8t7fKEM1gbKPvyFkdpu4fvI")),
         )
+        .and_then(fapi_profile::dpop::PendingProof::commit)
         .unwrap();
     (req, verified)
 }

@@ -253,3 +253,72 @@ fn debug_does_not_show_keys() {
     assert!(!text.contains("secret-jti"), "{text}");
     assert!(text.contains("len: 1"), "{text}");
 }
+
+#[test]
+fn scope_quota_survives_every_forwarding_wrapper() {
+    // The &T, Box<T> and Arc<T> impls must forward the scoped call: falling back to the trait's
+    // default (no quota) would silently drop the bound.
+    let fresh = || MemoryReplayStore::new(cap(100)).with_scope_quota(cap(1));
+    let s1 = fresh();
+    let by_ref: &dyn ReplayStore = &&s1;
+    let boxed: Box<dyn ReplayStore> = Box::new(fresh());
+    let arced: Arc<dyn ReplayStore> = Arc::new(fresh());
+    let nested: Arc<dyn ReplayStore> = Arc::new(Box::new(fresh()) as Box<dyn ReplayStore>);
+    for (name, store) in [
+        ("&&T", by_ref),
+        ("Box", &*boxed),
+        ("Arc", &*arced),
+        ("Arc<Box>", &*nested),
+    ] {
+        assert_eq!(
+            store.check_and_record_scoped(b"s", b"k1", MINUTE),
+            Ok(true),
+            "{name}"
+        );
+        assert_eq!(
+            store.check_and_record_scoped(b"s", b"k2", MINUTE),
+            Err(StoreError::QuotaExceeded),
+            "{name}"
+        );
+        assert_eq!(
+            store.check_and_record_scoped(b"t", b"k2", MINUTE),
+            Ok(true),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn scoped_and_unscoped_keys_share_one_table() {
+    let (store, clock) = store_with_clock(3);
+    let store = store.with_scope_quota(cap(2));
+    assert_eq!(store.scope_quota(), cap(2));
+    assert_eq!(store.check_and_record(b"a", MINUTE), Ok(true));
+    // Same key under a scope: still the same key, a replay.
+    assert_eq!(store.check_and_record_scoped(b"s", b"a", MINUTE), Ok(false));
+    assert_eq!(store.check_and_record_scoped(b"s", b"b", MINUTE), Ok(true));
+    assert_eq!(store.check_and_record_scoped(b"s", b"c", MINUTE), Ok(true));
+    // Scope s is at its quota and the table is full: the quota answers for s, Full for others.
+    assert_eq!(
+        store.check_and_record_scoped(b"s", b"d", MINUTE),
+        Err(StoreError::QuotaExceeded)
+    );
+    assert_eq!(
+        store.check_and_record_scoped(b"t", b"d", MINUTE),
+        Err(StoreError::Full)
+    );
+    clock.advance(MINUTE);
+    assert_eq!(store.check_and_record_scoped(b"s", b"d", MINUTE), Ok(true));
+    // The quota is clamped to the capacity; the default is 1024 unless the store is smaller.
+    assert_eq!(
+        MemoryReplayStore::new(cap(4))
+            .with_scope_quota(cap(10))
+            .scope_quota(),
+        cap(4)
+    );
+    assert_eq!(MemoryReplayStore::new(cap(4)).scope_quota(), cap(4));
+    assert_eq!(
+        MemoryReplayStore::new(cap(100_000)).scope_quota(),
+        MemoryReplayStore::DEFAULT_SCOPE_QUOTA
+    );
+}

@@ -438,7 +438,7 @@ fn password_from_the_url_is_used() {
 /// for the second (`dpop.replay`); with Redis gone, both fail closed (`store.unavailable`).
 #[test]
 fn two_dpop_verifiers_share_one_redis() {
-    use fapi_profile::dpop::{DpopProofBuilder, DpopRequest, DpopVerifier, HtuCheck};
+    use fapi_profile::dpop::{DpopProofBuilder, DpopRequest, DpopVerifier, HtuCheck, PendingProof};
     use httpsig_core::keys::PrivateKey;
     use httpsig_core::{Algorithm, JwsAlgorithm};
 
@@ -486,16 +486,36 @@ fn two_dpop_verifiers_share_one_redis() {
     let mut server = RedisServer::start();
     let instance_a = DpopVerifier::new(Arc::new(server.store()));
     let instance_b = DpopVerifier::new(Arc::new(server.store()));
-    assert!(instance_a.verify(&request).is_ok());
-    let replay = instance_b.verify(&request).unwrap_err();
-    assert_eq!(replay.code(), "dpop.replay");
+    // Verified on B but not committed (its token check failed, say): nothing recorded.
+    drop(instance_b.verify(&request).unwrap());
+    assert!(
+        instance_a
+            .verify(&request)
+            .and_then(PendingProof::commit)
+            .is_ok()
+    );
+    // The proof itself still verifies on B; committing it is the replay.
+    let pending = instance_b.verify(&request).unwrap();
+    assert_eq!(pending.commit().unwrap_err().code(), "dpop.replay");
+    // The Redis store counts no quota (default scoped call): the scoped path records too.
+    assert_eq!(
+        server
+            .store()
+            .check_and_record_scoped(b"scope", b"scoped-key", Duration::from_secs(60)),
+        Ok(true)
+    );
+    assert_eq!(
+        server
+            .store()
+            .check_and_record(b"scoped-key", Duration::from_secs(60)),
+        Ok(false)
+    );
 
     server.kill();
     let down = DpopVerifier::new(Arc::new(
         server.store().with_timeout(Duration::from_millis(200)),
     ));
-    assert_eq!(
-        down.verify(&request).unwrap_err().code(),
-        "store.unavailable"
-    );
+    // Verification needs no store; recording does, and fails closed.
+    let pending = down.verify(&request).unwrap();
+    assert_eq!(pending.commit().unwrap_err().code(), "store.unavailable");
 }

@@ -16,7 +16,11 @@ use crate::trust::Trust;
 pub struct Origin {
     pub(crate) scheme: Scheme,
     pub(crate) authority: String,
-    pub(crate) host_len: usize,
+    /// The normalized host (lower case, IPv6 in brackets): the start of `authority`, kept
+    /// apart so nothing re-slices or re-parses the authority string.
+    pub(crate) host: String,
+    /// The explicit port, `None` when absent or the scheme's default (as in `authority`).
+    pub(crate) port: Option<u16>,
 }
 
 impl Origin {
@@ -37,10 +41,18 @@ impl Origin {
         let hp = parse_host_port(rest.as_bytes()).map_err(|e| host_error(e, source))?;
         let (authority, host_len) =
             normalize_authority(Cow::Borrowed(hp.host), hp.port, scheme, Some(hp.upper));
+        let authority = authority.into_owned();
+        // `normalize_authority` starts the authority with the `host_len` bytes of the (ASCII)
+        // host, so this slice exists; a failure is reported, never replaced by a default.
+        let host = authority
+            .get(..host_len)
+            .ok_or(ForwardedError::InvalidHost { source })?
+            .to_owned();
         Ok(Self {
             scheme,
-            authority: authority.into_owned(),
-            host_len,
+            host,
+            port: hp.port.filter(|&p| p != scheme.default_port()),
+            authority,
         })
     }
 
@@ -339,6 +351,20 @@ mod tests {
             Origin::parse("http://h:8080").unwrap().authority(),
             "h:8080"
         );
+        // Host and port are kept as parsed values (no re-parse of the authority text later).
+        // (origin, host, port): RFC 3986 §6.2.3 drops the scheme's default port.
+        for (text, host, port) in [
+            ("HTTPS://API.Example.com:443/", "api.example.com", None),
+            ("https://h:8443", "h", Some(8443)),
+            ("http://h:443", "h", Some(443)),
+            ("http://h:80", "h", None),
+            ("https://[::1]:8443", "[::1]", Some(8443)),
+            ("https://10.0.0.1", "10.0.0.1", None),
+        ] {
+            let o = Origin::parse(text).unwrap();
+            assert_eq!((o.host.as_str(), o.port), (host, port), "{text}");
+            assert!(o.authority.starts_with(host), "{text}");
+        }
         for bad in [
             "api.example.com",
             "ftp://h",
@@ -347,6 +373,30 @@ mod tests {
             "https://h:0",
         ] {
             assert!(Origin::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn fixed_origin_port_reaches_the_request_and_htu() {
+        use crate::{ConnectionFacts, RequestHead, resolve};
+        // (origin, port(), an htu that must match, one that must not)
+        for (origin, port, yes, no) in [
+            (
+                "https://h:8443",
+                Some(8443),
+                "https://h:8443/a",
+                "https://h/a",
+            ),
+            ("https://h:443", None, "https://h/a", "https://h:8443/a"),
+            ("https://h", None, "https://H:443/a", "https://h:444/a"),
+        ] {
+            let config = Config::fixed(Origin::parse(origin).unwrap());
+            let head = RequestHead::new("GET", "/a", &[]).unwrap();
+            let conn = ConnectionFacts::new(core::net::IpAddr::from([127, 0, 0, 1]), true);
+            let r = resolve(&config, &conn, &head).unwrap().request;
+            assert_eq!((r.host(), r.port()), ("h", port), "{origin}");
+            assert!(r.htu_matches(yes), "{origin} {yes}");
+            assert!(!r.htu_matches(no), "{origin} {no}");
         }
     }
 

@@ -103,6 +103,8 @@ pub struct EffectiveRequest<'a> {
     pub(crate) scheme: Scheme,
     pub(crate) authority: Cow<'a, str>,
     pub(crate) host_len: usize,
+    /// The explicit non-default port, as normalized into `authority`.
+    pub(crate) port: Option<u16>,
     pub(crate) path: Cow<'a, str>,
     pub(crate) query: Option<&'a str>,
     pub(crate) client: Option<IpAddr>,
@@ -127,17 +129,19 @@ impl<'a> EffectiveRequest<'a> {
 
     /// The host part of [`authority`](Self::authority) (IPv6 in brackets).
     pub fn host(&self) -> &str {
+        // Invariant: `normalize_authority` builds `authority` as the `host_len` ASCII bytes of
+        // the host, then `:port` or nothing, so the slice always exists. Were it ever broken,
+        // the whole authority (with its port) is returned: it names no allow-listed host, so
+        // the allow-list check in `resolve` fails closed.
         self.authority
             .get(..self.host_len)
             .unwrap_or(&self.authority)
     }
 
-    /// The explicit (non-default) port, if any.
-    pub fn port(&self) -> Option<u16> {
-        self.authority
-            .get(self.host_len..)
-            .and_then(|p| p.strip_prefix(':'))
-            .and_then(|p| p.parse().ok())
+    /// The explicit (non-default) port, if any (kept as a number, not re-parsed from the
+    /// authority text).
+    pub const fn port(&self) -> Option<u16> {
+        self.port
     }
 
     /// The path exactly as received, with the trusted prefix (if any) in front.

@@ -100,6 +100,7 @@ fn finish(p: Parts<'_>) -> Result<EffectiveRequest<'_>, ForwardedError> {
         scheme: p.scheme,
         authority,
         host_len,
+        port: p.port.filter(|&n| n != p.scheme.default_port()),
         path,
         query: p.query,
         client: p.client,
@@ -119,19 +120,10 @@ fn resolve_source<'a>(
         Source::Fixed { origin, prefix } => Ok(Parts {
             method: head.method(),
             scheme: origin.scheme,
-            host: Cow::Borrowed(
-                origin
-                    .authority
-                    .as_bytes()
-                    .get(..origin.host_len)
-                    .unwrap_or_default(),
-            ),
+            // Typed values parsed once by `Origin::parse`: no re-parse with a silent fallback.
+            host: Cow::Borrowed(origin.host.as_bytes()),
             host_upper: None,
-            port: origin
-                .authority
-                .get(origin.host_len..)
-                .and_then(|p| p.strip_prefix(':'))
-                .and_then(|p| p.parse().ok()),
+            port: origin.port,
             prefix,
             path: head.path(),
             query: head.query(),

@@ -178,7 +178,11 @@ fn verify(args: &DpopVerifyArgs) -> Result<u8, CliError> {
     // One proof per run: a fresh store never reports a replay.
     let store = MemoryReplayStore::new(NonZeroUsize::MIN);
     let verifier = DpopVerifier::new(Arc::new(store));
-    match verifier.verify(&req) {
+    // Nothing else to validate here, so the proof is committed at once.
+    match verifier
+        .verify(&req)
+        .and_then(fapi_profile::dpop::PendingProof::commit)
+    {
         Ok(v) => {
             let out = if args.json {
                 super::json_line(&json!({

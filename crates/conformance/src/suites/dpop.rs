@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Debug;
+use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,11 +17,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use fapi_profile::dpop::{
     DpopError, DpopProofBuilder, DpopRequest, DpopVerifier, HmacNonces, HtuCheck, NonceMode,
-    NonceValidator, ath_for,
+    NonceValidator, PendingProof, VerifiedProof, ath_for,
 };
 use fapi_profile::jws::{CompactJws, sign_compact};
 use fapi_profile::mtls::{ClientCertConfig, ClientCertOutcome, x5t_s256};
-use fapi_profile::store::{ReplayStore, StoreError};
+use fapi_profile::store::{MemoryReplayStore, ReplayStore, StoreError};
 use httpsig_core::keys::{Jwk, PrivateKey, PublicKey};
 use httpsig_core::{Algorithm, JwsAlgorithm};
 use serde::Deserialize;
@@ -311,7 +312,7 @@ fn proof_case(case: &ProofCase) -> Result<(), String> {
         .dpop_fields(&dpop)
         .authorization_fields(&auth)
         .token_jkt(case.token_jkt.as_deref());
-    let got = verifier.verify(&req);
+    let got = verifier.verify(&req).and_then(PendingProof::commit);
     ensure(code(&got) == case.expect, || {
         format!("got {got:?}, want {}", case.expect)
     })?;
@@ -372,6 +373,10 @@ struct RsCase {
     #[serde(default)]
     raw_proof: Option<String>,
     #[serde(default)]
+    header_json: Option<String>,
+    #[serde(default)]
+    claims_json: Option<String>,
+    #[serde(default)]
     strip_signature: bool,
     #[serde(default)]
     flip_signature_byte: Option<usize>,
@@ -390,8 +395,38 @@ struct RsCase {
     #[serde(default)]
     nonce: Option<String>,
     #[serde(default)]
+    nonce_offset: Option<i64>,
+    #[serde(default)]
+    store_capacity: Option<usize>,
+    #[serde(default)]
+    store_scope_quota: Option<usize>,
+    #[serde(default)]
+    client: Option<String>,
+    #[serde(default)]
+    prior: Vec<Prior>,
+    #[serde(default)]
+    abandon_first: bool,
+    #[serde(default)]
     expect_challenge: Option<ExpectChallenge>,
     expect: String,
+}
+
+/// A proof verified (and committed, unless `commit` is false) on the same verifier before the
+/// case's own proof.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Prior {
+    #[serde(default)]
+    key: Option<String>,
+    #[serde(default)]
+    jti: Option<String>,
+    #[serde(default = "yes")]
+    commit: bool,
+    expect: String,
+}
+
+fn yes() -> bool {
+    true
 }
 
 struct TestKey {
@@ -472,6 +507,8 @@ fn builder_can(case: &RsCase) -> bool {
         && case.jwk_file.is_none()
         && case.sign_with.is_none()
         && case.raw_proof.is_none()
+        && case.header_json.is_none()
+        && case.claims_json.is_none()
         // The builder refuses non-FAPI algorithms (checked in fapi-profile's dpop_api.rs).
         && case.key.as_deref() != Some("rs256")
         && case.claims.as_ref().is_none_or(|c| {
@@ -546,7 +583,7 @@ fn manual_proof(
     let mut header = Map::new();
     header.insert("typ".into(), "dpop+jwt".into());
     header.insert("alg".into(), key.alg.name().into());
-    header.insert("jwk".into(), Value::Object(jwk));
+    header.insert("jwk".into(), Value::Object(jwk.clone()));
     if let Some(p) = &case.header {
         patch(&mut header, p);
     }
@@ -562,14 +599,45 @@ fn manual_proof(
     if let Some(p) = &case.claims {
         patch(&mut claims, p);
     }
+    // Exact JSON texts (for what a JSON map cannot hold, such as repeated member names):
+    // `{header}`, `{jwk}` and `{claims}` stand for the members of the objects built above
+    // (without braces), `{alg}` for the key's algorithm name.
+    let splice = |template: &str| -> Result<String, String> {
+        let mut out = template.replace("{alg}", key.alg.name());
+        for (name, object) in [
+            ("{header}", &header),
+            ("{jwk}", &jwk),
+            ("{claims}", &claims),
+        ] {
+            if out.contains(name) {
+                out = out.replace(name, &members(object)?);
+            }
+        }
+        Ok(out)
+    };
+    let header_text = match &case.header_json {
+        None => Value::Object(header.clone()).to_string(),
+        Some(_) if case.header.is_some() => return Err("header_json excludes header".into()),
+        Some(t) => splice(t)?,
+    };
+    let claims_text = match &case.claims_json {
+        None => Value::Object(claims.clone()).to_string(),
+        Some(_) if case.claims.is_some() => return Err("claims_json excludes claims".into()),
+        Some(t) => splice(t)?,
+    };
     let signer = case.sign_with.as_deref().map(test_key).transpose()?;
     let signer = signer.as_ref().map_or(&key.private, |k| &k.private);
-    sign_compact(
-        Value::Object(header).to_string().as_bytes(),
-        Value::Object(claims).to_string().as_bytes(),
-        signer,
-    )
-    .or_fail("sign")
+    sign_compact(header_text.as_bytes(), claims_text.as_bytes(), signer).or_fail("sign")
+}
+
+/// The JSON text of `object`'s members, without the outer braces.
+fn members(object: &Map<String, Value>) -> Result<String, String> {
+    let text = Value::Object(object.clone()).to_string();
+    Ok(text
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+        .or_fail("object text")?
+        .to_owned())
 }
 
 fn resource_server_cases(file: &File<RsCase>) -> Result<CaseResults, String> {
@@ -598,19 +666,35 @@ fn rs_case(case: &RsCase, base: &Baseline, secret: &[u8]) -> Result<bool, String
     )?;
     let key_name = case.key.as_deref().unwrap_or(&base.key);
     let key = test_key(key_name)?;
+    let proof_jkt = jkt_of(&key.jwk_json)?;
     let token_jkt = match &case.token_key {
         Some(k) => jkt_of(&test_key(k)?.jwk_json)?,
-        None => jkt_of(&key.jwk_json)?,
+        None => proof_jkt.clone(),
     };
     let nonces = Arc::new(
         HmacNonces::new(secret, Duration::from_secs(base.nonce_lifetime)).or_fail("nonces")?,
     );
+    let stamp = |offset: i64| -> Result<u64, String> {
+        base.now.checked_add_signed(offset).or_fail("nonce time")
+    };
+    ensure(
+        case.nonce_offset.is_none()
+            || matches!(case.nonce.as_deref(), Some("issued" | "other-key")),
+        || "nonce_offset needs nonce issued or other-key".into(),
+    )?;
+    let offset = case.nonce_offset.unwrap_or(0);
     let nonce = match case.nonce.as_deref() {
         None => None,
-        Some("issued") => Some(nonces.issue(base.now).or_fail("issue")?),
+        Some("issued") => Some(nonces.issue(&proof_jkt, stamp(offset)?).or_fail("issue")?),
+        Some("other-key") => {
+            let other = jkt_of(&test_key("eddsa")?.jwk_json)?;
+            ensure(other != proof_jkt, || "other-key needs another key".into())?;
+            Some(nonces.issue(&other, stamp(offset)?).or_fail("issue")?)
+        }
         Some("expired") => Some(
             nonces
                 .issue(
+                    &proof_jkt,
                     base.now
                         .saturating_sub(base.nonce_lifetime)
                         .saturating_sub(1),
@@ -620,7 +704,7 @@ fn rs_case(case: &RsCase, base: &Baseline, secret: &[u8]) -> Result<bool, String
         Some("forged") => Some(
             HmacNonces::new(&[0xa5; 32], Duration::from_secs(300))
                 .or_fail("nonces")?
-                .issue(base.now)
+                .issue(&proof_jkt, base.now)
                 .or_fail("issue")?,
         ),
         Some(other) => return Err(format!("unknown nonce {other:?}")),
@@ -633,17 +717,67 @@ fn rs_case(case: &RsCase, base: &Baseline, secret: &[u8]) -> Result<bool, String
     if let Some(i) = case.flip_signature_byte {
         proof = flip(&proof, 2, i)?;
     }
-    let store = Arc::new(MapStore {
-        down: case.store.as_deref() == Some("down"),
-        ..MapStore::default()
-    });
+    let store: Arc<dyn ReplayStore> = match (
+        case.store.as_deref(),
+        case.store_capacity,
+        case.store_scope_quota,
+    ) {
+        (None, None, None) => Arc::new(MapStore::default()),
+        (Some("down"), None, None) => Arc::new(MapStore {
+            down: true,
+            ..MapStore::default()
+        }),
+        (None, Some(cap), quota) => {
+            let cap = NonZeroUsize::new(cap).or_fail("store_capacity")?;
+            let mut s = MemoryReplayStore::new(cap);
+            if let Some(q) = quota {
+                s = s.with_scope_quota(NonZeroUsize::new(q).or_fail("store_scope_quota")?);
+            }
+            Arc::new(s)
+        }
+        _ => return Err("store is \"down\", or store_capacity [+ store_scope_quota]".into()),
+    };
     let mode = match case.nonce_mode.as_deref() {
         None => NonceMode::Off,
         Some("require") => NonceMode::Require(nonces.clone()),
-        Some("validate") => NonceMode::Validate(nonces.clone()),
         Some(other) => return Err(format!("unknown nonce_mode {other:?}")),
     };
     let verifier = DpopVerifier::new(store).nonce_mode(mode);
+    let htu = RefHtu::new(&base.target);
+    let commit = |p: PendingProof| -> Result<VerifiedProof, DpopError> {
+        match &case.client {
+            Some(c) => p.commit_for_client(c),
+            None => p.commit(),
+        }
+    };
+
+    // Earlier proofs on the same verifier and store (builder-made, each bound to its token).
+    for (i, prior) in case.prior.iter().enumerate() {
+        let pkey = test_key(prior.key.as_deref().unwrap_or(key_name))?;
+        let pjkt = jkt_of(&pkey.jwk_json)?;
+        let iat = i64::try_from(base.now).or_fail("now")?;
+        let mut b = DpopProofBuilder::new(&pkey.private, &pkey.jwk_json)
+            .or_fail("builder")?
+            .htm(&base.method)
+            .htu(&base.htu)
+            .ath(&base.token)
+            .iat(iat)
+            .jti(prior.jti.as_deref().unwrap_or(&case.id));
+        if case.nonce_mode.is_some() {
+            b = b.nonce(&nonces.issue(&pjkt, base.now).or_fail("issue")?);
+        }
+        let p = b.build().or_fail("build")?;
+        let got = verify_one(&verifier, base, &htu, &p, &pjkt).and_then(|v| {
+            if prior.commit {
+                commit(v).map(drop)
+            } else {
+                Ok(())
+            }
+        });
+        ensure(code(&got) == prior.expect, || {
+            format!("prior {i}: got {got:?}, want {}", prior.expect)
+        })?;
+    }
 
     // A tiny request view: field names compared case-insensitively (RFC 9110 §5.1).
     let header_name = case.header_name.as_deref().unwrap_or("DPoP");
@@ -667,16 +801,20 @@ fn rs_case(case: &RsCase, base: &Baseline, secret: &[u8]) -> Result<bool, String
     };
     let dpop = lines("dpop");
     let auth = lines("authorization");
-    let htu = RefHtu::new(&base.target);
     let req = DpopRequest::new(&base.method, &htu, base.now)
         .dpop_fields(&dpop)
         .authorization_fields(&auth)
         .token_jkt(Some(&token_jkt));
+    if case.abandon_first {
+        // Verified, then dropped as if the caller's token check had failed: nothing recorded.
+        let first = verifier.verify(&req).map(drop);
+        ensure(code(&first) == "ok", || format!("abandoned use: {first:?}"))?;
+    }
     if case.replay {
-        let first = verifier.verify(&req);
+        let first = verifier.verify(&req).and_then(commit);
         ensure(code(&first) == "ok", || format!("first use: {first:?}"))?;
     }
-    let got = verifier.verify(&req);
+    let got = verifier.verify(&req).and_then(commit);
     ensure(code(&got) == case.expect, || {
         format!("got {got:?}, want {}", case.expect)
     })?;
@@ -699,12 +837,36 @@ fn rs_case(case: &RsCase, base: &Baseline, secret: &[u8]) -> Result<bool, String
             )
         })?;
         if let Some(n) = &ch.dpop_nonce {
-            ensure(nonces.is_valid(n, base.now), || {
-                "the challenge's nonce is not valid".into()
+            // The challenge's nonce is bound to this proof's key, and to no other.
+            ensure(nonces.is_valid(n, &proof_jkt, base.now), || {
+                "the challenge's nonce is not valid for the proof key".into()
             })?;
+            let other = jkt_of(&test_key("eddsa")?.jwk_json)?;
+            ensure(
+                other == proof_jkt || !nonces.is_valid(n, &other, base.now),
+                || "the challenge's nonce is valid for another key".into(),
+            )?;
         }
     }
     Ok(built)
+}
+
+/// Verifies one `DPoP` line `proof` with `Authorization: DPoP <token>`, the token bound to
+/// `jkt`, at the baseline method, target and time.
+fn verify_one(
+    verifier: &DpopVerifier,
+    base: &Baseline,
+    htu: &RefHtu,
+    proof: &str,
+    jkt: &str,
+) -> Result<PendingProof, DpopError> {
+    let auth = format!("DPoP {}", base.token);
+    let (dpop, a) = ([proof.as_bytes()], [auth.as_bytes()]);
+    let req = DpopRequest::new(&base.method, htu, base.now)
+        .dpop_fields(&dpop)
+        .authorization_fields(&a)
+        .token_jkt(Some(jkt));
+    verifier.verify(&req)
 }
 
 // ---------------------------------------------------------------------------------------

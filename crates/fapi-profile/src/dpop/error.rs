@@ -56,6 +56,32 @@ impl fmt::Display for ProofMember {
     }
 }
 
+/// The RFC 7638 SHA-256 thumbprint of a DPoP proof key (base64url, as in `cnf.jkt`), carried
+/// by the nonce errors so that the challenge can issue a nonce bound to that key.
+///
+/// A thumbprint is public (it is in the access token); it names a key, it is no secret.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Thumbprint(Box<str>);
+
+impl Thumbprint {
+    /// Wraps a thumbprint as computed by `httpsig_core::keys::Jwk::thumbprint_sha256`
+    /// (not validated: it is only ever handed back to a [`NonceValidator`](super::NonceValidator)).
+    pub fn new(jkt: &str) -> Self {
+        Self(jkt.into())
+    }
+
+    /// The base64url text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Thumbprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// The authentication scheme of an `Authorization` field that is not `DPoP`.
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -101,7 +127,8 @@ pub enum DpopError {
     /// A claim has the wrong JSON type, is empty, or is longer than accepted (code
     /// `dpop.invalid_claim`).
     InvalidClaim(ProofMember),
-    /// `typ` is not exactly `dpop+jwt` (RFC 9449 §4.3 check 4) (code `dpop.typ`).
+    /// `typ` is not the media type `application/dpop+jwt` (RFC 9449 §4.3 check 4; see
+    /// [`is_dpop_typ`](super::is_dpop_typ)) (code `dpop.typ`).
     Typ,
     /// `alg` is `none`, a MAC, unknown, or not allowed by policy (RFC 9449 §4.3 check 5,
     /// FAPI SP §5.4.1); `None` when it names no known algorithm (code `dpop.alg_not_allowed`).
@@ -149,12 +176,18 @@ pub enum DpopError {
     JktMismatch,
     /// The server requires a nonce and the proof has none (RFC 9449 §9) (code
     /// `dpop.nonce_required`).
-    NonceRequired,
-    /// The proof's nonce is not one the server issued, or has expired (RFC 9449 §4.3
-    /// check 10) (code `dpop.nonce_invalid`).
-    NonceInvalid,
-    /// The replay store could not answer; the verifier fails closed (code
-    /// `store.unavailable`).
+    NonceRequired {
+        /// The proof key, for a nonce bound to it in the challenge.
+        jkt: Thumbprint,
+    },
+    /// The proof's nonce is not one the server issued for this key, or has expired
+    /// (RFC 9449 §4.3 check 10) (code `dpop.nonce_invalid`).
+    NonceInvalid {
+        /// The proof key, for a nonce bound to it in the challenge.
+        jkt: Thumbprint,
+    },
+    /// The replay store could not record the `jti`; the verifier fails closed (code: the
+    /// store's, e.g. `store.unavailable`, `store.full`, `store.quota_exceeded`).
     Store(StoreError),
 }
 
@@ -184,8 +217,8 @@ impl DpopError {
             Self::Ath => "dpop.ath",
             Self::TokenNotBound => "dpop.token_not_bound",
             Self::JktMismatch => "dpop.jkt_mismatch",
-            Self::NonceRequired => "dpop.nonce_required",
-            Self::NonceInvalid => "dpop.nonce_invalid",
+            Self::NonceRequired { .. } => "dpop.nonce_required",
+            Self::NonceInvalid { .. } => "dpop.nonce_invalid",
             Self::Store(e) => e.code(),
         }
     }
@@ -197,16 +230,18 @@ impl DpopError {
             Self::NoCredentials | Self::Store(_) => None,
             Self::AuthorizationMultiple | Self::AuthorizationMalformed => Some("invalid_request"),
             Self::Scheme(_) | Self::TokenNotBound | Self::JktMismatch => Some("invalid_token"),
-            Self::NonceRequired | Self::NonceInvalid => Some("use_dpop_nonce"),
+            Self::NonceRequired { .. } | Self::NonceInvalid { .. } => Some("use_dpop_nonce"),
             _ => Some("invalid_dpop_proof"),
         }
     }
 
-    /// The HTTP status: 400 for a malformed `Authorization`, 503 when the replay store is
-    /// unavailable, 401 otherwise (RFC 9449 §7.1, §9).
+    /// The HTTP status: 400 for a malformed `Authorization`, 429 when the client's (or key's)
+    /// share of the replay store is used up (RFC 6585 §4), 503 when the replay store cannot
+    /// record the proof, 401 otherwise (RFC 9449 §7.1, §9).
     pub fn status(&self) -> u16 {
         match self {
             Self::AuthorizationMultiple | Self::AuthorizationMalformed => 400,
+            Self::Store(StoreError::QuotaExceeded) => 429,
             Self::Store(_) => 503,
             _ => 401,
         }
@@ -235,7 +270,7 @@ impl DpopError {
             Self::Ath => "DPoP proof ath mismatch",
             Self::TokenNotBound | Self::JktMismatch => "Invalid DPoP key binding",
             // RFC 9449 §9 Figure 24, verbatim.
-            Self::NonceRequired | Self::NonceInvalid => {
+            Self::NonceRequired { .. } | Self::NonceInvalid { .. } => {
                 "Resource server requires nonce in DPoP proof"
             }
         }
@@ -249,7 +284,8 @@ impl DpopError {
     ///   proof"` and `DPoP-Nonce` (without a nonce to send, the proof is reported as
     ///   `invalid_dpop_proof` instead, since the client could not recover);
     /// - other errors: `error="…", error_description="…", algs="…"`;
-    /// - replay store unavailable: `503` without a challenge.
+    /// - replay store unavailable or full: `503`, quota of this client used up: `429`, both
+    ///   without a challenge.
     ///
     /// `algs` lists the accepted algorithms (RFC 9449 §7.1 `algs` parameter); an empty slice
     /// omits the parameter.
@@ -261,7 +297,7 @@ impl DpopError {
             Some(format!("algs=\"{}\"", names.join(" ")))
         };
         let status = self.status();
-        let is_nonce = matches!(self, Self::NonceRequired | Self::NonceInvalid);
+        let is_nonce = matches!(self, Self::NonceRequired { .. } | Self::NonceInvalid { .. });
         let (error, description, dpop_nonce) = match (self.oauth_error(), fresh_nonce) {
             (Some("use_dpop_nonce"), Some(n)) => {
                 (Some("use_dpop_nonce"), self.description(), Some(n))
@@ -339,8 +375,12 @@ impl fmt::Display for DpopError {
             Self::JktMismatch => {
                 f.write_str("DPoP proof key thumbprint differs from the token's \"cnf\" \"jkt\"")
             }
-            Self::NonceRequired => f.write_str("DPoP proof has no \"nonce\", one is required"),
-            Self::NonceInvalid => f.write_str("DPoP proof \"nonce\" is invalid or expired"),
+            Self::NonceRequired { .. } => {
+                f.write_str("DPoP proof has no \"nonce\", one is required")
+            }
+            Self::NonceInvalid { .. } => {
+                f.write_str("DPoP proof \"nonce\" is invalid, expired or for another key")
+            }
             Self::Store(e) => write!(f, "DPoP replay check failed: {e}"),
         }
     }
@@ -370,6 +410,40 @@ pub struct Challenge {
     /// The `DPoP-Nonce` field value, if any (at most one, RFC 9449 §8).
     pub dpop_nonce: Option<String>,
 }
+
+/// Why a [`DpopVerifier`](super::DpopVerifier) configuration was refused.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DpopConfigError {
+    /// The `iat` window (`max_age + max_future + 1` s, the time a `jti` is kept) is longer
+    /// than a replay store accepts (code `dpop_config.iat_window`).
+    IatWindowTooLong {
+        /// The longest accepted replay window, in seconds ([`crate::store::MAX_TTL`]).
+        max_secs: u64,
+    },
+}
+
+impl DpopConfigError {
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::IatWindowTooLong { .. } => "dpop_config.iat_window",
+        }
+    }
+}
+
+impl fmt::Display for DpopConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::IatWindowTooLong { max_secs } => write!(
+                f,
+                "DPoP iat window is longer than the {max_secs} s a replay store keeps a jti"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DpopConfigError {}
 
 /// Why [`DpopProofBuilder`](super::DpopProofBuilder) could not build a proof.
 #[non_exhaustive]

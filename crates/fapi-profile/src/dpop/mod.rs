@@ -9,7 +9,7 @@
 //! | one `Authorization: DPoP <token68>` line (scheme case-insensitive; `Bearer` refused) | `dpop.no_credentials`, `dpop.authorization_multiple`, `dpop.authorization_malformed`, `dpop.scheme` |
 //! | exactly one `DPoP` field line | `dpop.missing`, `dpop.multiple` |
 //! | a 3-part JWS of at most 8 KiB, JSON header and claims | `dpop.malformed` |
-//! | `typ` exactly `dpop+jwt` | `dpop.typ`, `dpop.missing_claim` |
+//! | `typ` is the media type `application/dpop+jwt` (`dpop+jwt` short form, any ASCII case; [`is_dpop_typ`]) | `dpop.typ`, `dpop.missing_claim` |
 //! | `alg` in the allowed set (default PS256, ES256, EdDSA, Ed25519) | `dpop.alg_not_allowed` |
 //! | `jwk` public, fits `alg`, RSA ≥ 2048 bits | `dpop.jwk_private`, `dpop.jwk_invalid` |
 //! | `jti`, `htm`, `htu`, `iat`, `ath` present and typed | `dpop.missing_claim`, `dpop.invalid_claim` |
@@ -19,12 +19,31 @@
 //! | `ath` = base64url(SHA-256(token)) | `dpop.ath` |
 //! | signature verifies with `jwk` | `dpop.signature` |
 //! | RFC 7638 thumbprint of `jwk` = token `cnf.jkt` | `dpop.token_not_bound`, `dpop.jkt_mismatch` |
-//! | `nonce` issued by this server, when required | `dpop.nonce_required`, `dpop.nonce_invalid` |
-//! | `jti` not seen before ([`ReplayStore`]) | `dpop.replay`, `store.unavailable` |
+//! | `nonce` issued by this server for this key, when nonces are on ([`NonceMode`]) | `dpop.nonce_required`, `dpop.nonce_invalid` |
+//! | `jti` not seen before for this key, target and method, at [`PendingProof::commit`] ([`ReplayStore`]) | `dpop.replay`, `store.*` |
 //!
-//! Cheap checks run first, then the signature, then the key binding and nonce, and the
-//! replay store last, so only fully valid proofs are recorded. Unknown header parameters and
-//! claims (including `nbf`, `exp`) are ignored (RFC 9449 §4.2).
+//! Cheap checks run first, then the signature, then the key binding and nonce. Unknown header
+//! parameters and claims (including `nbf`, `exp`) are ignored (RFC 9449 §4.2).
+//!
+//! # Single use: verify, validate the token, then commit
+//!
+//! [`DpopVerifier::verify`] does not touch the replay store. It returns a [`PendingProof`]:
+//! everything about the proof checked, its `jti` not yet recorded. Validate the access token
+//! (and whatever else the request needs: an HTTP signature, scopes) and only then call
+//! [`PendingProof::commit`], which records the `jti` (RFC 9449 §11.1) and hands out the
+//! [`VerifiedProof`]. So forged proofs, and valid proofs sent with a token that turns out
+//! invalid, never occupy the store; only requests that are otherwise granted do. A pending
+//! proof that is dropped leaves no trace; one that is never committed was never checked for
+//! replay, so grant nothing before `commit` succeeds.
+//!
+//! The replay key is the proof key's RFC 7638 thumbprint with `jti`, `htm` and `htu`
+//! ([`replay_key`]): a `jti` only collides with proofs signed by the same key (RFC 9449 §11.1
+//! lets the server scope it), so another client that learns a victim's `jti` cannot burn it
+//! with its own key. Nothing is keyed on signature bytes, so re-encoding an ECDSA signature
+//! (`s` → `n − s`) does not make a proof new. Entries are recorded for a scope (the key
+//! thumbprint, or the client id with [`PendingProof::commit_for_client`]) so that a store
+//! with quotas ([`crate::store::MemoryReplayStore`]) bounds what one client occupies; see
+//! [`crate::store`] for the capacity a request rate needs.
 //!
 //! Out of scope here: refusing access tokens in the query string (FAPI SP §5.3.4-2, RFC 6750
 //! §2.3) belongs to the request router; validating the access token itself (expiry,
@@ -72,9 +91,13 @@
 //!     .dpop_fields(&dpop)
 //!     .authorization_fields(&auth)
 //!     .token_jkt(Some(jkt));
-//! let verified = verifier.verify(&request)?;
+//! let pending = verifier.verify(&request)?;
+//! assert_eq!(pending.jkt(), jkt);
+//! // ... validate the access token here, then record the jti:
+//! let verified = pending.commit()?;
 //! assert_eq!(verified.jkt, jkt);
-//! assert!(verifier.verify(&request).is_err(), "same jti twice");
+//! let again = verifier.verify(&request)?; // the proof itself is still fine...
+//! assert!(again.commit().is_err(), "...but the same jti twice is a replay");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -92,17 +115,41 @@ use httpsig_core::{Algorithm, JwsAlgorithm, SigningKey, VerifyingKey};
 use serde_json::{Map, Value};
 
 use crate::jws::{CompactJws, FAPI_ALGORITHMS, JwsError, sign_compact};
-use crate::store::ReplayStore;
+use crate::store::{MAX_TTL, ReplayStore};
 
 mod error;
 mod htu;
 mod nonce;
 
-pub use error::{AuthScheme, Challenge, DpopBuildError, DpopError, ProofMember};
+pub use error::{
+    AuthScheme, Challenge, DpopBuildError, DpopConfigError, DpopError, ProofMember, Thumbprint,
+};
 pub use nonce::{HmacNonces, NonceValidator};
 
-/// The required `typ` (RFC 9449 §4.2, §11.5).
+/// The required `typ` (RFC 9449 §4.2, §11.5), as proofs are built.
+///
+/// The verifier reads `typ` as the media type it is ([`is_dpop_typ`]).
 pub const DPOP_TYP: &str = "dpop+jwt";
+
+/// Whether a `typ` header value names the media type `application/dpop+jwt` (RFC 9449 §4.3
+/// check 4, §12.5).
+///
+/// - RFC 7515 §4.1.9: a `typ` without `/` is read as if `application/` were prepended, so
+///   `dpop+jwt` and `application/dpop+jwt` are the same value.
+/// - RFC 6838 §4.2 (and RFC 2045 §5.1): type and subtype names are case-insensitive, so
+///   `DPoP+JWT` and `Application/DPOP+JWT` are too (ASCII case only: media type names are
+///   ASCII, and no Unicode case folding applies).
+/// - Nothing else: no parameters (`; charset=…`), whitespace, other type (`text/dpop+jwt`) or
+///   suffix (`dpop+jwt+wrongyousee`, `dpop+json`); RFC 9449 defines the bare type, and
+///   explicit typing (RFC 8725 §3.11) only helps if confusable values are refused.
+pub fn is_dpop_typ(typ: &str) -> bool {
+    let subtype = match typ.split_once('/') {
+        None => typ,
+        Some((ty, sub)) if ty.eq_ignore_ascii_case("application") => sub,
+        Some(_) => return false,
+    };
+    subtype.eq_ignore_ascii_case(DPOP_TYP)
+}
 
 /// Decides whether an `htu` claim names the request's target URI (RFC 9449 §4.3 check 9).
 ///
@@ -116,15 +163,21 @@ pub trait HtuCheck {
 }
 
 /// Whether the resource server uses DPoP nonces (RFC 9449 §9).
+///
+/// There is no "nonce optional" mode: RFC 9449 §4.3 check 10 (reference DP-10) requires the
+/// `nonce` claim once the server has provided a nonce to the client, and a stateless server
+/// cannot tell which clients it has provided one to. Accepting a proof without `nonce` after
+/// nonces were handed out would let proofs pre-generated by an attacker with temporary access
+/// to the key (RFC 9449 §11.3) outlive any nonce. FAPI 2.0 clients must support server nonces
+/// (Security Profile §5.3.3.1, reference SP-3), so [`NonceMode::Require`] is the mode for them.
 #[derive(Clone, Default)]
 #[non_exhaustive]
 pub enum NonceMode {
-    /// No nonces: a `nonce` claim is ignored.
+    /// No nonces: none is issued, and a `nonce` claim is ignored.
     #[default]
     Off,
-    /// A `nonce` claim, if present, must be valid; proofs without one are accepted.
-    Validate(Arc<dyn NonceValidator>),
-    /// Every proof must carry a valid nonce; a missing one gets `use_dpop_nonce`.
+    /// Every proof must carry a valid nonce issued for its key; a missing or invalid one gets
+    /// `use_dpop_nonce` with a fresh nonce ([`DpopVerifier::challenge`]).
     Require(Arc<dyn NonceValidator>),
 }
 
@@ -132,7 +185,6 @@ impl fmt::Debug for NonceMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Off => "Off",
-            Self::Validate(_) => "Validate",
             Self::Require(_) => "Require",
         })
     }
@@ -201,7 +253,7 @@ impl<'a> DpopRequest<'a> {
     }
 }
 
-/// A proof that passed every check.
+/// A proof that passed every check, single use included ([`PendingProof::commit`]).
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct VerifiedProof {
@@ -217,6 +269,103 @@ pub struct VerifiedProof {
     pub nonce: Option<String>,
     /// The proof's public key, for binding the HTTP-signature key to it (D-6, strict mode).
     pub jwk: Jwk,
+}
+
+/// A proof that passed every check except single use: its `jti` is not recorded yet.
+///
+/// Returned by [`DpopVerifier::verify`]. Validate the access token and the rest of the request,
+/// then call [`commit`](Self::commit) (or [`commit_for_client`](Self::commit_for_client)) and
+/// grant access only if it succeeds. Dropping a pending proof records nothing.
+#[must_use = "the proof's jti is only checked for replay by `commit`; grant nothing before it succeeds"]
+pub struct PendingProof {
+    proof: VerifiedProof,
+    replay_key: [u8; 32],
+    ttl: Duration,
+    replay: Arc<dyn ReplayStore>,
+}
+
+impl fmt::Debug for PendingProof {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingProof")
+            .field("proof", &self.proof)
+            .field("ttl", &self.ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PendingProof {
+    /// RFC 7638 SHA-256 thumbprint of the proof key (equal to the token's `cnf.jkt`).
+    pub fn jkt(&self) -> &str {
+        &self.proof.jkt
+    }
+
+    /// The proof's `jti`.
+    pub fn jti(&self) -> &str {
+        &self.proof.jti
+    }
+
+    /// The proof's `iat` (Unix seconds).
+    pub fn iat(&self) -> i64 {
+        self.proof.iat
+    }
+
+    /// The proof's algorithm.
+    pub fn alg(&self) -> JwsAlgorithm {
+        self.proof.alg
+    }
+
+    /// The proof's public key (for [`crate::signatures::RequestVerifier::verify_bound_to_dpop_key`]
+    /// before committing).
+    pub fn jwk(&self) -> &Jwk {
+        &self.proof.jwk
+    }
+
+    /// Records the `jti` (RFC 9449 §11.1), counted against the proof key's quota, and returns
+    /// the verified proof.
+    ///
+    /// # Errors
+    /// `dpop.replay` if a proof with the same key, `jti`, `htm` and `htu` was committed within
+    /// the window; `store.quota_exceeded` (HTTP 429) when this key holds as many live entries
+    /// as the store allows one scope; `store.full`, `store.unavailable` and the other `store.*`
+    /// codes (HTTP 503) when the store cannot record it. Every error refuses the request.
+    pub fn commit(self) -> Result<VerifiedProof, DpopError> {
+        let scope = scope_bytes(b"jkt", &self.proof.jkt);
+        self.commit_scoped(&scope)
+    }
+
+    /// As [`commit`](Self::commit), with the quota counted per client instead of per key:
+    /// `client_id` comes from the validated access token. Prefer it when the token layer knows
+    /// the client: a client can make new DPoP keys at will, but not new client ids. The replay
+    /// key is the same either way.
+    ///
+    /// # Errors
+    /// As [`commit`](Self::commit).
+    pub fn commit_for_client(self, client_id: &str) -> Result<VerifiedProof, DpopError> {
+        let scope = scope_bytes(b"client", client_id);
+        self.commit_scoped(&scope)
+    }
+
+    fn commit_scoped(self, scope: &[u8]) -> Result<VerifiedProof, DpopError> {
+        if self
+            .replay
+            .check_and_record_scoped(scope, &self.replay_key, self.ttl)
+            .map_err(DpopError::Store)?
+        {
+            Ok(self.proof)
+        } else {
+            Err(DpopError::Replay)
+        }
+    }
+}
+
+/// A replay-store scope: a kind label, a NUL, the identifier (kinds never contain NUL, so a
+/// key thumbprint and a client id with the same text are different scopes).
+fn scope_bytes(kind: &[u8], id: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(kind.len() + 1 + id.len());
+    out.extend_from_slice(kind);
+    out.push(0);
+    out.extend_from_slice(id.as_bytes());
+    out
 }
 
 /// Verifies DPoP proofs at a resource server under a FAPI 2.0 policy.
@@ -287,11 +436,51 @@ impl DpopVerifier {
 
     /// Sets the `iat` window: at most `max_age` old, at most `max_future` ahead (clamped to
     /// [`Self::MAX_FUTURE_CAP`]). Whole seconds are used.
-    #[must_use]
-    pub fn iat_window(mut self, max_age: Duration, max_future: Duration) -> Self {
-        self.max_age = max_age.as_secs();
-        self.max_future = max_future.min(Self::MAX_FUTURE_CAP).as_secs();
-        self
+    ///
+    /// A committed `jti` is kept for the whole window (`max_age + max_future + 1` s), so the
+    /// window may not exceed what a replay store accepts ([`crate::store::MAX_TTL`]): such a
+    /// verifier could never record a proof and would refuse every request at run time.
+    ///
+    /// # Errors
+    /// `dpop_config.iat_window` when `max_age + max_future + 1` s exceeds
+    /// [`crate::store::MAX_TTL`].
+    ///
+    /// # Examples
+    /// ```
+    /// use std::{sync::Arc, time::Duration};
+    /// use fapi_profile::dpop::DpopVerifier;
+    /// # use fapi_profile::store::{ReplayStore, StoreError};
+    /// # struct S;
+    /// # impl ReplayStore for S {
+    /// #     fn check_and_record(&self, _: &[u8], _: Duration) -> Result<bool, StoreError> { Ok(true) }
+    /// # }
+    /// let v = DpopVerifier::new(Arc::new(S)).iat_window(Duration::from_secs(300), Duration::from_secs(10))?;
+    /// let year = Duration::from_secs(400 * 24 * 3600);
+    /// assert!(DpopVerifier::new(Arc::new(S)).iat_window(year, Duration::ZERO).is_err());
+    /// # Ok::<(), fapi_profile::dpop::DpopConfigError>(())
+    /// ```
+    pub fn iat_window(
+        mut self,
+        max_age: Duration,
+        max_future: Duration,
+    ) -> Result<Self, DpopConfigError> {
+        let max_age = max_age.as_secs();
+        let max_future = max_future.min(Self::MAX_FUTURE_CAP).as_secs();
+        if Self::replay_ttl_secs(max_age, max_future) > MAX_TTL.as_secs() {
+            return Err(DpopConfigError::IatWindowTooLong {
+                max_secs: MAX_TTL.as_secs(),
+            });
+        }
+        self.max_age = max_age;
+        self.max_future = max_future;
+        Ok(self)
+    }
+
+    /// How long a committed `jti` is kept: the whole `iat` window, plus one second for
+    /// rounding (a proof with `iat = now + max_future` stays acceptable until
+    /// `now + max_future + max_age`).
+    const fn replay_ttl_secs(max_age: u64, max_future: u64) -> u64 {
+        max_age.saturating_add(max_future).saturating_add(1)
     }
 
     /// Lowers the proof size cap (values above [`Self::MAX_PROOF_LEN`] are clamped).
@@ -314,23 +503,39 @@ impl DpopVerifier {
     }
 
     /// The response for `err`: see [`DpopError::challenge`]. For nonce errors a fresh nonce
-    /// is issued from the configured validator.
+    /// bound to the proof's key is issued from the configured validator.
     pub fn challenge(&self, err: &DpopError, now: u64) -> Challenge {
         let nonce = match (&self.nonces, err) {
             (
-                NonceMode::Validate(v) | NonceMode::Require(v),
-                DpopError::NonceRequired | DpopError::NonceInvalid,
-            ) => v.issue(now),
+                NonceMode::Require(v),
+                DpopError::NonceRequired { jkt } | DpopError::NonceInvalid { jkt },
+            ) => v.issue(jkt.as_str(), now),
             _ => None,
         };
         err.challenge(&self.allowed, nonce)
     }
 
-    /// Verifies the request's token presentation and DPoP proof (RFC 9449 §4.3, §7.1).
+    /// A fresh nonce for the key `jkt` (from [`VerifiedProof::jkt`]) to send in `DPoP-Nonce`
+    /// with a successful response (RFC 9449 §8.2), or `None` when nonces are off or none can
+    /// be made.
+    pub fn next_nonce(&self, jkt: &str, now: u64) -> Option<String> {
+        match &self.nonces {
+            NonceMode::Off => None,
+            NonceMode::Require(v) => v.issue(jkt, now),
+        }
+    }
+
+    /// Verifies the request's token presentation and DPoP proof (RFC 9449 §4.3, §7.1), all
+    /// but single use: commit the returned [`PendingProof`] once the access token and the rest
+    /// of the request are validated (see the module docs).
+    ///
+    /// The replay store is not consulted here, so a replayed proof is reported by
+    /// [`PendingProof::commit`] (`dpop.replay`).
     ///
     /// # Errors
-    /// Every [`DpopError`]; see the module table for which check gives which code.
-    pub fn verify(&self, req: &DpopRequest<'_>) -> Result<VerifiedProof, DpopError> {
+    /// Every [`DpopError`] except `dpop.replay` and `store.*`; see the module table for which
+    /// check gives which code.
+    pub fn verify(&self, req: &DpopRequest<'_>) -> Result<PendingProof, DpopError> {
         // RFC 9449 §7.1: `Authorization: DPoP <token68>`.
         let token = access_token(req.authorization)?;
 
@@ -347,7 +552,7 @@ impl DpopVerifier {
         // Check 4: typ.
         match jws.header().get("typ") {
             None => return Err(DpopError::MissingClaim(ProofMember::Typ)),
-            Some(Value::String(t)) if t == DPOP_TYP => {}
+            Some(Value::String(t)) if is_dpop_typ(t) => {}
             Some(_) => return Err(DpopError::Typ),
         }
         // Check 5: alg.
@@ -400,37 +605,37 @@ impl DpopVerifier {
             Some(bound) if bound != jkt => return Err(DpopError::JktMismatch),
             Some(_) => {}
         }
-        // Check 10: nonce.
-        match (&self.nonces, nonce) {
-            (NonceMode::Off, _) | (NonceMode::Validate(_), None) => {}
-            (NonceMode::Require(_), None) => return Err(DpopError::NonceRequired),
-            (NonceMode::Validate(v) | NonceMode::Require(v), Some(n)) => {
-                if !v.is_valid(n, req.now) {
-                    return Err(DpopError::NonceInvalid);
+        // Check 10: nonce, bound to this key (RFC 9449 §4.3 check 10, §9).
+        match &self.nonces {
+            NonceMode::Off => {}
+            NonceMode::Require(v) => match nonce {
+                None => {
+                    return Err(DpopError::NonceRequired {
+                        jkt: Thumbprint::new(&jkt),
+                    });
                 }
-            }
+                Some(n) if !v.is_valid(n, &jkt, req.now) => {
+                    return Err(DpopError::NonceInvalid {
+                        jkt: Thumbprint::new(&jkt),
+                    });
+                }
+                Some(_) => {}
+            },
         }
-        // RFC 9449 §11.1: jti single use, last so that only valid proofs are recorded.
-        let key = replay_key(jti, htm, htu);
-        let ttl = Duration::from_secs(
-            self.max_age
-                .saturating_add(self.max_future)
-                .saturating_add(1),
-        );
-        if !self
-            .replay
-            .check_and_record(&key, ttl)
-            .map_err(DpopError::Store)?
-        {
-            return Err(DpopError::Replay);
-        }
-        Ok(VerifiedProof {
-            jkt,
-            jti: jti.to_owned(),
-            iat,
-            alg,
-            nonce: nonce.map(str::to_owned),
-            jwk,
+        // RFC 9449 §11.1: jti single use, recorded by `PendingProof::commit` once the caller
+        // has validated the rest of the request; scoped by the proof key.
+        Ok(PendingProof {
+            replay_key: replay_key(&jkt, jti, htm, htu),
+            ttl: Duration::from_secs(Self::replay_ttl_secs(self.max_age, self.max_future)),
+            replay: Arc::clone(&self.replay),
+            proof: VerifiedProof {
+                jkt,
+                jti: jti.to_owned(),
+                iat,
+                alg,
+                nonce: nonce.map(str::to_owned),
+                jwk,
+            },
         })
     }
 
@@ -458,15 +663,18 @@ pub fn ath_for(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(sha256(token.as_bytes()))
 }
 
-/// The replay-store key for a proof: SHA-256 over the length-prefixed `jti`, `htm` and
-/// `htu` exactly as signed.
+/// The replay-store key for a proof: SHA-256 over the length-prefixed proof-key thumbprint
+/// (`jkt`), `jti`, `htm` and `htu` exactly as signed.
 ///
-/// A replayed proof carries byte-identical claims, so no URI normalization is needed to
-/// detect it; `htm`/`htu` only scope `jti` values per target (RFC 9449 §11.1), and the
-/// length prefixes keep `("ab","c")` and `("a","bc")` apart. Hashing bounds the stored size.
-pub fn replay_key(jti: &str, htm: &str, htu: &str) -> [u8; 32] {
-    let mut input = Vec::with_capacity(jti.len() + htm.len() + htu.len() + 24);
-    for part in [jti, htm, htu] {
+/// A replayed proof carries the same key and byte-identical claims, so no URI normalization is
+/// needed to detect it. `htm`/`htu` scope `jti` values per target (RFC 9449 §11.1), and `jkt`
+/// per key: a client that learns another's `jti` cannot use it up with its own key. The
+/// signature is not part of the key, so a re-encoded signature (ECDSA `s` → `n − s`) is the
+/// same proof. The length prefixes keep `("ab","c")` and `("a","bc")` apart; hashing bounds the
+/// stored size.
+pub fn replay_key(jkt: &str, jti: &str, htm: &str, htu: &str) -> [u8; 32] {
+    let mut input = Vec::with_capacity(jkt.len() + jti.len() + htm.len() + htu.len() + 32);
+    for part in [jkt, jti, htm, htu] {
         input.extend_from_slice(&(part.len() as u64).to_be_bytes());
         input.extend_from_slice(part.as_bytes());
     }
@@ -624,9 +832,13 @@ impl<'k> DpopProofBuilder<'k> {
         if public.verify(probe, &sig).is_err() {
             return Err(DpopBuildError::KeyMismatch);
         }
-        let value: Value = serde_json::from_slice(public_jwk_json).map_err(|_| {
-            DpopBuildError::Jwk(KeyError::JwkJson(httpsig_core::keys::JwkJsonError::Syntax))
-        })?;
+        // The header carries exactly this JSON; read it with the verifier's rule (no member
+        // name repeated at any depth), so a proof we build is never one the verifier refuses.
+        let value = crate::jws::json_object(public_jwk_json, crate::jws::JwsPart::Header)
+            .map(Value::Object)
+            .map_err(|_| {
+                DpopBuildError::Jwk(KeyError::JwkJson(httpsig_core::keys::JwkJsonError::Syntax))
+            })?;
         Ok(Self {
             key,
             alg,

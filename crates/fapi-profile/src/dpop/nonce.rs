@@ -5,17 +5,31 @@
 //! with whatever time it likes; the value needs integrity. [`HmacNonces`] therefore issues
 //!
 //! ```text
-//! base64url( version (1 byte, 0x01) || issued-at (u64, big-endian seconds)
-//!            || 16 random bytes || HMAC-SHA-256(key, label || the 25 bytes before) )
+//! base64url( version (1 byte, 0x02) || issued-at (u64, big-endian seconds)
+//!            || 16 random bytes
+//!            || HMAC-SHA-256(key, label || the 25 bytes before || jkt) )
 //! ```
 //!
 //! 57 bytes, 76 base64url characters: only `NQCHAR`s (RFC 9449 §8.1), unpredictable (the
 //! random part), and checkable without server state: the tag is verified in constant time
-//! (`httpsig-core`'s `HmacKey`), then the age against the lifetime. Because no state is kept,
-//! a nonce stays usable until it expires; replay of a whole proof is still caught by the
-//! `jti` check. Rotating the secret invalidates all outstanding nonces (clients then receive
-//! `use_dpop_nonce` once and retry). Run several servers with the same secret, or give each
-//! its own (nonces are then only valid on the server that issued them).
+//! (`httpsig-core`'s `HmacKey`), then the age against the lifetime.
+//!
+//! - **Bound to the key.** The tag covers the RFC 7638 thumbprint (`jkt`) of the DPoP key the
+//!   nonce was issued to, which the proof itself carries: a nonce handed to one client is
+//!   refused in another client's proofs, so nonces cannot be collected from one key and spent
+//!   with another (the `jkt` is not in the nonce; the verifier supplies it).
+//! - **Clock skew.** Servers sharing the secret compare their own clock with the issuer's: a
+//!   nonce stamped up to [`HmacNonces::max_skew`] (default 5 s) in the future is accepted, so a
+//!   peer running a second ahead does not send the client into a `use_dpop_nonce` loop. The
+//!   age limit is the lifetime, counted from the stamp.
+//! - **Statelessness.** No state is kept, so a nonce stays usable until it expires; replay of a
+//!   whole proof is still caught by the `jti` check. Rotating the secret invalidates all
+//!   outstanding nonces (clients then receive `use_dpop_nonce` once and retry). Run several
+//!   servers with the same secret, or give each its own (nonces are then only valid on the
+//!   server that issued them).
+//!
+//! Version 1 nonces (no key binding) are refused: a client holding one gets `use_dpop_nonce`
+//! and a fresh nonce once.
 
 use core::fmt;
 use std::time::Duration;
@@ -26,39 +40,51 @@ use httpsig_core::crypto::random_bytes;
 use httpsig_core::keys::{HmacKey, KeyError};
 use httpsig_core::{SigningKey, VerifyingKey};
 
-/// Checks (and issues) server-provided DPoP nonces.
+/// Checks (and issues) server-provided DPoP nonces, bound to the proof key's thumbprint.
 pub trait NonceValidator: Send + Sync {
-    /// True if `nonce` was issued by this server and is still fresh at `now` (Unix seconds).
-    fn is_valid(&self, nonce: &str, now: u64) -> bool;
+    /// True if `nonce` was issued by this server (or a peer sharing its secret) for the key
+    /// whose RFC 7638 thumbprint is `jkt`, and is still fresh at `now` (Unix seconds).
+    fn is_valid(&self, nonce: &str, jkt: &str, now: u64) -> bool;
 
-    /// A fresh nonce to send in `DPoP-Nonce`, or `None` if none can be made (e.g. no
-    /// randomness); callers then answer without a nonce.
-    fn issue(&self, now: u64) -> Option<String>;
+    /// A fresh nonce for the key `jkt`, to send in `DPoP-Nonce`, or `None` if none can be made
+    /// (e.g. no randomness); callers then answer without a nonce.
+    fn issue(&self, jkt: &str, now: u64) -> Option<String>;
 }
 
-const VERSION: u8 = 1;
-const LABEL: &[u8] = b"fapi-profile dpop nonce v1\0";
+const VERSION: u8 = 2;
+const LABEL: &[u8] = b"fapi-profile dpop nonce v2\0";
 const BODY_LEN: usize = 1 + 8 + 16;
 const NONCE_LEN: usize = BODY_LEN + 32;
 /// base64url length of [`NONCE_LEN`] bytes without padding.
 const NONCE_TEXT_LEN: usize = 76;
 
-/// Stateless HMAC-protected nonces (see the module docs for the format).
+/// Stateless HMAC-protected nonces bound to a key thumbprint (see the module docs for the
+/// format).
 pub struct HmacNonces {
     key: HmacKey,
     lifetime: u64,
+    max_skew: u64,
 }
 
 impl fmt::Debug for HmacNonces {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HmacNonces")
             .field("lifetime", &self.lifetime)
+            .field("max_skew", &self.max_skew)
             .finish_non_exhaustive()
     }
 }
 
 impl HmacNonces {
-    /// Nonces MACed with `secret` (at least 32 bytes), valid for `lifetime` after issue.
+    /// The accepted clock difference between servers sharing the secret, unless
+    /// [`Self::with_max_skew`] sets another.
+    pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(5);
+    /// The largest skew [`Self::with_max_skew`] accepts; larger values are clamped (clocks
+    /// further apart than a minute are a fault to fix, not to tolerate).
+    pub const MAX_SKEW_CAP: Duration = Duration::from_secs(60);
+
+    /// Nonces MACed with `secret` (at least 32 bytes), valid for `lifetime` after issue, with
+    /// [`Self::DEFAULT_MAX_SKEW`].
     ///
     /// # Errors
     /// `key.hmac_too_short` if `secret` is shorter than
@@ -67,28 +93,42 @@ impl HmacNonces {
         Ok(Self {
             key: HmacKey::new(secret)?,
             lifetime: lifetime.as_secs(),
+            max_skew: Self::DEFAULT_MAX_SKEW.as_secs(),
         })
     }
 
-    /// Issues a nonce stamped with `now`.
+    /// Accepts nonces stamped up to `skew` ahead of this server's clock (whole seconds,
+    /// clamped to [`Self::MAX_SKEW_CAP`]).
+    #[must_use]
+    pub fn with_max_skew(mut self, skew: Duration) -> Self {
+        self.max_skew = skew.min(Self::MAX_SKEW_CAP).as_secs();
+        self
+    }
+
+    /// The accepted clock skew, in whole seconds.
+    pub fn max_skew(&self) -> Duration {
+        Duration::from_secs(self.max_skew)
+    }
+
+    /// Issues a nonce for the key `jkt`, stamped with `now`.
     ///
     /// # Errors
     /// `key.random` if the random generator fails.
-    pub fn issue_at(&self, now: u64) -> Result<String, KeyError> {
+    pub fn issue_at(&self, jkt: &str, now: u64) -> Result<String, KeyError> {
         let mut body = [0u8; BODY_LEN];
         let mut random = [0u8; 16];
         random_bytes(&mut random)?;
         body[0] = VERSION;
         body[1..9].copy_from_slice(&now.to_be_bytes());
         body[9..].copy_from_slice(&random);
-        let tag = self.key.sign(&Self::mac_input(&body))?;
+        let tag = self.key.sign(&Self::mac_input(&body, jkt))?;
         let mut out = body.to_vec();
         out.extend_from_slice(&tag);
         Ok(URL_SAFE_NO_PAD.encode(out))
     }
 
-    /// When `nonce` (valid or not) was issued, if its tag verifies.
-    fn issued_at(&self, nonce: &str) -> Option<u64> {
+    /// When `nonce` (valid or not) was issued, if its tag verifies for `jkt`.
+    fn issued_at(&self, nonce: &str, jkt: &str) -> Option<u64> {
         if nonce.len() != NONCE_TEXT_LEN {
             return None;
         }
@@ -100,35 +140,42 @@ impl HmacNonces {
         if body.first() != Some(&VERSION) {
             return None;
         }
-        self.key.verify(&Self::mac_input(body), tag).ok()?;
+        self.key.verify(&Self::mac_input(body, jkt), tag).ok()?;
         let time: [u8; 8] = body.get(1..9)?.try_into().ok()?;
         Some(u64::from_be_bytes(time))
     }
 
-    /// True if `nonce` is valid but past half its lifetime: send a fresh `DPoP-Nonce` with
-    /// the successful response (RFC 9449 §8.2) so the client never hits expiry.
-    pub fn needs_refresh(&self, nonce: &str, now: u64) -> bool {
-        self.issued_at(nonce)
+    /// True if `nonce` is not a valid nonce for `jkt`, or is past half its lifetime: send a
+    /// fresh `DPoP-Nonce` with the successful response (RFC 9449 §8.2) so the client never
+    /// hits expiry.
+    pub fn needs_refresh(&self, nonce: &str, jkt: &str, now: u64) -> bool {
+        self.issued_at(nonce, jkt)
             .is_none_or(|t| now.saturating_sub(t) > self.lifetime / 2)
     }
 
-    fn mac_input(body: &[u8]) -> Vec<u8> {
-        let mut input = Vec::with_capacity(LABEL.len() + body.len());
+    /// The MAC input: label, body, then the thumbprint (its length first, so no byte moves
+    /// between body and thumbprint; the body has a fixed length anyway).
+    fn mac_input(body: &[u8], jkt: &str) -> Vec<u8> {
+        let mut input = Vec::with_capacity(LABEL.len() + body.len() + 8 + jkt.len());
         input.extend_from_slice(LABEL);
         input.extend_from_slice(body);
+        input.extend_from_slice(&(jkt.len() as u64).to_be_bytes());
+        input.extend_from_slice(jkt.as_bytes());
         input
     }
 }
 
 impl NonceValidator for HmacNonces {
-    fn is_valid(&self, nonce: &str, now: u64) -> bool {
-        // Issued in the future (by this server's clock) is never valid.
-        self.issued_at(nonce)
-            .is_some_and(|t| t <= now && now - t <= self.lifetime)
+    fn is_valid(&self, nonce: &str, jkt: &str, now: u64) -> bool {
+        // Stamped at most `max_skew` ahead of this server's clock (a peer's clock may run
+        // ahead); at most `lifetime` old.
+        self.issued_at(nonce, jkt).is_some_and(|t| {
+            t <= now.saturating_add(self.max_skew) && now.saturating_sub(t) <= self.lifetime
+        })
     }
 
-    fn issue(&self, now: u64) -> Option<String> {
-        self.issue_at(now).ok()
+    fn issue(&self, jkt: &str, now: u64) -> Option<String> {
+        self.issue_at(jkt, now).ok()
     }
 }
 
@@ -137,11 +184,14 @@ mod tests {
     use super::*;
 
     const SECRET: &[u8; 32] = b"0123456789abcdef0123456789abcdef";
+    /// RFC 9449 §6.1 and RFC 7638 thumbprints: two different keys.
+    const JKT: &str = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
+    const OTHER: &str = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";
 
     #[test]
     fn issue_validate_expire() {
         let n = HmacNonces::new(SECRET, Duration::from_secs(300)).expect("key");
-        let nonce = n.issue_at(1_000).expect("issue");
+        let nonce = n.issue_at(JKT, 1_000).expect("issue");
         assert_eq!(nonce.len(), NONCE_TEXT_LEN);
         // RFC 9449 §8.1: NQCHAR = %x21 / %x23-5B / %x5D-7E.
         assert!(
@@ -149,28 +199,68 @@ mod tests {
                 .bytes()
                 .all(|b| b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b))
         );
-        assert!(n.is_valid(&nonce, 1_000));
-        assert!(n.is_valid(&nonce, 1_300));
-        assert!(!n.is_valid(&nonce, 1_301), "expired");
-        assert!(!n.is_valid(&nonce, 999), "issued in the future");
-        assert!(!n.needs_refresh(&nonce, 1_150));
-        assert!(n.needs_refresh(&nonce, 1_151));
-        assert_ne!(nonce, n.issue_at(1_000).expect("issue"), "random part");
+        // (now, valid?) with lifetime 300 s and the default 5 s skew.
+        for (now, ok) in [
+            (1_000, true),
+            (1_300, true),
+            (1_301, false), // expired
+            (995, true),    // issued by a peer up to 5 s ahead
+            (994, false),   // 6 s ahead: beyond the skew
+            (0, false),
+        ] {
+            assert_eq!(n.is_valid(&nonce, JKT, now), ok, "now {now}");
+        }
+        assert!(!n.needs_refresh(&nonce, JKT, 1_150));
+        assert!(n.needs_refresh(&nonce, JKT, 1_151));
+        assert!(
+            n.needs_refresh(&nonce, OTHER, 1_000),
+            "not this key's nonce"
+        );
+        assert_ne!(nonce, n.issue_at(JKT, 1_000).expect("issue"), "random part");
     }
 
     #[test]
-    fn forged_or_foreign_nonces_fail() {
+    fn skew_is_configurable_and_capped() {
+        let n = HmacNonces::new(SECRET, Duration::from_secs(300)).expect("key");
+        let nonce = n.issue_at(JKT, 1_000).expect("issue");
+        let strict = HmacNonces::new(SECRET, Duration::from_secs(300))
+            .expect("key")
+            .with_max_skew(Duration::ZERO);
+        assert!(strict.is_valid(&nonce, JKT, 1_000));
+        assert!(!strict.is_valid(&nonce, JKT, 999), "1 s ahead, no skew");
+        let wide = HmacNonces::new(SECRET, Duration::from_secs(300))
+            .expect("key")
+            .with_max_skew(Duration::from_secs(3600));
+        assert_eq!(wide.max_skew(), HmacNonces::MAX_SKEW_CAP);
+        assert!(wide.is_valid(&nonce, JKT, 940));
+        assert!(!wide.is_valid(&nonce, JKT, 939));
+        // A stamp near u64::MAX neither overflows nor validates.
+        let late = n.issue_at(JKT, u64::MAX).expect("issue");
+        assert!(!n.is_valid(&late, JKT, 1_000));
+        assert!(n.is_valid(&late, JKT, u64::MAX));
+    }
+
+    #[test]
+    fn forged_foreign_or_other_key_nonces_fail() {
         let n = HmacNonces::new(SECRET, Duration::from_secs(300)).expect("key");
         let other = HmacNonces::new(&[7u8; 32], Duration::from_secs(300)).expect("key");
-        let nonce = other.issue_at(1_000).expect("issue");
-        assert!(!n.is_valid(&nonce, 1_000), "other secret");
+        let nonce = other.issue_at(JKT, 1_000).expect("issue");
+        assert!(!n.is_valid(&nonce, JKT, 1_000), "other secret");
+        let good = n.issue_at(JKT, 1_000).expect("issue");
+        assert!(n.is_valid(&good, JKT, 1_000));
+        assert!(!n.is_valid(&good, OTHER, 1_000), "issued to another key");
+        assert!(!n.is_valid(&good, "", 1_000), "no key");
         // Change the time without the key: decode, bump, re-encode.
-        let good = n.issue_at(1_000).expect("issue");
         let mut raw = URL_SAFE_NO_PAD.decode(&good).expect("b64");
         raw[8] ^= 1;
-        assert!(!n.is_valid(&URL_SAFE_NO_PAD.encode(&raw), 1_001));
+        assert!(!n.is_valid(&URL_SAFE_NO_PAD.encode(&raw), JKT, 1_001));
+        // The version byte is covered by the tag: a nonce relabelled as version 1 fails.
+        let mut v1 = raw.clone();
+        v1[8] ^= 1;
+        v1[0] = 1;
+        assert!(!n.is_valid(&URL_SAFE_NO_PAD.encode(&v1), JKT, 1_000));
         for bad in ["", "abc", &good[1..], &format!("{good}A")] {
-            assert!(!n.is_valid(bad, 1_000), "{bad:?}");
+            assert!(!n.is_valid(bad, JKT, 1_000), "{bad:?}");
         }
         assert!(HmacNonces::new(b"short", Duration::from_secs(1)).is_err());
     }

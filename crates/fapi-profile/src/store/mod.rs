@@ -13,6 +13,38 @@
 //!
 //! Every failure is an error, never a silent "new": a verifier that gets `Err` must refuse the request
 //! (fail closed), because accepting it would reopen the replay window the store exists to close.
+//!
+//! # Who may fill the store
+//!
+//! A bounded store shared by every client is itself a target: one client recording fresh keys as
+//! fast as it can would leave no room for the others ([`StoreError::Full`] for everyone until the
+//! keys expire). Three things keep that in check:
+//!
+//! - the DPoP verifier records a `jti` only when the application commits a proof
+//!   ([`crate::dpop::PendingProof::commit`]), after the access token and the rest of the request
+//!   were validated, so forgeries and proofs with unvalidated tokens never occupy a slot;
+//! - keys are recorded on behalf of a *scope* ([`ReplayStore::check_and_record_scoped`]): the
+//!   proof key's thumbprint, or the client id from the validated token;
+//! - [`MemoryReplayStore`] bounds the live keys of one scope
+//!   ([`MemoryReplayStore::with_scope_quota`]); past it that scope gets
+//!   [`StoreError::QuotaExceeded`] (HTTP 429) while the others are unaffected.
+//!
+//! ## Capacity
+//!
+//! A recorded key lives for the replay window: for DPoP, `max_age + max_future + 1` seconds of the
+//! `iat` window (71 s with the defaults). A store must hold every key accepted within one window:
+//!
+//! ```text
+//! capacity ≥ peak accepted proofs per second × window seconds
+//! scope quota ≥ peak proofs per second of one client (or key) × window seconds
+//! ```
+//!
+//! For example 1 000 requests/s with the default window need 71 000 entries (the memory store
+//! uses roughly 150 to 400 bytes per entry for its hash map, ordered set and per-scope count,
+//! an estimate from the element sizes, so 10 to 30 MB), and a client sending up to 10 requests/s needs
+//! a quota of at least 710 ([`MemoryReplayStore::DEFAULT_SCOPE_QUOTA`] is 1 024). Size the store
+//! for the sum over clients, not for one client times the number of clients: quotas stop one
+//! client from taking everything, not many clients from taking their share.
 
 use std::fmt;
 use std::time::Duration;
@@ -43,11 +75,42 @@ pub trait ReplayStore: Send + Sync {
     /// or one above [`MAX_TTL`], [`StoreError::Rejected`] when the backend answered but did not
     /// record the key. In every case the key must be treated as not acceptable.
     fn check_and_record(&self, key: &[u8], ttl: Duration) -> Result<bool, StoreError>;
+
+    /// As [`check_and_record`](Self::check_and_record), for a key recorded on behalf of `scope`
+    /// (who the key belongs to: a DPoP key thumbprint or a client id; opaque bytes).
+    ///
+    /// A store that bounds what one scope may hold counts the scope's live keys and answers
+    /// [`StoreError::QuotaExceeded`] instead of recording a key past the bound; a key already
+    /// seen is still reported as `Ok(false)` (a replay is a replay, whatever the quota). The
+    /// default implementation ignores `scope`: no quota.
+    ///
+    /// # Errors
+    ///
+    /// As [`check_and_record`](Self::check_and_record), and [`StoreError::QuotaExceeded`].
+    fn check_and_record_scoped(
+        &self,
+        scope: &[u8],
+        key: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        let _ = scope;
+        self.check_and_record(key, ttl)
+    }
 }
 
+// The forwarding impls forward both methods: falling back to the default
+// `check_and_record_scoped` would silently drop the inner store's quota.
 impl<T: ReplayStore + ?Sized> ReplayStore for &T {
     fn check_and_record(&self, key: &[u8], ttl: Duration) -> Result<bool, StoreError> {
         (**self).check_and_record(key, ttl)
+    }
+    fn check_and_record_scoped(
+        &self,
+        scope: &[u8],
+        key: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        (**self).check_and_record_scoped(scope, key, ttl)
     }
 }
 
@@ -55,11 +118,27 @@ impl<T: ReplayStore + ?Sized> ReplayStore for Box<T> {
     fn check_and_record(&self, key: &[u8], ttl: Duration) -> Result<bool, StoreError> {
         (**self).check_and_record(key, ttl)
     }
+    fn check_and_record_scoped(
+        &self,
+        scope: &[u8],
+        key: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        (**self).check_and_record_scoped(scope, key, ttl)
+    }
 }
 
 impl<T: ReplayStore + ?Sized> ReplayStore for std::sync::Arc<T> {
     fn check_and_record(&self, key: &[u8], ttl: Duration) -> Result<bool, StoreError> {
         (**self).check_and_record(key, ttl)
+    }
+    fn check_and_record_scoped(
+        &self,
+        scope: &[u8],
+        key: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        (**self).check_and_record_scoped(scope, key, ttl)
     }
 }
 
@@ -80,6 +159,9 @@ pub enum StoreError {
     /// The store's configuration is unusable (for Redis: the connection URL did not parse or names
     /// an unsupported scheme).
     InvalidConfig,
+    /// The scope (one client or key) already holds as many live keys as the store allows one
+    /// scope; other scopes are unaffected (see [`ReplayStore::check_and_record_scoped`]).
+    QuotaExceeded,
 }
 
 impl StoreError {
@@ -91,6 +173,7 @@ impl StoreError {
             Self::InvalidTtl => "store.invalid_ttl",
             Self::Rejected => "store.rejected",
             Self::InvalidConfig => "store.invalid_config",
+            Self::QuotaExceeded => "store.quota_exceeded",
         }
     }
 }
@@ -103,6 +186,9 @@ impl fmt::Display for StoreError {
             Self::InvalidTtl => "replay store ttl must be greater than zero and at most 366 days",
             Self::Rejected => "replay store answered but did not record the key",
             Self::InvalidConfig => "replay store configuration is invalid",
+            Self::QuotaExceeded => {
+                "replay store quota of this client or key is used up until its keys expire"
+            }
         })
     }
 }
@@ -130,6 +216,7 @@ mod tests {
             (StoreError::InvalidTtl, "store.invalid_ttl"),
             (StoreError::Rejected, "store.rejected"),
             (StoreError::InvalidConfig, "store.invalid_config"),
+            (StoreError::QuotaExceeded, "store.quota_exceeded"),
         ];
         for (err, code) in &all {
             assert_eq!(err.code(), *code);

@@ -32,6 +32,12 @@ const MAX_IDLE: usize = 8;
 ///   connection turns out to be closed (Redis restarted since its last use), the call retries once
 ///   on a new connection; the retry can at worst report a key as seen whose first `SET` did reach
 ///   the server, which refuses a request rather than accepting a replay.
+/// - **No per-scope quota:** [`ReplayStore::check_and_record_scoped`] records like
+///   [`ReplayStore::check_and_record`] (the default method). The store has no entry cap of its
+///   own either, so there is no `store.full` to exhaust; Redis memory is the limit. Size it for
+///   the capacity formula in the [module docs](super#capacity) and run Redis with
+///   `maxmemory-policy noeviction`: an evicting policy could drop a live `jti` and reopen its
+///   replay window, where `noeviction` makes writes fail ([`StoreError::Rejected`], fail closed).
 /// - **Scope:** one server or primary over plain TCP (`redis://host:port/db`, with optional
 ///   user and password in the URL). TLS, Sentinel and Cluster are not supported. A Redis that
 ///   restarts without persistence forgets the recorded keys, which reopens replay for keys whose TTL
