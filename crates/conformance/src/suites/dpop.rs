@@ -371,6 +371,8 @@ struct RsCase {
     #[serde(default)]
     token_key: Option<String>,
     #[serde(default)]
+    token_jkt: Option<String>,
+    #[serde(default)]
     raw_proof: Option<String>,
     #[serde(default)]
     header_json: Option<String>,
@@ -408,6 +410,8 @@ struct RsCase {
     abandon_first: bool,
     #[serde(default)]
     expect_challenge: Option<ExpectChallenge>,
+    #[serde(default)]
+    expect_cause: Option<String>,
     expect: String,
 }
 
@@ -667,9 +671,11 @@ fn rs_case(case: &RsCase, base: &Baseline, secret: &[u8]) -> Result<bool, String
     let key_name = case.key.as_deref().unwrap_or(&base.key);
     let key = test_key(key_name)?;
     let proof_jkt = jkt_of(&key.jwk_json)?;
-    let token_jkt = match &case.token_key {
-        Some(k) => jkt_of(&test_key(k)?.jwk_json)?,
-        None => proof_jkt.clone(),
+    let token_jkt = match (&case.token_key, &case.token_jkt) {
+        (Some(_), Some(_)) => return Err("token_key and token_jkt exclude each other".into()),
+        (Some(k), None) => jkt_of(&test_key(k)?.jwk_json)?,
+        (None, Some(jkt)) => jkt.clone(),
+        (None, None) => proof_jkt.clone(),
     };
     let nonces = Arc::new(
         HmacNonces::new(secret, Duration::from_secs(base.nonce_lifetime)).or_fail("nonces")?,
@@ -818,6 +824,18 @@ fn rs_case(case: &RsCase, base: &Baseline, secret: &[u8]) -> Result<bool, String
     ensure(code(&got) == case.expect, || {
         format!("got {got:?}, want {}", case.expect)
     })?;
+    if let Some(want) = &case.expect_cause {
+        // The key error inside `dpop.jwk_invalid`, e.g. `key.ed25519_small_order`.
+        let cause = got
+            .as_ref()
+            .err()
+            .and_then(|e| std::error::Error::source(e))
+            .and_then(|c| c.downcast_ref::<httpsig_core::keys::KeyError>())
+            .map(httpsig_core::keys::KeyError::code);
+        ensure(cause == Some(want.as_str()), || {
+            format!("cause {cause:?}, want {want}")
+        })?;
+    }
     if let Some(want) = &case.expect_challenge {
         let err = got.as_ref().err().or_fail("a challenge needs an error")?;
         let ch = verifier.challenge(err, base.now);

@@ -60,6 +60,10 @@ struct Case {
     sign: Option<String>,
     #[serde(default)]
     forge: bool,
+    /// With `forge`: the signature bytes (standard base64) instead of 64 zero bytes.
+    forge_signature: Option<String>,
+    /// The client's registered public key as a JWK, instead of `key`'s public half.
+    client_jwk: Option<serde_json::Value>,
     key: String,
     key_alg: Option<String>,
     #[serde(default)]
@@ -218,6 +222,8 @@ impl Case {
         };
         if self.sign.is_some()
             || self.forge
+            || self.forge_signature.is_some()
+            || self.client_jwk.is_some()
             || self.after_sign.is_some()
             || self.request_sign.is_some()
             || self.request_binding.is_some()
@@ -285,15 +291,19 @@ impl Case {
                 let v = header_value(&[DigestAlgorithm::Sha256], msg.body());
                 msg.add_header("Content-Digest", v.into_bytes());
                 msg.add_header("Signature-Input", format!("sig1={inner}").into_bytes());
-                msg.add_header(
-                    "Signature",
-                    format!("sig1=:{}:", "A".repeat(86) + "==").into_bytes(),
-                );
+                let sig = self
+                    .forge_signature
+                    .clone()
+                    .unwrap_or_else(|| "A".repeat(86) + "==");
+                msg.add_header("Signature", format!("sig1=:{sig}:").into_bytes());
             }
             (Some(inner), false) => {
                 sign_into(&mut msg, None, inner, &self.key, self.key_alg.as_deref())?
             }
             (None, true) => return Err("forge needs sign".into()),
+            (_, false) if self.forge_signature.is_some() => {
+                return Err("forge_signature needs forge".into());
+            }
             (None, false) => {}
         }
         if let Some(a) = &self.after_sign {
@@ -310,14 +320,29 @@ impl Case {
                 msg = retarget(&msg, a.target_uri.as_deref(), a.method.as_deref())?;
             }
         }
-        let keys = Keys(self.keys()?);
+        let keys = match &self.client_jwk {
+            // The client's registered key: a key the loader refuses is the outcome.
+            Some(jwk) => {
+                let jwk = httpsig_core::keys::Jwk::from_json(jwk.to_string().as_bytes())
+                    .map_err(|e| format!("client_jwk: {e}"))?;
+                match httpsig_core::keys::PublicKey::from_jwk(&jwk, None) {
+                    Ok(k) => {
+                        let mut set = KeySet::new();
+                        set.insert("client-key", Box::new(k));
+                        Keys(set)
+                    }
+                    Err(e) => return Ok(Err(httpsig_core::Error::Key(e))),
+                }
+            }
+            None => Keys(self.keys()?),
+        };
         let v = RequestVerifier::with(&DEFAULT_ALGORITHMS, CreatedWindow::default()).at(self.now);
         Ok(v.verify(&msg, msg.body(), "client-a", &keys).map(|_| ()))
     }
 
     fn run_response(&self) -> Result<Result<(), httpsig_core::Error>, String> {
-        if self.forge {
-            return Err("forge is for request cases".into());
+        if self.forge || self.forge_signature.is_some() || self.client_jwk.is_some() {
+            return Err("forge, forge_signature and client_jwk are for request cases".into());
         }
         let req_text = self
             .request
