@@ -38,8 +38,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use httpsig_core::keys::KeyError;
 use httpsig_core::{Algorithm, InvalidSignature, JwsAlgorithm, SigningKey, VerifyingKey};
-use serde::Deserialize as _;
-use serde::de::{self, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 /// The JWS algorithms FAPI 2.0 allows for JWTs (Security Profile §5.4.1; RFC 9864 `Ed25519`),
@@ -314,101 +312,13 @@ fn decode(part: &[u8], which: JwsPart) -> Result<Vec<u8>, JwsError> {
 
 /// A JSON object whose member names are unique at every depth (RFC 7515 §5.2 step 4,
 /// RFC 7519 §7.2 step 10: reject rather than keep the last; RFC 8725 §3.1 on parser
-/// differentials). Names are compared after unescaping, so `"\u0078"` repeats `"x"`.
+/// differentials), read with `httpsig_core::json`. Names are compared after unescaping, so
+/// `"\u0078"` repeats `"x"`.
 ///
 /// # Errors
 /// `jws.json` if `bytes` is not one JSON object, or any object in it repeats a member name.
 pub(crate) fn json_object(bytes: &[u8], which: JwsPart) -> Result<Map<String, Value>, JwsError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let UniqueObject(map) =
-        UniqueObject::deserialize(&mut de).map_err(|_| JwsError::Json(which))?;
-    de.end().map_err(|_| JwsError::Json(which))?;
-    Ok(map)
-}
-
-/// A JSON object that refuses a repeated member name at every depth (serde_json would keep
-/// the last one).
-struct UniqueObject(Map<String, Value>);
-
-impl<'de> serde::Deserialize<'de> for UniqueObject {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match d.deserialize_map(UniqueVisitor)? {
-            Value::Object(map) => Ok(Self(map)),
-            // deserialize_map only calls visit_map; anything else is an error already.
-            _ => Err(de::Error::custom("expected a JSON object")),
-        }
-    }
-}
-
-/// Any JSON value, with [`UniqueVisitor`] applied to every object inside it. serde_json bounds
-/// the nesting depth (128) before this recursion could exhaust the stack.
-struct UniqueValue(Value);
-
-impl<'de> serde::Deserialize<'de> for UniqueValue {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(UniqueVisitor).map(Self)
-    }
-}
-
-struct UniqueVisitor;
-
-impl<'de> Visitor<'de> for UniqueVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value without repeated member names")
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        // serde_json never produces a non-finite float from JSON text.
-        serde_json::Number::from_f64(v)
-            .map(Value::Number)
-            .ok_or_else(|| de::Error::custom("non-finite number"))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut out = Vec::new();
-        while let Some(UniqueValue(v)) = seq.next_element()? {
-            out.push(v);
-        }
-        Ok(Value::Array(out))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
-        let mut map = Map::new();
-        while let Some(key) = access.next_key::<String>()? {
-            if map.contains_key(&key) {
-                return Err(de::Error::custom("duplicate member"));
-            }
-            let UniqueValue(value) = access.next_value()?;
-            map.insert(key, value);
-        }
-        Ok(Value::Object(map))
-    }
+    httpsig_core::json::unique_object(bytes).map_err(|_| JwsError::Json(which))
 }
 
 #[cfg(test)]

@@ -50,6 +50,7 @@ pub mod crypto;
 pub mod digest;
 mod error;
 pub mod http;
+pub mod json;
 pub mod keys;
 mod message;
 mod params;

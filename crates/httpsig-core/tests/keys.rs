@@ -884,3 +884,28 @@ fn error_codes_are_stable() {
         "RSA modulus is 1024 bits, at least 2048 are required"
     );
 }
+
+/// A JWK or JWK Set that repeats a member name, at any depth and also through an escaped
+/// name, is refused rather than read "last wins" (RFC 7517 §4 allows either; the JWS header
+/// that carries a DPoP key refuses it, so the key files and fetched sets do too).
+#[test]
+fn repeated_member_names_are_refused() {
+    use httpsig_core::keys::{JwkJsonError, KeyError};
+    let x = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+    let dup = KeyError::JwkJson(JwkJsonError::DuplicateMember);
+    for text in [
+        format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}","x":"{x}"}}"#),
+        format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}","\u0078":"AA"}}"#),
+        format!(r#"{{"kty":"OKP","kty":"OKP","crv":"Ed25519","x":"{x}"}}"#),
+    ] {
+        assert_eq!(Jwk::from_json(text.as_bytes()).unwrap_err(), dup, "{text}");
+        let set = format!(r#"{{"keys":[{text}]}}"#);
+        assert_eq!(Jwks::from_json(set.as_bytes()).unwrap_err(), dup, "{set}");
+    }
+    let twice = format!(r#"{{"keys":[],"keys":[{{"kty":"OKP","crv":"Ed25519","x":"{x}"}}]}}"#);
+    assert_eq!(Jwks::from_json(twice.as_bytes()).unwrap_err(), dup);
+    // The same key without the repetition loads.
+    let ok = format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}"}}"#);
+    assert!(Jwk::from_json(ok.as_bytes()).is_ok());
+    assert_eq!(dup.code(), "key.jwk_json");
+}

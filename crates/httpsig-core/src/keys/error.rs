@@ -379,6 +379,8 @@ pub enum JwkJsonError {
     NotAString(JwkMember),
     /// The set's `keys` member is missing or not an array.
     KeysNotAnArray,
+    /// An object repeats a member name (at any depth, compared after unescaping).
+    DuplicateMember,
 }
 
 impl fmt::Display for JwkJsonError {
@@ -388,6 +390,7 @@ impl fmt::Display for JwkJsonError {
             Self::NotAnObject => f.write_str("not a JSON object"),
             Self::NotAString(m) => write!(f, "member \"{m}\" is not a string"),
             Self::KeysNotAnArray => f.write_str("member \"keys\" is missing or not an array"),
+            Self::DuplicateMember => f.write_str("an object repeats a member name"),
         }
     }
 }

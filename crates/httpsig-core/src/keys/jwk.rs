@@ -51,12 +51,19 @@ fn member(map: &Map<String, Value>, m: JwkMember) -> Result<Option<String>, KeyE
     }
 }
 
-/// JSON text of at most `max` bytes (checked before parsing), parsed.
+/// JSON text of at most `max` bytes (checked before parsing), parsed strictly: a repeated
+/// member name at any depth is refused (RFC 7517 §4 allows "reject" or "last wins"; a key that
+/// says two things about `x` is refused, as the JWS header that may carry it is).
 fn parse_bounded(json: &[u8], max: usize) -> Result<Value, KeyError> {
     if json.len() > max {
         return Err(KeyError::JwkTooLarge { max });
     }
-    serde_json::from_slice(json).map_err(|_| KeyError::JwkJson(JwkJsonError::Syntax))
+    crate::json::unique_value(json).map_err(|e| {
+        KeyError::JwkJson(match e {
+            crate::json::JsonError::DuplicateMember => JwkJsonError::DuplicateMember,
+            _ => JwkJsonError::Syntax,
+        })
+    })
 }
 
 impl Jwk {
