@@ -861,39 +861,53 @@ fn write_field(
     Ok(())
 }
 
-/// RFC 9421 §2.1: trim leading and trailing whitespace; replace obsolete line folding with one
-/// space. Returns false when the value holds a NUL or a bare CR (never valid in a field).
+/// RFC 9421 §2.1: replace obsolete line folding with one space, then trim leading and trailing
+/// whitespace. Returns false when the value holds a NUL or a line break that is not folding
+/// (never valid in a field). Only what this call writes is touched.
 fn write_trimmed_unfolded(line: &[u8], out: &mut Vec<u8>) -> bool {
-    let mut rest = trim_ows(line);
-    // Copy runs between the rare bytes that need attention (values from `http` never contain
-    // CR or LF, so this is one copy in practice).
+    // Values from `http` never contain CR or LF: one trimmed copy.
+    if memchr::memchr3(b'\r', b'\n', 0, line).is_none() {
+        out.extend_from_slice(trim_ows(line));
+        return true;
+    }
+    let floor = out.len();
+    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let mut rest = line;
     while let Some(at) = memchr::memchr3(b'\r', b'\n', 0, rest) {
         let (run, tail) = rest.split_at(at);
         out.extend_from_slice(run);
         if tail.first() == Some(&0) {
             return false;
         }
-        // obs-fold = OWS CRLF RWS (RFC 9112 §5.2): collapse to a single SP.
-        while out.last().is_some_and(|&l| l == b' ' || l == b'\t') {
-            out.pop();
-        }
         let after_eol = tail
             .iter()
             .position(|&c| c != b'\r' && c != b'\n')
             .unwrap_or(tail.len());
         let tail = tail.get(after_eol..).unwrap_or(&[]);
-        let after_ws = tail
-            .iter()
-            .position(|&c| c != b' ' && c != b'\t')
-            .unwrap_or(tail.len());
+        let after_ws = tail.iter().position(|c| !is_ows(c)).unwrap_or(tail.len());
         if after_ws == 0 {
             // A line break not followed by whitespace is not folding.
             return false;
+        }
+        // obs-fold = OWS CRLF RWS (RFC 9112 §5.2): one SP in place of all of it.
+        while out.len() > floor && out.last().is_some_and(is_ows) {
+            out.pop();
         }
         out.push(b' ');
         rest = tail.get(after_ws..).unwrap_or(&[]);
     }
     out.extend_from_slice(rest);
+    // Trim the unfolded value (a fold at either end is whitespace there).
+    while out.len() > floor && out.last().is_some_and(is_ows) {
+        out.pop();
+    }
+    let lead = out
+        .get(floor..)
+        .and_then(|v| v.iter().position(|c| !is_ows(c)))
+        .unwrap_or(0);
+    if lead > 0 {
+        out.drain(floor..floor + lead);
+    }
     true
 }
 
@@ -1032,6 +1046,25 @@ mod tests {
         assert_eq!(run(b"a\rb"), None);
         assert_eq!(run(b"a\0b"), None);
         assert_eq!(run(b""), Some(String::new()));
+        // What was written before the value is never touched (a fuzz finding: a fold at the
+        // start used to pop the base's own `": "` space, and a lone line end underflowed).
+        let after_prefix = |v: &[u8]| {
+            let mut out = b"\"x\": ".to_vec();
+            let ok = write_trimmed_unfolded(v, &mut out);
+            assert!(out.starts_with(b"\"x\": "), "{out:?}");
+            ok.then(|| String::from_utf8(out).unwrap())
+        };
+        assert_eq!(after_prefix(b"\r\n y"), Some("\"x\": y".into()));
+        assert_eq!(after_prefix(b"\r\n \r\n\ty z"), Some("\"x\": y z".into()));
+        assert_eq!(after_prefix(b"\r\n"), None);
+        assert_eq!(after_prefix(b"\r\n   "), Some("\"x\": ".into()));
+        assert_eq!(after_prefix(b"a\r\n   "), Some("\"x\": a".into()));
+        assert_eq!(
+            after_prefix(b" \t a \r\n\t b \t"),
+            Some("\"x\": a b".into())
+        );
+        assert_eq!(after_prefix(b"\n"), None);
+        assert_eq!(after_prefix(b"a\r\n b"), Some("\"x\": a b".into()));
     }
 
     #[test]
