@@ -940,8 +940,8 @@ pub const HOSTILE_REFERENCE: &str = "verify ed25519, B.2.5 request";
 
 /// A request to `B25_TARGET` with these extra header lines and a `Signature` for `sig1` that
 /// is 64 zero bytes (it never verifies: every row ends in a refusal).
-fn hostile_request(headers: Headers) -> http::Request<Bytes> {
-    let mut b = http::Request::post(B25_TARGET)
+fn hostile_request(target: &str, headers: Headers) -> http::Request<Bytes> {
+    let mut b = http::Request::post(target)
         .header("host", "example.com")
         .header("date", "Tue, 20 Apr 2021 02:07:55 GMT")
         .header("content-type", "application/json");
@@ -969,13 +969,15 @@ fn hostile_row(
     key: &Rc<KeyTriple>,
     req: http::Request<Bytes>,
     expect: &'static str,
+    target: &str,
 ) -> Row {
     let mut row = Row::new("7", name.to_owned());
     row.crypto_free = true;
     let policy = VerifyPolicy::new(&[Alg::Ed25519.algorithm()], MaxAge::Unlimited).at(NOW);
     let k = Rc::clone(key);
+    let target = target.to_owned();
     row.ours = Some(plain(move || {
-        let view = RequestView::server(&req, B25_TARGET).map_err(fail)?;
+        let view = RequestView::server(&req, &target).map_err(fail)?;
         match policy.verify(VerifyInput::new(&view).body(req.body()), &k.ours_verifier) {
             Err(e) if e.code() == expect => Ok(()),
             other => Err(format!("expected {expect}, got {:?}", other.map(|_| ()))),
@@ -1075,12 +1077,64 @@ fn group7(filter: Filter<'_>, keys: &mut Keys, out: &mut Vec<Row>) {
         ));
         rows.push((name, h, "limits.base_too_large"));
     }
-    if rows.is_empty() {
-        return;
+    let name = "hostile ;key: 64 members of one 8 KiB Dictionary field, then crypto";
+    if filter(G, name) {
+        let mut dict = String::new();
+        let mut i = 0;
+        while dict.len() < 8 * 1024 - 16 {
+            if i > 0 {
+                dict.push_str(", ");
+            }
+            dict.push_str(&format!("m{i}=1"));
+            i += 1;
+        }
+        let comps: Vec<String> = (0..64).map(|i| format!(r#""x-d";key="m{i}""#)).collect();
+        rows.push((
+            name,
+            vec![
+                ("x-d", dict),
+                (
+                    "signature-input",
+                    format!("sig1=({}){HOSTILE_PARAMS}", comps.join(" ")),
+                ),
+            ],
+            "verify.invalid_signature",
+        ));
     }
     let key = keys.get(Alg::Ed25519);
     for (name, headers, expect) in rows {
-        out.push(hostile_row(name, &key, hostile_request(headers), expect));
+        out.push(hostile_row(
+            name,
+            &key,
+            hostile_request(B25_TARGET, headers),
+            expect,
+            B25_TARGET,
+        ));
+    }
+    let name = "hostile @query-param: 64 components over an 8 KiB query, then crypto";
+    if filter(G, name) {
+        let mut target = String::from(B25_TARGET);
+        for i in 0..64 {
+            target.push_str(&format!("&p{i}=1"));
+        }
+        while target.len() < 8 * 1024 {
+            target.push_str("&x");
+        }
+        let comps: Vec<String> = (0..64)
+            .map(|i| format!(r#""@query-param";name="p{i}""#))
+            .collect();
+        let headers = vec![(
+            "signature-input",
+            format!("sig1=({}){HOSTILE_PARAMS}", comps.join(" ")),
+        )];
+        let req = hostile_request(&target, headers);
+        out.push(hostile_row(
+            name,
+            &key,
+            req,
+            "verify.invalid_signature",
+            &target,
+        ));
     }
 }
 
@@ -1118,7 +1172,7 @@ mod tests {
         assert_eq!(g5.len(), 3);
         // Group 7's rows each assert their refusal code, so `check` above proved every hostile
         // request is refused the way its name says; and the reference row exists.
-        assert_eq!(all.iter().filter(|r| r.group == "7").count(), 6);
+        assert_eq!(all.iter().filter(|r| r.group == "7").count(), 8);
         assert!(all.iter().any(|r| r.name == HOSTILE_REFERENCE));
         assert!(g5.iter().all(|r| r.todo.is_none() && r.ours.is_some()));
         let mut names: Vec<&str> = all.iter().map(|r| r.name.as_str()).collect();

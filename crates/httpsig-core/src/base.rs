@@ -1,6 +1,6 @@
 //! The signature base (RFC 9421 §2.5).
 
-use crate::component::{self, Context};
+use crate::component::{self, Context, Memo};
 use crate::error::{Error, LimitExceeded};
 use crate::message::HttpMessage;
 use crate::params::{Limits, SignatureParams};
@@ -123,12 +123,16 @@ pub(crate) fn write_base(
     options: &BaseOptions,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
-    let ctx = Context {
+    let mut ctx = Context {
         message,
         related,
         sf_types: &options.sf_types,
         max_field_bytes: options.max_field_bytes,
+        memo: Memo::default(),
     };
+    for c in params.components() {
+        ctx.memo.want(c);
+    }
     let start = out.len();
     let max = options.max_base_bytes;
     for c in params.components() {
@@ -158,13 +162,15 @@ pub fn component_line(
     component: &crate::Component,
     options: &BaseOptions,
 ) -> Result<Vec<u8>, Error> {
-    let ctx = Context {
+    let mut ctx = Context {
         message,
         related,
         sf_types: &options.sf_types,
         max_field_bytes: options.max_field_bytes,
+        memo: Memo::default(),
     };
     let c = component.view();
+    ctx.memo.want(c);
     let mut out = Vec::new();
     out.extend_from_slice(c.identifier().as_bytes());
     out.extend_from_slice(b": ");

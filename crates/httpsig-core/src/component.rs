@@ -4,7 +4,9 @@
 //! as it appears in `Signature-Input` (parameter order included), because the signature base
 //! repeats it byte for byte.
 
+use core::cell::{OnceCell, RefCell};
 use core::fmt;
+use std::collections::HashMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -624,6 +626,72 @@ pub(crate) struct Context<'m> {
     pub(crate) related: Option<&'m dyn HttpMessage>,
     pub(crate) sf_types: &'m SfTypes,
     pub(crate) max_field_bytes: usize,
+    pub(crate) memo: Memo<'m>,
+}
+
+/// Work done once per signature base however many components need it: a signature may cover
+/// up to 64 `@query-param`s of one query, or 64 `;key` members of one Dictionary field, and
+/// each must not re-read the whole query or field (issue 10 §3: linear before the crypto).
+#[derive(Default)]
+pub(crate) struct Memo<'m> {
+    /// The `@query-param` names the base covers, of the message (`[0]`) and of the related
+    /// request (`[1]`), and what the query holds for them once it has been read.
+    wanted: [Vec<Box<[u8]>>; 2],
+    queries: [OnceCell<QueryIndex<'m>>; 2],
+    /// The `;key` members the base covers, with the field each is read from.
+    members: Vec<WantedMember>,
+    /// Dictionary fields parsed for `;key`, by `;req`, `;tr` and field name.
+    dictionaries: RefCell<Vec<ParsedDictionary>>,
+}
+
+/// The `@query-param` names a base needs, re-encoded (RFC 9421 §2.2.8), with what the query
+/// holds for each.
+type QueryIndex<'m> = HashMap<Box<[u8]>, QueryValue<'m>, core::hash::BuildHasherDefault<Fnv>>;
+
+/// What a query holds for one name.
+#[derive(Clone, Copy)]
+enum QueryValue<'m> {
+    Missing,
+    /// The raw value of the only parameter with the name.
+    One(&'m str),
+    Repeated,
+}
+
+impl Memo<'_> {
+    /// Notes the `@query-param` names and `;key` members a base will read, before it is
+    /// written: only those are kept when the query or the field is read.
+    pub(crate) fn want(&mut self, c: CoveredComponent<'_>) {
+        if let Some(name) = c.query_name() {
+            let [own, related] = &mut self.wanted;
+            let list = if c.req() { related } else { own };
+            list.push(name.as_bytes().into());
+        }
+        if let Some(member) = c.key() {
+            self.members.push(WantedMember {
+                req: c.req(),
+                tr: c.tr(),
+                name: c.name().into(),
+                member: member.into(),
+            });
+        }
+    }
+}
+
+/// A `;key` member a base needs, and the field it comes from.
+struct WantedMember {
+    req: bool,
+    tr: bool,
+    name: Box<str>,
+    member: Box<str>,
+}
+
+/// One Dictionary field read for `;key` components — the wanted members found in it — or why
+/// it could not be read.
+struct ParsedDictionary {
+    req: bool,
+    tr: bool,
+    name: Box<str>,
+    members: Result<Vec<(Box<str>, sfv::ListEntry)>, K>,
 }
 
 /// The message a component is read from: the related request for `;req` (RFC 9421 §2.4),
@@ -673,14 +741,15 @@ pub(crate) fn write_value(
             if !source_is_request {
                 return Err(c.err(K::RequestComponentInResponse));
             }
-            write_request_derived(source, d, c, out)
+            write_request_derived(ctx, source, d, c, out)
         }
         None => write_field(ctx, source, c, out),
     }
 }
 
-fn write_request_derived(
-    source: &dyn HttpMessage,
+fn write_request_derived<'m>(
+    ctx: &Context<'m>,
+    source: &'m dyn HttpMessage,
     d: Derived,
     c: CoveredComponent<'_>,
     out: &mut Vec<u8>,
@@ -709,7 +778,7 @@ fn write_request_derived(
         out.extend_from_slice(rt.as_bytes());
         return Ok(());
     }
-    let uri: TargetUri<'_> = source
+    let uri: TargetUri<'m> = source
         .target_uri()
         .ok_or_else(|| c.err(K::MessageDataMissing))?;
     match d {
@@ -723,43 +792,125 @@ fn write_request_derived(
             let name = c
                 .query_name()
                 .ok_or_else(|| c.err(K::QueryParamNameRequired))?;
-            write_query_param(uri.query().unwrap_or(""), name, out).map_err(|k| c.err(k))?;
+            let i = usize::from(c.req());
+            let (Some(cell), Some(wanted)) = (ctx.memo.queries.get(i), ctx.memo.wanted.get(i))
+            else {
+                return Err(c.err(K::QueryParamMissing));
+            };
+            let index = cell.get_or_init(|| query_index(uri.query().unwrap_or(""), wanted));
+            // A name the memo was not told about (a caller that skipped `Memo::want`) is
+            // missing from the index: refused, never guessed.
+            match index.get(name.as_bytes()) {
+                None | Some(QueryValue::Missing) => return Err(c.err(K::QueryParamMissing)),
+                Some(QueryValue::Repeated) => return Err(c.err(K::QueryParamRepeated)),
+                Some(QueryValue::One(v)) => reencode(v, out),
+            }
         }
         Derived::Method | Derived::Status => {}
     }
     Ok(())
 }
 
-/// RFC 9421 §2.2.8: parse the query as `application/x-www-form-urlencoded`, re-encode names and
-/// values with the WHATWG percent-encode set (space as `%20`), and pick the one named parameter.
-fn write_query_param(query: &str, name: &str, out: &mut Vec<u8>) -> Result<(), K> {
-    let mut scratch = Vec::new();
-    let mut found: Option<&str> = None;
-    for pair in query.split('&') {
-        if pair.is_empty() {
-            continue;
+/// RFC 9421 §2.2.8: parse the query as `application/x-www-form-urlencoded`, re-encode each name
+/// with the WHATWG percent-encode set (space as `%20`) and note the value of each `wanted` name;
+/// a name seen twice cannot be signed. One pass over the query without allocating per
+/// parameter, however many `@query-param` components read it; a name whose re-encoded length no
+/// wanted name has is not even hashed.
+fn query_index<'q>(query: &'q str, wanted: &[Box<[u8]>]) -> QueryIndex<'q> {
+    let mut index: QueryIndex<'q> = QueryIndex::default();
+    let mut lengths = 0u128;
+    for n in wanted {
+        index.insert(n.clone(), QueryValue::Missing);
+        lengths |= length_bit(n.len());
+    }
+    let (mut name, mut decoded) = (Vec::new(), Vec::new());
+    let mut note = |pair: &'q str, eq: Option<usize>| {
+        let (n, v) = match eq {
+            Some(at) => (
+                pair.get(..at).unwrap_or(""),
+                pair.get(at + 1..).unwrap_or(""),
+            ),
+            None => (pair, ""),
+        };
+        name.clear();
+        reencode_with(n, &mut decoded, &mut name);
+        if lengths & length_bit(name.len()) == 0 {
+            return;
         }
-        let (n, v) = pair.split_once('=').unwrap_or((pair, ""));
-        scratch.clear();
-        reencode(n, &mut scratch);
-        if scratch == name.as_bytes() {
-            if found.is_some() {
-                return Err(K::QueryParamRepeated);
+        if let Some(seen) = index.get_mut(name.as_slice()) {
+            *seen = match seen {
+                QueryValue::Missing => QueryValue::One(v),
+                _ => QueryValue::Repeated,
+            };
+        }
+    };
+    // One byte loop finds each pair and its first `=` (both ASCII, so every split is on a
+    // char boundary); empty pairs are skipped.
+    let (mut start, mut eq) = (0, None);
+    for (i, b) in query.bytes().enumerate() {
+        match b {
+            b'&' => {
+                if i > start {
+                    note(query.get(start..i).unwrap_or(""), eq);
+                }
+                (start, eq) = (i + 1, None);
             }
-            found = Some(v);
+            b'=' if eq.is_none() => eq = Some(i - start),
+            _ => {}
         }
     }
-    let v = found.ok_or(K::QueryParamMissing)?;
-    reencode(v, out);
-    Ok(())
+    if query.len() > start {
+        note(query.get(start..).unwrap_or(""), eq);
+    }
+    index
+}
+
+/// A bit for a name length in the prefilter: lengths from 127 on share the top bit.
+fn length_bit(len: usize) -> u128 {
+    1u128 << len.min(127)
+}
+
+/// FNV-1a for the query index: the keys are at most 64 names the signature itself chose, so a
+/// hostile query can at worst collide with those (a bounded probe), and SipHash's cost per
+/// query parameter is not needed.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl core::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
 /// Decodes one `application/x-www-form-urlencoded` name or value and re-encodes it.
 pub(crate) fn reencode(raw: &str, out: &mut Vec<u8>) {
+    reencode_with(raw, &mut Vec::new(), out);
+}
+
+/// [`reencode`] with a scratch buffer for the decoded bytes, so that a loop over many names
+/// allocates nothing.
+fn reencode_with(raw: &str, decoded: &mut Vec<u8>, out: &mut Vec<u8>) {
     // WHATWG URL §5.1 (urlencoded parser): `+` is a space, then percent-decode; the bytes are then
     // UTF-8 decoded with replacement, exactly as a browser would.
-    let mut decoded = Vec::with_capacity(raw.len());
     let b = raw.as_bytes();
+    if !b.iter().any(|&c| c == b'%' || c == b'+') {
+        // Nothing to decode, and `raw` is UTF-8 already.
+        encode_form(b, out);
+        return;
+    }
+    decoded.clear();
     let mut i = 0;
     while let Some(&c) = b.get(i) {
         match c {
@@ -778,14 +929,23 @@ pub(crate) fn reencode(raw: &str, out: &mut Vec<u8>) {
         }
         i += 1;
     }
-    let text = String::from_utf8_lossy(&decoded);
-    // WHATWG URL §1.3: the application/x-www-form-urlencoded percent-encode set leaves only
-    // ASCII alphanumerics and `*-._` unencoded; RFC 9421 §2.2.8 writes space as %20.
-    for &c in text.as_bytes() {
+    // UTF-8 decode with replacement: each invalid sequence becomes U+FFFD.
+    for chunk in decoded.utf8_chunks() {
+        encode_form(chunk.valid().as_bytes(), out);
+        if !chunk.invalid().is_empty() {
+            encode_form("\u{fffd}".as_bytes(), out);
+        }
+    }
+}
+
+/// WHATWG URL §1.3: the application/x-www-form-urlencoded percent-encode set leaves only ASCII
+/// alphanumerics and `*-._` unencoded; RFC 9421 §2.2.8 writes space as `%20`.
+fn encode_form(bytes: &[u8], out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &c in bytes {
         if c.is_ascii_alphanumeric() || matches!(c, b'*' | b'-' | b'.' | b'_') {
             out.push(c);
         } else {
-            const HEX: &[u8; 16] = b"0123456789ABCDEF";
             out.extend_from_slice(&[b'%', HEX[usize::from(c >> 4)], HEX[usize::from(c & 15)]]);
         }
     }
@@ -806,6 +966,26 @@ fn write_field(
     c: CoveredComponent<'_>,
     out: &mut Vec<u8>,
 ) -> Result<(), ComponentError> {
+    if let Some(member) = c.key() {
+        return write_member(ctx, source, c, member, out);
+    }
+    let start = out.len();
+    write_lines(ctx, source, c, out).map_err(|k| c.err(k))?;
+    if c.sf() {
+        let combined = out.split_off(start);
+        write_structured(ctx, c, &combined, out)?;
+    }
+    Ok(())
+}
+
+/// The field's lines (header or trailer section), trimmed, unfolded and joined with `", "`
+/// (RFC 9421 §2.1), or each wrapped as a Byte Sequence for `;bs` (§2.1.3).
+fn write_lines(
+    ctx: &Context<'_>,
+    source: &dyn HttpMessage,
+    c: CoveredComponent<'_>,
+    out: &mut Vec<u8>,
+) -> Result<(), K> {
     let name = c.name();
     let start = out.len();
     let mut lines = 0usize;
@@ -836,7 +1016,7 @@ fn write_field(
         } else if !write_trimmed_unfolded(line, out) {
             bad = true;
         }
-        if out.len() - start > ctx.max_field_bytes {
+        if out.len().saturating_sub(start) > ctx.max_field_bytes {
             too_large = true;
         }
     };
@@ -846,19 +1026,221 @@ fn write_field(
         source.field_lines(name, &mut visit);
     }
     if lines == 0 {
-        return Err(c.err(K::FieldAbsent));
+        return Err(K::FieldAbsent);
     }
     if too_large {
-        return Err(c.err(K::FieldTooLarge));
+        return Err(K::FieldTooLarge);
     }
     if bad {
-        return Err(c.err(K::InvalidFieldValue));
-    }
-    if c.sf() || c.key().is_some() {
-        let combined = out.split_off(start);
-        write_structured(ctx, c, &combined, out)?;
+        return Err(K::InvalidFieldValue);
     }
     Ok(())
+}
+
+/// RFC 9421 §2.1.2: one member of a Dictionary field, serialized. The field is read and parsed
+/// once per base (see [`Memo`]) and each `;key` component picks its member.
+fn write_member(
+    ctx: &Context<'_>,
+    source: &dyn HttpMessage,
+    c: CoveredComponent<'_>,
+    member: &str,
+    out: &mut Vec<u8>,
+) -> Result<(), ComponentError> {
+    let mut parsed = ctx.memo.dictionaries.borrow_mut();
+    let found = parsed
+        .iter()
+        .position(|p| p.req == c.req() && p.tr == c.tr() && *p.name == *c.name());
+    let at = match found {
+        Some(at) => at,
+        None => {
+            parsed.push(ParsedDictionary {
+                req: c.req(),
+                tr: c.tr(),
+                name: c.name().into(),
+                members: parse_dictionary(ctx, source, c),
+            });
+            parsed.len() - 1
+        }
+    };
+    let members = match parsed.get(at).map(|p| &p.members) {
+        Some(Ok(members)) => members,
+        Some(Err(k)) => return Err(c.err(*k)),
+        // Invariant: `at` indexes an entry found or just pushed.
+        None => return Err(c.err(K::SfParse)),
+    };
+    let entry = members
+        .iter()
+        .find(|(m, _)| **m == *member)
+        .map(|(_, e)| e)
+        .ok_or_else(|| c.err(K::KeyMissingMember))?;
+    let mut ser = sfv::ListSerializer::new();
+    ser.members(core::iter::once(entry));
+    // A list of one member always serializes.
+    out.extend_from_slice(ser.finish().unwrap_or_default().as_bytes());
+    Ok(())
+}
+
+/// The field `c` names, combined and parsed as a Dictionary (`key` implies one), keeping only
+/// the members the base wants (a Dictionary of hundreds of members is not copied into a map): a
+/// field registered as another structured type is [`K::KeyNotDictionary`], as is an
+/// unregistered field that does not parse as one; a registered Dictionary that does not parse
+/// is [`K::SfParse`]. A repeated key keeps its last value (RFC 8941 §4.2.2).
+fn parse_dictionary(
+    ctx: &Context<'_>,
+    source: &dyn HttpMessage,
+    c: CoveredComponent<'_>,
+) -> Result<Vec<(Box<str>, sfv::ListEntry)>, K> {
+    let registered = match ctx.sf_types.type_of(c.name()) {
+        Some(SfType::Dictionary) => true,
+        None => false,
+        Some(_) => return Err(K::KeyNotDictionary),
+    };
+    let mut combined = Vec::new();
+    write_lines(ctx, source, c, &mut combined)?;
+    let wanted: HashMap<&str, usize, core::hash::BuildHasherDefault<Fnv>> = ctx
+        .memo
+        .members
+        .iter()
+        .filter(|w| w.req == c.req() && w.tr == c.tr() && *w.name == *c.name())
+        .enumerate()
+        .map(|(i, w)| (&*w.member, i))
+        .collect();
+    let mut found: Vec<Option<sfv::ListEntry>> = vec![None; wanted.len()];
+    sfv::Parser::new(&combined)
+        .parse_dictionary_with_visitor(Members {
+            wanted: &wanted,
+            found: &mut found,
+        })
+        .map_err(|_| {
+            if registered {
+                K::SfParse
+            } else {
+                K::KeyNotDictionary
+            }
+        })?;
+    let mut out = Vec::new();
+    for (member, i) in wanted {
+        if let Some(Some(entry)) = found.get_mut(i).map(Option::take) {
+            out.push((member.into(), entry));
+        }
+    }
+    Ok(out)
+}
+
+/// Keeps the Dictionary members whose keys are wanted, as owned entries; the others are only
+/// syntax-checked.
+struct Members<'a, 'w> {
+    wanted: &'a HashMap<&'w str, usize, core::hash::BuildHasherDefault<Fnv>>,
+    found: &'a mut Vec<Option<sfv::ListEntry>>,
+}
+
+impl<'de> sfv::visitor::DictionaryVisitor<'de> for Members<'_, '_> {
+    type Out = ();
+    type Error = core::convert::Infallible;
+
+    fn entry(
+        &mut self,
+        key: &'de sfv::KeyRef,
+    ) -> Result<impl sfv::visitor::EntryVisitor<'de>, Self::Error> {
+        Ok(self
+            .wanted
+            .get(key.as_str())
+            .and_then(|&i| self.found.get_mut(i))
+            .map(MemberEntry))
+    }
+
+    fn finish(self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+/// The slot of one wanted member; a later member with the same key overwrites it.
+struct MemberEntry<'a>(&'a mut Option<sfv::ListEntry>);
+
+impl<'de> sfv::visitor::EntryVisitor<'de> for MemberEntry<'_> {
+    type Error = core::convert::Infallible;
+
+    fn item(self) -> Result<impl sfv::visitor::ItemVisitor<'de>, Self::Error> {
+        Ok(self)
+    }
+
+    fn inner_list(self) -> Result<impl sfv::visitor::InnerListVisitor<'de>, Self::Error> {
+        let slot = self
+            .0
+            .insert(sfv::ListEntry::InnerList(sfv::InnerList::default()));
+        Ok(match slot {
+            sfv::ListEntry::InnerList(list) => Some(InnerListEntry(list)),
+            sfv::ListEntry::Item(_) => None,
+        })
+    }
+}
+
+impl<'de> sfv::visitor::ItemVisitor<'de> for MemberEntry<'_> {
+    type Out = Option<()>;
+    type Error = core::convert::Infallible;
+
+    fn bare_item(
+        self,
+        bare_item: sfv::BareItemFromInput<'de>,
+    ) -> Result<impl sfv::visitor::ParameterVisitor<'de, Out = Self::Out>, Self::Error> {
+        let slot = self
+            .0
+            .insert(sfv::ListEntry::Item(sfv::Item::new(bare_item)));
+        Ok(match slot {
+            sfv::ListEntry::Item(item) => Some(Params(&mut item.params)),
+            sfv::ListEntry::InnerList(_) => None,
+        })
+    }
+}
+
+struct InnerListEntry<'a>(&'a mut sfv::InnerList);
+
+impl<'de> sfv::visitor::InnerListVisitor<'de> for InnerListEntry<'_> {
+    type Error = core::convert::Infallible;
+
+    fn item(&mut self) -> Result<impl sfv::visitor::ItemVisitor<'de>, Self::Error> {
+        Ok(InnerItem(&mut *self.0))
+    }
+
+    fn finish(self) -> Result<impl sfv::visitor::ParameterVisitor<'de>, Self::Error> {
+        Ok(Params(&mut self.0.params))
+    }
+}
+
+struct InnerItem<'a>(&'a mut sfv::InnerList);
+
+impl<'de> sfv::visitor::ItemVisitor<'de> for InnerItem<'_> {
+    type Out = Option<()>;
+    type Error = core::convert::Infallible;
+
+    fn bare_item(
+        self,
+        bare_item: sfv::BareItemFromInput<'de>,
+    ) -> Result<impl sfv::visitor::ParameterVisitor<'de, Out = Self::Out>, Self::Error> {
+        self.0.items.push(sfv::Item::new(bare_item));
+        Ok(self.0.items.last_mut().map(|i| Params(&mut i.params)))
+    }
+}
+
+struct Params<'a>(&'a mut sfv::Parameters);
+
+impl<'de> sfv::visitor::ParameterVisitor<'de> for Params<'_> {
+    type Out = ();
+    type Error = core::convert::Infallible;
+
+    fn parameter(
+        &mut self,
+        key: &'de sfv::KeyRef,
+        value: sfv::BareItemFromInput<'de>,
+    ) -> Result<(), Self::Error> {
+        // RFC 8941 §4.2.3.2: a repeated parameter key keeps its last value.
+        self.0.insert(key.to_owned(), value.into());
+        Ok(())
+    }
+
+    fn finish(self) -> Result<(), Self::Error> {
+        Ok(())
+    }
 }
 
 /// RFC 9421 §2.1: replace obsolete line folding with one space, then trim leading and trailing
@@ -923,24 +1305,17 @@ pub(crate) fn trim_ows(v: &[u8]) -> &[u8] {
     v.get(start..end).unwrap_or(&[])
 }
 
-/// RFC 9421 §2.1.1 (`sf`) and §2.1.2 (`key`).
+/// RFC 9421 §2.1.1 (`sf`): the field re-serialized as its structured type.
 fn write_structured(
     ctx: &Context<'_>,
     c: CoveredComponent<'_>,
     combined: &[u8],
     out: &mut Vec<u8>,
 ) -> Result<(), ComponentError> {
-    let ty = if c.key().is_some() {
-        // `key` implies a Dictionary; a field registered as another type is an error.
-        match ctx.sf_types.type_of(c.name()) {
-            Some(SfType::Dictionary) | None => SfType::Dictionary,
-            Some(_) => return Err(c.err(K::KeyNotDictionary)),
-        }
-    } else {
-        ctx.sf_types
-            .type_of(c.name())
-            .ok_or_else(|| c.err(K::SfUnknownType))?
-    };
+    let ty = ctx
+        .sf_types
+        .type_of(c.name())
+        .ok_or_else(|| c.err(K::SfUnknownType))?;
     let parser = sfv::Parser::new(combined);
     let s = match ty {
         SfType::Item => parser.parse::<sfv::Item>().map(|i| {
@@ -949,30 +1324,18 @@ fn write_structured(
                 .parameters(&i.params)
                 .finish()
         }),
+        // An empty List or Dictionary serializes to nothing (RFC 8941 §4.1.1, §4.1.2): the
+        // line's value is empty, which is what `unwrap_or_default` gives.
         SfType::List => parser.parse::<sfv::List>().map(|l| {
             let mut ser = sfv::ListSerializer::new();
             ser.members(&l);
             ser.finish().unwrap_or_default()
         }),
-        SfType::Dictionary => {
-            let dict = match parser.parse::<sfv::Dictionary>() {
-                Ok(d) => d,
-                Err(_) if c.key().is_some() && ctx.sf_types.type_of(c.name()).is_none() => {
-                    return Err(c.err(K::KeyNotDictionary));
-                }
-                Err(_) => return Err(c.err(K::SfParse)),
-            };
-            if let Some(member) = c.key() {
-                let entry = dict.get(member).ok_or_else(|| c.err(K::KeyMissingMember))?;
-                let mut ser = sfv::ListSerializer::new();
-                ser.members(core::iter::once(entry));
-                Ok(ser.finish().unwrap_or_default())
-            } else {
-                let mut ser = sfv::DictSerializer::new();
-                ser.members(&dict);
-                Ok(ser.finish().unwrap_or_default())
-            }
-        }
+        SfType::Dictionary => parser.parse::<sfv::Dictionary>().map(|d| {
+            let mut ser = sfv::DictSerializer::new();
+            ser.members(&d);
+            ser.finish().unwrap_or_default()
+        }),
     }
     .map_err(|_| c.err(K::SfParse))?;
     out.extend_from_slice(s.as_bytes());
@@ -1012,9 +1375,17 @@ mod tests {
 
     #[test]
     fn query_param_selection() {
-        let run = |q: &str, n: &str| {
-            let mut out = Vec::new();
-            write_query_param(q, n, &mut out).map(|()| String::from_utf8(out).unwrap())
+        let run = |q: &str, n: &str| match query_index(q, &[n.as_bytes().into()])
+            .get(n.as_bytes())
+            .copied()
+        {
+            None | Some(QueryValue::Missing) => Err(K::QueryParamMissing),
+            Some(QueryValue::Repeated) => Err(K::QueryParamRepeated),
+            Some(QueryValue::One(v)) => {
+                let mut out = Vec::new();
+                reencode(v, &mut out);
+                Ok(String::from_utf8(out).unwrap())
+            }
         };
         assert_eq!(
             run("param=value&foo=bar&baz=batman&qux=", "qux"),
@@ -1029,6 +1400,39 @@ mod tests {
         assert_eq!(run("a+b=1", "a%20b"), Ok("1".into()));
         assert_eq!(run("flag", "flag"), Ok(String::new()));
         assert_eq!(run("", "x"), Err(K::QueryParamMissing));
+        // Repeated after re-encoding, and three times.
+        assert_eq!(run("a%20b=1&a+b=2", "a%20b"), Err(K::QueryParamRepeated));
+        assert_eq!(run("a=1&b=2&a=3&a=4", "a"), Err(K::QueryParamRepeated));
+        assert_eq!(run("a=1&b=2&a=3&a=4", "b"), Ok("2".into()));
+    }
+
+    /// `;key` reads the field once and keeps only the wanted members (RFC 9421 §2.1.2); the
+    /// values must be what an owned parse of the whole Dictionary gives.
+    #[test]
+    fn key_members_from_one_parse() {
+        let msg = crate::Message::request("GET", "https://example.com/")
+            .unwrap()
+            .with_header("X-D", "a=1, b=(x y);p=?0, c=:AQ==:;q=\"s\", a=3;r, d")
+            .with_header("X-D", "e=@1659578233, f=%\"caf%c3%a9\"");
+        let line = |member: &str| {
+            let c = Component::field("x-d").unwrap().with_key(member).unwrap();
+            crate::component_line(&msg, None, &c, &crate::BaseOptions::default())
+                .map(|l| String::from_utf8(l).unwrap())
+                .map_err(|e| e.code())
+        };
+        assert_eq!(line("a"), Ok("\"x-d\";key=\"a\": 3;r".into()));
+        assert_eq!(line("b"), Ok("\"x-d\";key=\"b\": (x y);p=?0".into()));
+        assert_eq!(line("c"), Ok("\"x-d\";key=\"c\": :AQ==:;q=\"s\"".into()));
+        assert_eq!(line("d"), Ok("\"x-d\";key=\"d\": ?1".into()));
+        assert_eq!(line("e"), Ok("\"x-d\";key=\"e\": @1659578233".into()));
+        assert_eq!(line("f"), Ok("\"x-d\";key=\"f\": %\"caf%c3%a9\"".into()));
+        assert_eq!(line("z"), Err("component.key_missing_member"));
+        let bad = crate::Message::request("GET", "https://example.com/")
+            .unwrap()
+            .with_header("X-D", "a=1, (b)");
+        let c = Component::field("x-d").unwrap().with_key("a").unwrap();
+        let e = crate::component_line(&bad, None, &c, &crate::BaseOptions::default());
+        assert_eq!(e.map_err(|e| e.code()), Err("component.key_not_dictionary"));
     }
 
     #[test]
