@@ -2,11 +2,13 @@
 
 use core::fmt;
 
+use crate::BaseOptions;
 use crate::component::Component;
 use crate::error::{
-    Error, ParamName, ParamsError, ParamsErrorKind, ParseError, ParseErrorKind, SignatureField,
+    Error, LimitExceeded, ParamName, ParamsError, ParamsErrorKind, ParseError, ParseErrorKind,
+    SignatureField,
 };
-use crate::params::{ParamValue, SignatureParamsBuilder};
+use crate::params::{Labels, Limits, ParamValue, SignatureParamsBuilder};
 
 /// One requested signature: a label, the components to cover and the wanted parameters.
 ///
@@ -123,13 +125,34 @@ impl fmt::Debug for SignatureRequest {
     }
 }
 
-/// Parses `Accept-Signature` (all lines combined).
+/// Parses `Accept-Signature` (all lines combined) under the default caps
+/// ([`BaseOptions::default`]).
 ///
 /// # Errors
-/// `parse.accept_signature` on syntax errors; `parse.not_inner_list`; component errors;
-/// `params.wrong_type` for a registered parameter of the wrong type.
+/// As [`parse_accept_signature_with`].
 pub fn parse_accept_signature(value: &[u8]) -> Result<Vec<SignatureRequest>, Error> {
+    parse_accept_signature_with(value, &BaseOptions::default())
+}
+
+/// Parses `Accept-Signature` (all lines combined). The field comes from the peer, so the caps
+/// of `Signature-Input` apply (field bytes, signatures, components, parameters), checked in one
+/// pass before anything is built, and a repeated label is refused rather than "last wins".
+///
+/// # Errors
+/// `limits.field_too_large`, `limits.too_many_signatures`, `limits.too_many_components`,
+/// `limits.too_many_parameters`; `parse.accept_signature` on syntax errors (which win over the
+/// other errors, RFC 8941 §4.2); `parse.duplicate_label`; `parse.not_inner_list`; component
+/// errors; `params.wrong_type` for a registered parameter of the wrong type.
+pub fn parse_accept_signature_with(
+    value: &[u8],
+    options: &BaseOptions,
+) -> Result<Vec<SignatureRequest>, Error> {
     let syntax = |i| ParseError::new(SignatureField::AcceptSignature, ParseErrorKind::Syntax, i);
+    let max = options.max_field_bytes;
+    if value.len() > max {
+        return Err(LimitExceeded::FieldBytes { max }.into());
+    }
+    check_shape(value, options.limits)?;
     let dict: sfv::Dictionary = sfv::Parser::new(value)
         .parse()
         .map_err(|e: sfv::Error| syntax(e.index()))?;
@@ -207,6 +230,119 @@ pub fn parse_accept_signature(value: &[u8]) -> Result<Vec<SignatureRequest>, Err
     Ok(out)
 }
 
+/// One pass over the field before it is parsed into owned values: counts against the caps
+/// and repeated labels. A syntax error anywhere wins over what this pass found.
+fn check_shape(value: &[u8], limits: Limits) -> Result<(), Error> {
+    use sfv::visitor::{
+        DictionaryVisitor, EntryVisitor, Ignored, InnerListVisitor, ItemVisitor, ParameterVisitor,
+    };
+    use sfv::{BareItemFromInput, KeyRef};
+
+    /// The marker error handed to sfv; the typed one waits in `Shape::err`.
+    #[derive(Debug)]
+    struct Stop;
+    impl fmt::Display for Stop {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("refused")
+        }
+    }
+    impl std::error::Error for Stop {}
+
+    struct Shape<'de> {
+        limits: Limits,
+        seen: Labels<'de>,
+        err: Option<Error>,
+    }
+    impl Shape<'_> {
+        fn stop(&mut self, e: impl Into<Error>) -> Stop {
+            self.err.get_or_insert(e.into());
+            Stop
+        }
+    }
+    struct Entry<'a, 'de>(&'a mut Shape<'de>);
+    struct Inner<'a, 'de>(&'a mut Shape<'de>, usize);
+    struct Params<'a, 'de>(&'a mut Shape<'de>, usize);
+
+    impl<'de> DictionaryVisitor<'de> for &mut Shape<'de> {
+        type Out = ();
+        type Error = Stop;
+        fn entry(&mut self, key: &'de KeyRef) -> Result<impl EntryVisitor<'de>, Stop> {
+            if self.seen.contains(key.as_str()) {
+                let e = ParseError::new(
+                    SignatureField::AcceptSignature,
+                    ParseErrorKind::DuplicateLabel,
+                    None,
+                );
+                return Err(self.stop(e));
+            }
+            if self.seen.len() >= self.limits.max_signatures {
+                let max = self.limits.max_signatures;
+                return Err(self.stop(LimitExceeded::Signatures { max }));
+            }
+            self.seen.push(key.as_str());
+            Ok(Entry(&mut **self))
+        }
+        fn finish(self) -> Result<(), Stop> {
+            Ok(())
+        }
+    }
+    impl<'de> EntryVisitor<'de> for Entry<'_, 'de> {
+        type Error = Stop;
+        fn item(self) -> Result<impl ItemVisitor<'de>, Stop> {
+            // Not an inner list: refused by the parse that follows.
+            Ok(Ignored)
+        }
+        fn inner_list(self) -> Result<impl InnerListVisitor<'de>, Stop> {
+            Ok(Inner(self.0, 0))
+        }
+    }
+    impl<'de> InnerListVisitor<'de> for Inner<'_, 'de> {
+        type Error = Stop;
+        fn item(&mut self) -> Result<impl ItemVisitor<'de>, Stop> {
+            if self.1 >= self.0.limits.max_components {
+                let max = self.0.limits.max_components;
+                return Err::<Ignored, _>(self.0.stop(LimitExceeded::Components { max }));
+            }
+            self.1 += 1;
+            Ok(Ignored)
+        }
+        fn finish(self) -> Result<impl ParameterVisitor<'de>, Stop> {
+            Ok(Params(self.0, 0))
+        }
+    }
+    impl<'de> ParameterVisitor<'de> for Params<'_, 'de> {
+        type Out = ();
+        type Error = Stop;
+        fn parameter(&mut self, _: &'de KeyRef, _: BareItemFromInput<'de>) -> Result<(), Stop> {
+            if self.1 >= self.0.limits.max_params {
+                let max = self.0.limits.max_params;
+                return Err(self.0.stop(LimitExceeded::Parameters { max }));
+            }
+            self.1 += 1;
+            Ok(())
+        }
+        fn finish(self) -> Result<(), Stop> {
+            Ok(())
+        }
+    }
+
+    let mut shape = Shape {
+        limits,
+        seen: Labels::new(),
+        err: None,
+    };
+    let r = sfv::Parser::new(value).parse_dictionary_with_visitor(&mut shape);
+    let syntax = |i| ParseError::new(SignatureField::AcceptSignature, ParseErrorKind::Syntax, i);
+    match (shape.err, r) {
+        (None, Ok(())) => Ok(()),
+        (None, Err(e)) => Err(syntax(e.index()).into()),
+        (Some(e), _) => match sfv::Parser::new(value).parse_dictionary_with_visitor(Ignored) {
+            Err(se) => Err(syntax(se.index()).into()),
+            Ok(()) => Err(e),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,5 +374,26 @@ mod tests {
             code("sig1=(\"@method\" \"@method\")"),
             "component.duplicate"
         );
+        // The peer's field is capped like Signature-Input, and a label is not read twice.
+        assert_eq!(
+            code("a=(\"@method\"), a=(\"@status\")"),
+            "parse.duplicate_label"
+        );
+        let labels: Vec<String> = (0..17).map(|i| format!("s{i}=()")).collect();
+        assert_eq!(code(&labels.join(", ")), "limits.too_many_signatures");
+        let comps: Vec<String> = (0..65).map(|i| format!("\"h{i}\"")).collect();
+        assert_eq!(
+            code(&format!("a=({})", comps.join(" "))),
+            "limits.too_many_components"
+        );
+        let params: String = (0..33).map(|i| format!(";p{i}")).collect();
+        assert_eq!(code(&format!("a=(){params}")), "limits.too_many_parameters");
+        assert_eq!(
+            code(&format!("a=(){params}, b=(")),
+            "parse.accept_signature"
+        );
+        assert_eq!(code(&"a".repeat(16 * 1024 + 1)), "limits.field_too_large");
+        let ok: Vec<String> = (0..16).map(|i| format!("s{i}=()")).collect();
+        assert!(parse_accept_signature(ok.join(", ").as_bytes()).is_ok());
     }
 }

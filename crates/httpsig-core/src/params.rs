@@ -618,14 +618,14 @@ impl Default for Limits {
 }
 
 /// Labels seen so far in one dictionary, kept without allocation up to 16 (the default cap).
-struct Labels<'de> {
+pub(crate) struct Labels<'de> {
     small: [&'de str; 16],
     len: usize,
     more: Vec<&'de str>,
 }
 
 impl<'de> Labels<'de> {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             small: [""; 16],
             len: 0,
@@ -633,15 +633,15 @@ impl<'de> Labels<'de> {
         }
     }
 
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.len + self.more.len()
     }
 
-    fn contains(&self, label: &str) -> bool {
+    pub(crate) fn contains(&self, label: &str) -> bool {
         self.small.iter().take(self.len).any(|l| *l == label) || self.more.contains(&label)
     }
 
-    fn push(&mut self, label: &'de str) {
+    pub(crate) fn push(&mut self, label: &'de str) {
         match self.small.get_mut(self.len) {
             Some(slot) => {
                 *slot = label;

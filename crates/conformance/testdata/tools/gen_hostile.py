@@ -352,8 +352,13 @@ acc("trunc-string", 'sig1=("@meth', ASYN, "truncated inside a String")
 acc("label-uppercase", 'Sig1=("@method")', ASYN, "label not an sf-key")
 acc("trailing-comma", 'sig1=("@method"),', ASYN, "trailing comma")
 acc("nonascii", 'sig1=("\u00e9")', ASYN, "non-ASCII byte in a String")
-acc("dup-label-last-wins", 'sig1=("a"), sig2=("b"), sig1=("c")', L("sig1", "sig2"),
-    "Accept-Signature follows RFC 8941 §4.2.2 (duplicate key overwrites the value in place, order of first appearance kept); it is a request, not a signature, so last-wins is harmless")
+acc("dup-label", 'sig1=("a"), sig2=("b"), sig1=("c")', E("parse.duplicate_label"),
+    "a repeated label is refused, as in Signature-Input (RFC 8941 §4.2.2 would keep the last value; two readers could act on different requests)")
+acc("limit-17-signatures", ", ".join(l + "=()" for l in labels17), E("limits.too_many_signatures"), "the Signature-Input caps apply to the peer's Accept-Signature: 17 requested signatures")
+acc("limit-65-components", "sig1=(" + comps65 + ")", E("limits.too_many_components"), "65 requested components")
+acc("limit-33-parameters", 'sig1=()' + "".join(";e%d" % i for i in range(33)), E("limits.too_many_parameters"), "33 requested parameters")
+acc("limit-thousands-of-components", "sig1=(" + " ".join('"h%d"' % i for i in range(2000)) + ")", E("limits.too_many_components"), "2000 components in 14 KiB: refused at the 65th, not checked pairwise for duplicates (adversarial pass F3: that was quadratic)")
+acc("limit-then-syntax", "sig1=(" + comps65 + "), sig2=(", ASYN, "too many components followed by an unterminated inner list: the syntax error wins")
 
 
 # ---------- more edge cases ----------
