@@ -280,7 +280,7 @@ fn check_shape(value: &[u8], limits: Limits) -> Result<(), Error> {
                 return Err(self.stop(LimitExceeded::Signatures { max }));
             }
             self.seen.push(key.as_str());
-            Ok(Entry(&mut **self))
+            Ok(Entry(self))
         }
         fn finish(self) -> Result<(), Stop> {
             Ok(())
