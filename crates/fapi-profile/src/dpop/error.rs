@@ -139,6 +139,16 @@ pub enum DpopError {
     /// `jwk` is not a usable public key for `alg`: wrong shape, unsupported type or curve,
     /// `alg` mismatch, RSA below 2048 bits (FAPI SP §5.4.1) (code `dpop.jwk_invalid`).
     JwkInvalid(KeyError),
+    /// `jwk` is an RSA key with a modulus over
+    /// [`DpopVerifier::MAX_RSA_BITS`](super::DpopVerifier::MAX_RSA_BITS) (code
+    /// `dpop.jwk_too_large`): the client picks the proof key, and an 8192-bit key would make
+    /// each check cost many times an ES256 one.
+    JwkTooLarge {
+        /// The modulus size in bits.
+        bits: usize,
+        /// The limit.
+        max: usize,
+    },
     /// The signature does not verify with `jwk` (RFC 9449 §4.3 check 6) (code
     /// `dpop.signature`).
     Signature,
@@ -208,6 +218,7 @@ impl DpopError {
             Self::AlgNotAllowed(_) => "dpop.alg_not_allowed",
             Self::JwkPrivate => "dpop.jwk_private",
             Self::JwkInvalid(_) => "dpop.jwk_invalid",
+            Self::JwkTooLarge { .. } => "dpop.jwk_too_large",
             Self::Signature => "dpop.signature",
             Self::Htm => "dpop.htm",
             Self::Htu => "dpop.htu",
@@ -261,7 +272,9 @@ impl DpopError {
             Self::InvalidClaim(_) => "DPoP proof has an invalid member",
             Self::Typ => "Invalid DPoP proof type",
             Self::AlgNotAllowed(_) => "DPoP proof algorithm not allowed",
-            Self::JwkPrivate | Self::JwkInvalid(_) => "Invalid DPoP proof key",
+            Self::JwkPrivate | Self::JwkInvalid(_) | Self::JwkTooLarge { .. } => {
+                "Invalid DPoP proof key"
+            }
             Self::Signature => "Invalid DPoP proof signature",
             Self::Htm => "DPoP proof htm mismatch",
             Self::Htu => "DPoP proof htu mismatch",
@@ -356,6 +369,10 @@ impl fmt::Display for DpopError {
             }
             Self::JwkPrivate => f.write_str("DPoP proof \"jwk\" contains private key members"),
             Self::JwkInvalid(e) => write!(f, "DPoP proof \"jwk\" is not usable: {e}"),
+            Self::JwkTooLarge { bits, max } => write!(
+                f,
+                "DPoP proof \"jwk\" is a {bits}-bit RSA key, over the {max}-bit limit"
+            ),
             Self::Signature => f.write_str("DPoP proof signature is invalid"),
             Self::Htm => f.write_str("DPoP proof \"htm\" does not match the request method"),
             Self::Htu => f.write_str("DPoP proof \"htu\" does not match the request URI"),
