@@ -43,6 +43,14 @@ pub enum TextError {
         /// The line's index in the head (the start line is 0).
         line: usize,
     },
+    /// A line of the head holds a CR that does not end it, or a NUL (RFC 9112 §2.2: a bare
+    /// CR makes the element invalid; RFC 9110 §5.5: field values never hold CR, LF or NUL).
+    /// Refused rather than kept: a reader that treats a bare CR as a line end would see other
+    /// field lines than ours.
+    ControlChar {
+        /// The line's index in the head (the start line is 0).
+        line: usize,
+    },
     /// A status line without a three-digit status code after the version (RFC 9112 §4).
     StatusLine,
     /// A trailer line without `:` or with a name that is not a token.
@@ -69,6 +77,7 @@ impl TextError {
             Self::LeadingContinuation => "http1.leading_continuation",
             Self::FieldLine { .. } => "http1.field_line",
             Self::FieldName { .. } => "http1.field_name",
+            Self::ControlChar { .. } => "http1.control_char",
             Self::StatusLine => "http1.status_line",
             Self::TrailerLine { .. } => "http1.trailer_line",
             Self::Scheme => "http1.scheme",
@@ -86,6 +95,9 @@ impl fmt::Display for TextError {
             Self::LeadingContinuation => f.write_str("continuation line before any header"),
             Self::FieldLine { line } => write!(f, "header line {line} has no ':'"),
             Self::FieldName { line } => write!(f, "header line {line} has an invalid field name"),
+            Self::ControlChar { line } => {
+                write!(f, "line {line} of the head holds a bare CR or a NUL")
+            }
             Self::StatusLine => f.write_str("status line without a three-digit status code"),
             Self::TrailerLine { line } => {
                 write!(f, "trailer line {line} has no ':' or an invalid field name")
@@ -150,12 +162,19 @@ impl<'t> MessageText<'t> {
     /// Splits message text: the head ends at the first empty line (LF or CRLF).
     ///
     /// # Errors
-    /// [`TextError::NotUtf8`], [`TextError::Empty`], [`TextError::LeadingContinuation`],
-    /// [`TextError::FieldLine`], [`TextError::FieldName`].
+    /// [`TextError::NotUtf8`], [`TextError::ControlChar`], [`TextError::Empty`],
+    /// [`TextError::LeadingContinuation`], [`TextError::FieldLine`], [`TextError::FieldName`].
     pub fn split(text: &'t [u8]) -> Result<Self, TextError> {
         let (head, body) = split_head(text);
         let head = core::str::from_utf8(head).map_err(|_| TextError::NotUtf8)?;
         let mut lines = head.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+        if let Some(line) = head
+            .split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .position(|l| l.contains(['\r', '\0']))
+        {
+            return Err(TextError::ControlChar { line });
+        }
         let start_line = lines
             .next()
             .filter(|l| !l.is_empty())
@@ -258,8 +277,8 @@ fn request(parts: &MessageText<'_>, scheme: &str) -> Result<Message, TextError> 
     let line = RequestLine::parse(parts.start_line).map_err(TextError::Request)?;
     let fields = parts.field_bytes();
     let head = RequestHead::from_request_line(line, &fields).map_err(TextError::Request)?;
-    let tls = head.target_scheme().unwrap_or(scheme) == Scheme::Https;
-    let conn = ConnectionFacts::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), tls);
+    // An absolute-form target's own scheme wins inside `resolve` (RFC 9112 §3.3).
+    let conn = ConnectionFacts::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), scheme == Scheme::Https);
     let config = Config::connection();
     let resolved = resolve(&config, &conn, &head).map_err(TextError::Request)?;
     let uri = resolved.request.target_uri();
@@ -298,7 +317,7 @@ pub(crate) fn split_head(text: &[u8]) -> (&[u8], &[u8]) {
 pub fn parse_trailers(text: &str, msg: &mut Message) -> Result<(), TextError> {
     for (line, l) in text.lines().enumerate().filter(|(_, l)| !l.is_empty()) {
         let (n, v) = l.split_once(':').ok_or(TextError::TrailerLine { line })?;
-        if !is_field_name(n) {
+        if !is_field_name(n) || v.contains(['\r', '\0']) {
             return Err(TextError::TrailerLine { line });
         }
         msg.add_trailer(n, v.trim_start().as_bytes().to_vec());
@@ -396,6 +415,23 @@ mod tests {
             Err("http1.field_name")
         );
         assert_eq!(uri(b"GET /x HTTP/1.1\nHost a\n\n"), Err("http1.field_line"));
+        // A bare CR hides a line from this reader that another would see (adversarial pass F6).
+        assert_eq!(
+            uri(b"GET /x HTTP/1.1\nX-Pad: 1\rHost: evil.example\nHost: a.example\n\n"),
+            Err("http1.control_char")
+        );
+        assert_eq!(
+            uri(b"GET /x HTTP/1.1\r\nHost: a\0b\r\n\r\n"),
+            Err("http1.control_char")
+        );
+        assert_eq!(
+            uri(b"GET /x\r HTTP/1.1\r\nHost: a\r\n\r\n"),
+            Err("http1.control_char")
+        );
+        assert_eq!(
+            uri(b"GET /x HTTP/1.1\r\nHost: a\r\n\r\nbody\rwith CR"),
+            Ok(Some("https://a/x".to_owned()))
+        );
         assert_eq!(uri(b""), Err("http1.empty"));
         assert_eq!(uri(b"GET /\xff HTTP/1.1\n\n"), Err("http1.not_utf8"));
     }

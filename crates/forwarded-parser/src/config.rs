@@ -206,8 +206,9 @@ impl Config {
         }
     }
 
-    /// Connection facts only: scheme from the socket's TLS, authority from the absolute-form
-    /// target or `Host` (RFC 9112 §3.3). Forwarding headers are ignored.
+    /// Connection facts only (RFC 9112 §3.3): an absolute-form target is the target URI
+    /// (scheme and authority); otherwise the scheme comes from the socket's TLS and the
+    /// authority from `Host`. Forwarding headers are ignored.
     pub const fn connection() -> Self {
         Self::with_source(Source::Connection)
     }

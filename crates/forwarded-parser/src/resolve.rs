@@ -141,16 +141,19 @@ fn resolve_source<'a>(
     }
 }
 
-/// RFC 9112 §3.3: scheme from the connection, authority from the absolute-form target or Host.
+/// RFC 9112 §3.3: scheme and authority from an absolute-form target, else the scheme from the
+/// connection and the authority from an authority-form target or Host.
 fn connection<'a>(
     conn: &ConnectionFacts,
     head: &RequestHead<'a>,
 ) -> Result<Parts<'a>, ForwardedError> {
-    let scheme = if conn.tls() {
+    // RFC 9112 §3.3: an absolute-form target is the target URI, scheme included; otherwise
+    // the scheme is the connection's.
+    let scheme = head.target_scheme().unwrap_or(if conn.tls() {
         Scheme::Https
     } else {
         Scheme::Http
-    };
+    });
     let hp = host_authority(head)?;
     Ok(Parts {
         method: head.method(),
