@@ -2216,3 +2216,59 @@ fn jwks_selection_by_use_kty_and_alg() {
     );
     assert_error(&r, 1, "verify.alg_mismatch");
 }
+
+/// A plain RSA member without `alg` admits two algorithms: the message's `alg` parameter must
+/// not choose between them, with `--jwks` as with `--key` (RFC 9421 §3.2 step 6; adversarial
+/// pass of issue 10, F8). `--alg` names the one the user trusts.
+#[test]
+fn jwks_rsa_member_without_alg_needs_alg() {
+    let args = |extra: &[&str]| {
+        let mut v = vec![
+            "sign",
+            "--key",
+            "",
+            "--alg",
+            "rsa-pss-sha512",
+            "--include-alg",
+            "--keyid",
+            "test-key-rsa-pss",
+            "--created",
+            "1618884473",
+            "--components",
+            "\"@method\" \"@authority\"",
+            REQUEST,
+        ];
+        v.extend_from_slice(extra);
+        v.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let pem = key("test-key-rsa-pss.pem");
+    let mut sign_args = args(&[]);
+    sign_args[2] = pem;
+    let sign_args: Vec<&str> = sign_args.iter().map(String::as_str).collect();
+    let signed = run(&sign_args);
+    assert_status(&signed, 0);
+    assert!(
+        signed.stdout.contains(";alg=\"rsa-pss-sha512\""),
+        "{}",
+        signed.stdout
+    );
+    let jwks = "tests/cli/jwks-rsa-without-alg.json";
+    let r = run_stdin(
+        &["verify", "--jwks", jwks, "--now", "1618884474"],
+        signed.stdout.as_bytes(),
+    );
+    assert_error(&r, 2, "key.ambiguous_algorithm");
+    let r = run_stdin(
+        &[
+            "verify",
+            "--jwks",
+            jwks,
+            "--alg",
+            "rsa-pss-sha512",
+            "--now",
+            "1618884474",
+        ],
+        signed.stdout.as_bytes(),
+    );
+    assert_status(&r, 0);
+}

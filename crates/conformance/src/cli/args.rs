@@ -111,7 +111,9 @@ pub struct KeyArgs {
     /// given; its public half is used.
     #[arg(long, value_name = "FILE", conflicts_with = "jwks")]
     pub key: Option<PathBuf>,
-    /// A JWK Set (JSON). verify: the key is chosen by the signature's keyid; sign: by --keyid.
+    /// A JWK Set (JSON). verify: the key is chosen by the signature's keyid (and its alg
+    /// parameter among members sharing the kid; an RSA member without alg needs --alg, as
+    /// with --key); sign: by --keyid.
     #[arg(long, value_name = "FILE")]
     pub jwks: Option<PathBuf>,
     /// The algorithm: an RFC 9421 name (ed25519, rsa-pss-sha512, ...) or a JWS name (ES256,

@@ -241,6 +241,18 @@ pub fn verifying_keys(
                 // set gives without it (if exactly one) goes to the verifier, which reports
                 // the disagreement (verify.alg_mismatch) as it does with --key. The alg is the
                 // message's, so a member it does not fit is not an input error.
+                // A plain RSA member without `alg` admits two algorithms; the message must not
+                // choose between them (RFC 9421 §3.2 step 6 starts from the application's set):
+                // refused as `--key` refuses the same key, unless `--alg` names one.
+                (None, Some(_))
+                    if set.iter().any(|j| {
+                        j.kid() == Some(w.keyid.as_str()) && j.kty() == "RSA" && j.alg().is_none()
+                    }) =>
+                {
+                    Err(KeyError::AmbiguousAlgorithm(
+                        httpsig_core::keys::KeyType::Rsa,
+                    ))
+                }
                 (None, Some(a)) => match set.verifying_key(&w.keyid, Some(a)) {
                     Err(e) if e != KeyError::JwksAmbiguousKey => set
                         .verifying_key(&w.keyid, None)
