@@ -277,8 +277,10 @@ fn request(parts: &MessageText<'_>, scheme: &str) -> Result<Message, TextError> 
     let line = RequestLine::parse(parts.start_line).map_err(TextError::Request)?;
     let fields = parts.field_bytes();
     let head = RequestHead::from_request_line(line, &fields).map_err(TextError::Request)?;
-    // An absolute-form target's own scheme wins inside `resolve` (RFC 9112 §3.3).
-    let conn = ConnectionFacts::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), scheme == Scheme::Https);
+    // Message text has no connection: it is taken to be the one the target names (an
+    // absolute-form target is the target URI, RFC 9112 §3.3), else `scheme`.
+    let tls = head.target_scheme().unwrap_or(scheme) == Scheme::Https;
+    let conn = ConnectionFacts::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), tls);
     let config = Config::connection();
     let resolved = resolve(&config, &conn, &head).map_err(TextError::Request)?;
     let uri = resolved.request.target_uri();

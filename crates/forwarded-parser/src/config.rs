@@ -206,9 +206,10 @@ impl Config {
         }
     }
 
-    /// Connection facts only (RFC 9112 §3.3): an absolute-form target is the target URI
-    /// (scheme and authority); otherwise the scheme comes from the socket's TLS and the
-    /// authority from `Host`. Forwarding headers are ignored.
+    /// Connection facts only (RFC 9112 §3.3): the scheme from the socket's TLS, the authority
+    /// from an absolute-form target or `Host`. An absolute-form target whose scheme is not the
+    /// connection's is refused ([`ForwardedError::SchemeMismatch`], RFC 9110 §7.4).
+    /// Forwarding headers are ignored.
     pub const fn connection() -> Self {
         Self::with_source(Source::Connection)
     }

@@ -213,8 +213,8 @@ impl fmt::Display for SourceKind {
 /// Everything that can make [`resolve`](crate::resolve) or the parsers fail.
 ///
 /// Map to HTTP: every variant is a client or deployment error; answer 400 (421 is also
-/// reasonable for [`HostNotAllowed`](Self::HostNotAllowed), 505 for
-/// [`UnsupportedVersion`](Self::UnsupportedVersion)).
+/// reasonable for [`HostNotAllowed`](Self::HostNotAllowed) and [`SchemeMismatch`](Self::SchemeMismatch),
+/// 505 for [`UnsupportedVersion`](Self::UnsupportedVersion)).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ForwardedError {
@@ -316,6 +316,11 @@ pub enum ForwardedError {
     },
     /// The effective host is not in the configured allow-list.
     HostNotAllowed,
+    /// An absolute-form request-target names another scheme than the connection's: an
+    /// `https` target over a plain connection (RFC 9110 §7.4: it MUST be rejected), or an
+    /// `http` target over TLS (refused too, so that a proof or signature made for the plain
+    /// endpoint is not accepted by the secured one). Answer 421 (Misdirected Request).
+    SchemeMismatch,
     /// A hop-count policy needs more elements or values than the request has.
     InsufficientHops {
         /// Hops the configuration requires.
@@ -356,6 +361,7 @@ impl ForwardedError {
             Self::MissingAuthority => "forwarded.missing_authority",
             Self::MissingHeader { .. } => "forwarded.missing_header",
             Self::HostNotAllowed => "forwarded.host_not_allowed",
+            Self::SchemeMismatch => "forwarded.scheme_mismatch",
             Self::InsufficientHops { .. } => "forwarded.insufficient_hops",
             Self::TooLarge { .. } => "forwarded.too_large",
         }
@@ -422,6 +428,9 @@ impl fmt::Display for ForwardedError {
             }
             Self::MissingHeader { header } => write!(f, "required header {header} is missing"),
             Self::HostNotAllowed => f.write_str("host is not in the allow-list"),
+            Self::SchemeMismatch => f.write_str(
+                "the absolute-form target's scheme is not the connection's (http vs https)",
+            ),
             Self::InsufficientHops { needed, found } => write!(
                 f,
                 "trust policy needs {needed} hops but the request carries {found}"

@@ -141,19 +141,24 @@ fn resolve_source<'a>(
     }
 }
 
-/// RFC 9112 §3.3: scheme and authority from an absolute-form target, else the scheme from the
-/// connection and the authority from an authority-form target or Host.
+/// RFC 9112 §3.3: the scheme from the connection (an absolute-form target must name the same
+/// one, RFC 9110 §7.4), the authority from an absolute-form or authority-form target, else Host.
 fn connection<'a>(
     conn: &ConnectionFacts,
     head: &RequestHead<'a>,
 ) -> Result<Parts<'a>, ForwardedError> {
-    // RFC 9112 §3.3: an absolute-form target is the target URI, scheme included; otherwise
-    // the scheme is the connection's.
-    let scheme = head.target_scheme().unwrap_or(if conn.tls() {
+    // RFC 9112 §3.3: an absolute-form target is the target URI, scheme included, and must
+    // name the connection's own scheme (RFC 9110 §7.4: an `https` target over a plain
+    // connection MUST be rejected; an `http` one over TLS is refused as well, so nothing made
+    // for a plain endpoint verifies at the secured one).
+    let scheme = if conn.tls() {
         Scheme::Https
     } else {
         Scheme::Http
-    });
+    };
+    if head.target_scheme().is_some_and(|s| s != scheme) {
+        return Err(ForwardedError::SchemeMismatch);
+    }
     let hp = host_authority(head)?;
     Ok(Parts {
         method: head.method(),

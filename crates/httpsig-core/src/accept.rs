@@ -9,6 +9,7 @@ use crate::error::{
     SignatureField,
 };
 use crate::params::{Labels, Limits, ParamValue, SignatureParamsBuilder};
+use smallvec::SmallVec;
 
 /// One requested signature: a label, the components to cover and the wanted parameters.
 ///
@@ -301,15 +302,53 @@ fn check_shape(value: &[u8], limits: Limits) -> Result<(), Error> {
         fn item(&mut self) -> Result<impl ItemVisitor<'de>, Stop> {
             if self.1 >= self.0.limits.max_components {
                 let max = self.0.limits.max_components;
-                return Err::<Ignored, _>(self.0.stop(LimitExceeded::Components { max }));
+                return Err(self.0.stop(LimitExceeded::Components { max }));
             }
             self.1 += 1;
-            Ok(Ignored)
+            Ok(Component(&mut *self.0))
         }
         fn finish(self) -> Result<impl ParameterVisitor<'de>, Stop> {
             Ok(Params(self.0, 0))
         }
     }
+    /// A requested component: its parameters are the component parameters of RFC 9421 §2.1
+    /// (`sf`, `key`, `bs`, `req`, `tr`, `name`), each at most once; more than six, or one
+    /// twice, is refused here, before the owned parse would collapse the repetition.
+    struct Component<'a, 'de>(&'a mut Shape<'de>);
+    struct ComponentParams<'a, 'de>(&'a mut Shape<'de>, SmallVec<[&'de str; 6]>);
+    impl<'de> ItemVisitor<'de> for Component<'_, 'de> {
+        type Out = ();
+        type Error = Stop;
+        fn bare_item(
+            self,
+            _: BareItemFromInput<'de>,
+        ) -> Result<impl ParameterVisitor<'de, Out = ()>, Stop> {
+            Ok(ComponentParams(self.0, SmallVec::new()))
+        }
+    }
+    impl<'de> ParameterVisitor<'de> for ComponentParams<'_, 'de> {
+        type Out = ();
+        type Error = Stop;
+        fn parameter(&mut self, key: &'de KeyRef, _: BareItemFromInput<'de>) -> Result<(), Stop> {
+            if self.1.contains(&key.as_str()) {
+                let e = crate::ComponentError::new(
+                    key.as_str(),
+                    crate::ComponentErrorKind::DuplicateParameter,
+                );
+                return Err(self.0.stop(e));
+            }
+            if self.1.len() >= 6 {
+                let max = 6;
+                return Err(self.0.stop(LimitExceeded::Parameters { max }));
+            }
+            self.1.push(key.as_str());
+            Ok(())
+        }
+        fn finish(self) -> Result<(), Stop> {
+            Ok(())
+        }
+    }
+
     impl<'de> ParameterVisitor<'de> for Params<'_, 'de> {
         type Out = ();
         type Error = Stop;
@@ -393,6 +432,20 @@ mod tests {
             "parse.accept_signature"
         );
         assert_eq!(code(&"a".repeat(16 * 1024 + 1)), "limits.field_too_large");
+        // Component parameters: at most the six RFC 9421 defines, none twice (second
+        // adversarial pass, N3: they were collapsed, and not counted).
+        assert_eq!(code("a=(\"x\";req;req)"), "component.duplicate_parameter");
+        assert_eq!(
+            code("a=(\"x\";key=\"a\";key=\"b\")"),
+            "component.duplicate_parameter"
+        );
+        let many: String = (0..3000).map(|i| format!(";p{i}")).collect();
+        assert_eq!(code(&format!("a=(\"x\"{many})")), "limits.field_too_large");
+        let many: String = (0..7).map(|i| format!(";p{i}")).collect();
+        assert_eq!(
+            code(&format!("a=(\"x\"{many})")),
+            "limits.too_many_parameters"
+        );
         let ok: Vec<String> = (0..16).map(|i| format!("s{i}=()")).collect();
         assert!(parse_accept_signature(ok.join(", ").as_bytes()).is_ok());
     }

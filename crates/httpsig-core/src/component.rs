@@ -1097,14 +1097,18 @@ fn parse_dictionary(
     };
     let mut combined = Vec::new();
     write_lines(ctx, source, c, &mut combined)?;
-    let wanted: HashMap<&str, usize, core::hash::BuildHasherDefault<Fnv>> = ctx
+    // Each wanted member once, numbered densely: a member covered twice (`;key="a"` and
+    // `;key="a";sf`) must not leave a gap in the numbering (second adversarial pass, N1).
+    let mut wanted: HashMap<&str, usize, core::hash::BuildHasherDefault<Fnv>> = HashMap::default();
+    for w in ctx
         .memo
         .members
         .iter()
         .filter(|w| w.req == c.req() && w.tr == c.tr() && *w.name == *c.name())
-        .enumerate()
-        .map(|(i, w)| (&*w.member, i))
-        .collect();
+    {
+        let next = wanted.len();
+        wanted.entry(&*w.member).or_insert(next);
+    }
     let mut found: Vec<Option<sfv::ListEntry>> = vec![None; wanted.len()];
     sfv::Parser::new(&combined)
         .parse_dictionary_with_visitor(Members {
@@ -1261,10 +1265,13 @@ fn write_trimmed_unfolded(line: &[u8], out: &mut Vec<u8>) -> bool {
         if tail.first() == Some(&0) {
             return false;
         }
-        let after_eol = tail
-            .iter()
-            .position(|&c| c != b'\r' && c != b'\n')
-            .unwrap_or(tail.len());
+        // Exactly one line end: CRLF, or a bare LF (RFC 9112 §2.2 lets a recipient take LF
+        // as one). A bare CR, or two line ends in a row, is not folding.
+        let after_eol = match tail {
+            [b'\r', b'\n', ..] => 2,
+            [b'\n', ..] => 1,
+            _ => return false,
+        };
         let tail = tail.get(after_eol..).unwrap_or(&[]);
         let after_ws = tail.iter().position(|c| !is_ows(c)).unwrap_or(tail.len());
         if after_ws == 0 {
@@ -1427,6 +1434,22 @@ mod tests {
         assert_eq!(line("e"), Ok("\"x-d\";key=\"e\": @1659578233".into()));
         assert_eq!(line("f"), Ok("\"x-d\";key=\"f\": %\"caf%c3%a9\"".into()));
         assert_eq!(line("z"), Err("component.key_missing_member"));
+        // One member covered twice (with and without `;sf`) beside another (second
+        // adversarial pass, N1: the second member went missing).
+        let params = crate::SignatureParams::parse(
+            r#"("x-d";key="a" "x-d";key="a";sf "x-d";key="b" "x-d";key="c")"#,
+        )
+        .unwrap();
+        let base = crate::signature_base(&msg, None, &params, &crate::BaseOptions::default())
+            .map(|b| String::from_utf8(b).unwrap());
+        let base = base.unwrap();
+        assert!(
+            base.starts_with(
+                "\"x-d\";key=\"a\": 3;r\n\"x-d\";key=\"a\";sf: 3;r\n\"x-d\";key=\"b\": (x y);p=?0\n\
+                 \"x-d\";key=\"c\": :AQ==:;q=\"s\"\n"
+            ),
+            "{base}"
+        );
         let bad = crate::Message::request("GET", "https://example.com/")
             .unwrap()
             .with_header("X-D", "a=1, (b)");
@@ -1448,6 +1471,17 @@ mod tests {
         );
         assert_eq!(run(b"a \n\tb"), Some("a b".into()));
         assert_eq!(run(b"a\rb"), None);
+        // Only OWS (CR)LF RWS is folding (RFC 9112 §5.2); a bare CR or two line ends are not
+        // (second adversarial pass, N4).
+        for not_a_fold in [
+            &b"a\r b"[..],
+            b"a\r\r\n b",
+            b"a\n\r b",
+            b"a\r\n\r\n b",
+            b"a\n\n b",
+        ] {
+            assert_eq!(run(not_a_fold), None, "{not_a_fold:?}");
+        }
         assert_eq!(run(b"a\0b"), None);
         assert_eq!(run(b""), Some(String::new()));
         // What was written before the value is never touched (a fuzz finding: a fold at the

@@ -283,7 +283,8 @@ pub struct ResolveArgs {
     /// Only accept this host (repeatable; `*.example.com` matches subdomains).
     #[arg(long = "allow-host", value_name = "H")]
     pub allow_hosts: Vec<String>,
-    /// The connection to us was TLS (the scheme with `--source connection`).
+    /// The connection to us was TLS (the scheme with `--source connection`; an absolute-form
+    /// target naming the other scheme is refused, RFC 9110 §7.4).
     #[arg(long)]
     pub tls: bool,
 }
@@ -372,7 +373,8 @@ pub struct DpopVerifyArgs {
     /// requests behind proxies).
     #[arg(long, value_name = "URI")]
     pub htu: Option<String>,
-    /// The scheme of an origin-form request's target URI in the message.
+    /// The scheme of the connection the message came on: an origin-form target's, and the one
+    /// an absolute-form target must name (RFC 9110 §7.4).
     #[arg(long, default_value = "https", value_parser = ["http", "https"])]
     pub scheme: String,
     /// The access token (sent as `Authorization: DPoP TOKEN`) instead of the message's

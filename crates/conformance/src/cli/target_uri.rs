@@ -85,6 +85,8 @@ impl RequestParts {
             )?,
             None => RequestHead::new(&self.method, &self.target, &headers)?,
         };
+        // The connection is the one `--tls`/`--scheme` describe, as a server's would be: an
+        // absolute-form target naming another scheme is refused (RFC 9110 §7.4).
         let r = resolve(config, conn, &head)?;
         Ok(ResolvedView::from(&r))
     }
