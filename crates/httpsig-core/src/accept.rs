@@ -8,7 +8,7 @@ use crate::error::{
     Error, LimitExceeded, ParamName, ParamsError, ParamsErrorKind, ParseError, ParseErrorKind,
     SignatureField,
 };
-use crate::params::{Labels, Limits, ParamValue, SignatureParamsBuilder};
+use crate::params::{Labels, Limits, ParamValue, SignatureParamsBuilder, Stop};
 use smallvec::SmallVec;
 
 /// One requested signature: a label, the components to cover and the wanted parameters.
@@ -238,16 +238,6 @@ fn check_shape(value: &[u8], limits: Limits) -> Result<(), Error> {
         DictionaryVisitor, EntryVisitor, Ignored, InnerListVisitor, ItemVisitor, ParameterVisitor,
     };
     use sfv::{BareItemFromInput, KeyRef};
-
-    /// The marker error handed to sfv; the typed one waits in `Shape::err`.
-    #[derive(Debug)]
-    struct Stop;
-    impl fmt::Display for Stop {
-        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("refused")
-        }
-    }
-    impl std::error::Error for Stop {}
 
     struct Shape<'de> {
         limits: Limits,

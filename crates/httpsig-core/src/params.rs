@@ -424,12 +424,13 @@ struct Builder<'de> {
     ident_filter: [u64; 16],
 }
 
-/// FNV-1a, 64 bit: a cheap hash of a component identifier for the duplicate check (a collision
-/// only costs a full comparison).
+/// A cheap hash of a component identifier for the duplicate check (a collision only costs a
+/// full comparison).
 fn ident_hash(ident: &str) -> u64 {
-    ident.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    use core::hash::Hasher as _;
+    let mut h = crate::component::Fnv::default();
+    h.write(ident.as_bytes());
+    h.finish()
 }
 
 impl<'de> Builder<'de> {
@@ -678,9 +679,10 @@ enum Shape {
     Item,
 }
 
-/// The marker error handed to sfv; the typed error waits in `State::err`.
+/// The marker error handed to sfv; the typed error waits beside it (`State::err` here, the
+/// `Accept-Signature` shape check's own slot there).
 #[derive(Debug)]
-struct Stop;
+pub(crate) struct Stop;
 
 impl fmt::Display for Stop {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
