@@ -99,48 +99,27 @@ pub trait ReplayStore: Send + Sync {
 }
 
 // The forwarding impls forward both methods: falling back to the default
-// `check_and_record_scoped` would silently drop the inner store's quota.
-impl<T: ReplayStore + ?Sized> ReplayStore for &T {
-    fn check_and_record(&self, key: &[u8], ttl: Duration) -> Result<bool, StoreError> {
-        (**self).check_and_record(key, ttl)
-    }
-    fn check_and_record_scoped(
-        &self,
-        scope: &[u8],
-        key: &[u8],
-        ttl: Duration,
-    ) -> Result<bool, StoreError> {
-        (**self).check_and_record_scoped(scope, key, ttl)
-    }
+// `check_and_record_scoped` would silently drop the inner store's quota. One macro, so no
+// wrapper can forget the second method.
+macro_rules! forward_replay_store {
+    ($($wrapper:ty),+) => {$(
+        impl<T: ReplayStore + ?Sized> ReplayStore for $wrapper {
+            fn check_and_record(&self, key: &[u8], ttl: Duration) -> Result<bool, StoreError> {
+                (**self).check_and_record(key, ttl)
+            }
+            fn check_and_record_scoped(
+                &self,
+                scope: &[u8],
+                key: &[u8],
+                ttl: Duration,
+            ) -> Result<bool, StoreError> {
+                (**self).check_and_record_scoped(scope, key, ttl)
+            }
+        }
+    )+};
 }
 
-impl<T: ReplayStore + ?Sized> ReplayStore for Box<T> {
-    fn check_and_record(&self, key: &[u8], ttl: Duration) -> Result<bool, StoreError> {
-        (**self).check_and_record(key, ttl)
-    }
-    fn check_and_record_scoped(
-        &self,
-        scope: &[u8],
-        key: &[u8],
-        ttl: Duration,
-    ) -> Result<bool, StoreError> {
-        (**self).check_and_record_scoped(scope, key, ttl)
-    }
-}
-
-impl<T: ReplayStore + ?Sized> ReplayStore for std::sync::Arc<T> {
-    fn check_and_record(&self, key: &[u8], ttl: Duration) -> Result<bool, StoreError> {
-        (**self).check_and_record(key, ttl)
-    }
-    fn check_and_record_scoped(
-        &self,
-        scope: &[u8],
-        key: &[u8],
-        ttl: Duration,
-    ) -> Result<bool, StoreError> {
-        (**self).check_and_record_scoped(scope, key, ttl)
-    }
-}
+forward_replay_store!(&T, Box<T>, std::sync::Arc<T>);
 
 /// Why a replay store could not answer. Every variant means "do not accept the key".
 #[derive(Clone, Debug, PartialEq, Eq)]
