@@ -170,16 +170,27 @@ struct SignatureCounts {
     reproduced: usize,
 }
 
+/// Each case's `name` (or its position) with the outcome `run` gives it, in file order.
+fn named_cases(
+    cases: &[Value],
+    mut run: impl FnMut(&Value) -> Result<(), String>,
+) -> CaseResults {
+    cases
+        .iter()
+        .enumerate()
+        .map(|(n, case)| {
+            let id = case
+                .get("name")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("case #{n}"), str::to_owned);
+            (id, run(case))
+        })
+        .collect()
+}
+
 fn signature_cases(cases: &[Value]) -> CaseResults {
-    let mut out = Vec::with_capacity(cases.len() + 1);
     let mut counts = SignatureCounts::default();
-    for (n, case) in cases.iter().enumerate() {
-        let id = case
-            .get("name")
-            .and_then(Value::as_str)
-            .map_or_else(|| format!("case #{n}"), str::to_owned);
-        out.push((id, signature_case(case, &mut counts)));
-    }
+    let mut out = named_cases(cases, |case| signature_case(case, &mut counts));
     // The file's shape as published: a lost or re-graded case fails here.
     let want = (18, 14, 4, 3);
     let got = (cases.len(), counts.valid, counts.invalid, counts.reproduced);
@@ -269,17 +280,7 @@ fn signature_case(case: &Value, counts: &mut SignatureCounts) -> Result<(), Stri
 }
 
 fn thumbprint_cases(cases: &[Value]) -> CaseResults {
-    let mut out: CaseResults = cases
-        .iter()
-        .enumerate()
-        .map(|(n, case)| {
-            let id = case
-                .get("name")
-                .and_then(Value::as_str)
-                .map_or_else(|| format!("case #{n}"), str::to_owned);
-            (id, thumbprint_case(case))
-        })
-        .collect();
+    let mut out = named_cases(cases, thumbprint_case);
     out.push((
         "file: 8 cases".into(),
         if cases.len() == 8 {
@@ -360,17 +361,7 @@ fn member(v: &Value) -> Result<Member, String> {
 }
 
 fn selection_cases(cases: &[Value]) -> CaseResults {
-    let mut out: CaseResults = cases
-        .iter()
-        .enumerate()
-        .map(|(n, case)| {
-            let id = case
-                .get("name")
-                .and_then(Value::as_str)
-                .map_or_else(|| format!("case #{n}"), str::to_owned);
-            (id, selection_case(case))
-        })
-        .collect();
+    let mut out = named_cases(cases, selection_case);
     out.push((
         "file: at least 20 cases".into(),
         if cases.len() >= 20 {
@@ -500,17 +491,7 @@ fn selection_case(case: &Value) -> Result<(), String> {
 /// `weak-ed25519.json`: each `x` loaded as an OKP JWK and as an SPKI PEM must give `expect`
 /// (`"ok"` or a `key.*` code) both ways.
 fn weak_ed25519_cases(cases: &[Value]) -> CaseResults {
-    cases
-        .iter()
-        .enumerate()
-        .map(|(n, case)| {
-            let id = case
-                .get("name")
-                .and_then(Value::as_str)
-                .map_or_else(|| format!("case #{n}"), str::to_owned);
-            (id, weak_ed25519_case(case))
-        })
-        .collect()
+    named_cases(cases, weak_ed25519_case)
 }
 
 fn weak_ed25519_case(case: &Value) -> Result<(), String> {
