@@ -961,6 +961,28 @@ fn hostile_request(target: &str, headers: Headers) -> http::Request<Bytes> {
 /// Extra header lines of a hostile request.
 type Headers = Vec<(&'static str, String)>;
 
+/// A `Content-Digest` field and a `Signature-Input` covering it.
+fn covered_digest(field: String) -> Headers {
+    vec![
+        ("content-digest", field),
+        (
+            "signature-input",
+            format!(r#"sig1=("content-digest"){HOSTILE_PARAMS}"#),
+        ),
+    ]
+}
+
+/// A field of `len` bytes for each name, and a `Signature-Input` covering them all.
+fn covered_fields(names: &[&'static str], len: usize) -> Headers {
+    let mut h: Headers = names.iter().map(|n| (*n, "b".repeat(len))).collect();
+    let inner: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    h.push((
+        "signature-input",
+        format!("sig1=({}){HOSTILE_PARAMS}", inner.join(" ")),
+    ));
+    h
+}
+
 /// The parameters that start every hostile `Signature-Input` member.
 const HOSTILE_PARAMS: &str = r#";created=1618884473;keyid="test-key-ed25519""#;
 
@@ -1022,17 +1044,7 @@ fn group7(filter: Filter<'_>, keys: &mut Keys, out: &mut Vec<Row>) {
             cd.push_str(&format!(", k{i}=:AA==:"));
             i += 1;
         }
-        rows.push((
-            name,
-            vec![
-                ("content-digest", cd),
-                (
-                    "signature-input",
-                    format!(r#"sig1=("content-digest"){HOSTILE_PARAMS}"#),
-                ),
-            ],
-            "digest.too_many_members",
-        ));
+        rows.push((name, covered_digest(cd), "digest.too_many_members"));
     }
     let name = "hostile Content-Digest: 8 KiB, 16 members, covered, checked, then crypto";
     if filter(G, name) {
@@ -1042,39 +1054,16 @@ fn group7(filter: Filter<'_>, keys: &mut Keys, out: &mut Vec<Row>) {
             cd.push_str(&format!(", k{i}=:{fill}:"));
         }
         assert!(cd.len() <= 8 * 1024, "{}", cd.len());
-        rows.push((
-            name,
-            vec![
-                ("content-digest", cd),
-                (
-                    "signature-input",
-                    format!(r#"sig1=("content-digest"){HOSTILE_PARAMS}"#),
-                ),
-            ],
-            "verify.invalid_signature",
-        ));
+        rows.push((name, covered_digest(cd), "verify.invalid_signature"));
     }
     let name = "hostile base: 30 KB (three 10 KB fields), built, then crypto";
     if filter(G, name) {
-        let mut h: Vec<(&'static str, String)> = ["x-b0", "x-b1", "x-b2"]
-            .into_iter()
-            .map(|n| (n, "b".repeat(10_000)))
-            .collect();
-        h.push((
-            "signature-input",
-            format!(r#"sig1=("x-b0" "x-b1" "x-b2"){HOSTILE_PARAMS}"#),
-        ));
+        let h = covered_fields(&["x-b0", "x-b1", "x-b2"], 10_000);
         rows.push((name, h, "verify.invalid_signature"));
     }
     let name = "hostile base: over 32 KiB (four 10 KB fields), refused while built";
     if filter(G, name) {
-        let names = ["x-b0", "x-b1", "x-b2", "x-b3"];
-        let mut h: Vec<(&'static str, String)> =
-            names.into_iter().map(|n| (n, "b".repeat(10_000))).collect();
-        h.push((
-            "signature-input",
-            format!(r#"sig1=("x-b0" "x-b1" "x-b2" "x-b3"){HOSTILE_PARAMS}"#),
-        ));
+        let h = covered_fields(&["x-b0", "x-b1", "x-b2", "x-b3"], 10_000);
         rows.push((name, h, "limits.base_too_large"));
     }
     let name = "hostile ;key: 64 members of one 8 KiB Dictionary field, then crypto";

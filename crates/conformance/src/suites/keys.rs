@@ -171,10 +171,7 @@ struct SignatureCounts {
 }
 
 /// Each case's `name` (or its position) with the outcome `run` gives it, in file order.
-fn named_cases(
-    cases: &[Value],
-    mut run: impl FnMut(&Value) -> Result<(), String>,
-) -> CaseResults {
+fn named_cases(cases: &[Value], mut run: impl FnMut(&Value) -> Result<(), String>) -> CaseResults {
     cases
         .iter()
         .enumerate()
