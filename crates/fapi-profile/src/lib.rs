@@ -68,7 +68,11 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub mod dpop;
+mod error;
 pub mod jws;
 pub mod mtls;
 pub mod signatures;
 pub mod store;
+pub mod token;
+
+pub use error::{Error, ErrorKind, Refusal, RefusalContext};

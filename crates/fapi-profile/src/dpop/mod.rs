@@ -116,6 +116,7 @@ use serde_json::{Map, Value};
 
 use crate::jws::{CompactJws, FAPI_ALGORITHMS, JwsError, sign_compact};
 use crate::store::{MAX_TTL, ReplayStore};
+use crate::token::{PresentedToken, TokenError, TokenScheme};
 
 mod error;
 mod htu;
@@ -689,7 +690,7 @@ pub fn replay_key(jkt: &str, jti: &str, htm: &str, htu: &str) -> [u8; 32] {
 }
 
 /// RFC 9110 §5.6.3 OWS around a field line value.
-fn trim_ows(v: &[u8]) -> &[u8] {
+pub(crate) fn trim_ows(v: &[u8]) -> &[u8] {
     let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
     let start = v.iter().position(|b| !is_ows(b)).unwrap_or(v.len());
     let end = v.iter().rposition(|b| !is_ows(b)).map_or(start, |i| i + 1);
@@ -699,34 +700,14 @@ fn trim_ows(v: &[u8]) -> &[u8] {
 /// RFC 9449 §7.1 / RFC 9110 §11.4: `Authorization: DPoP 1*SP token68`, scheme
 /// case-insensitive.
 fn access_token<'a>(lines: &[&'a [u8]]) -> Result<&'a str, DpopError> {
-    let line = match lines {
-        [] => return Err(DpopError::NoCredentials),
-        [one] => trim_ows(one),
-        _ => return Err(DpopError::AuthorizationMultiple),
-    };
-    let value = core::str::from_utf8(line).map_err(|_| DpopError::AuthorizationMalformed)?;
-    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
-    if scheme.eq_ignore_ascii_case("Bearer") {
-        return Err(DpopError::Scheme(AuthScheme::Bearer));
+    match PresentedToken::from_lines(lines) {
+        Ok(p) if p.scheme() == TokenScheme::Dpop => Ok(p.token()),
+        Ok(_) => Err(DpopError::Scheme(AuthScheme::Bearer)),
+        Err(TokenError::Missing) => Err(DpopError::NoCredentials),
+        Err(TokenError::Multiple) => Err(DpopError::AuthorizationMultiple),
+        Err(TokenError::UnsupportedScheme) => Err(DpopError::Scheme(AuthScheme::Other)),
+        Err(_) => Err(DpopError::AuthorizationMalformed),
     }
-    if !scheme.eq_ignore_ascii_case("DPoP") {
-        return Err(DpopError::Scheme(AuthScheme::Other));
-    }
-    let token = rest.trim_start_matches(' ');
-    if is_token68(token) {
-        Ok(token)
-    } else {
-        Err(DpopError::AuthorizationMalformed)
-    }
-}
-
-/// RFC 9110 §11.2: `token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
-fn is_token68(s: &str) -> bool {
-    let body = s.trim_end_matches('=');
-    !body.is_empty()
-        && body
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
 }
 
 /// Parses the header `jwk` into a public key for `alg` and its RFC 7638 thumbprint.
