@@ -293,9 +293,11 @@ fn authorization_syntax() {
             format!("bearer {TOKEN}"),
             Err(DpopError::Scheme(AuthScheme::Bearer)),
         ),
+        // RFC 9110 §11.4: only SP separates the scheme from the token68; with a tab the
+        // value is no `credentials` at all, so it is malformed (400), not another scheme.
         (
             format!("DPoP\t{TOKEN}"),
-            Err(DpopError::Scheme(AuthScheme::Other)),
+            Err(DpopError::AuthorizationMalformed),
         ),
     ] {
         let got = verify_with(&verifier(), &d, &[auth.as_bytes()], NOW).map(|_| ());
@@ -305,6 +307,56 @@ fn authorization_syntax() {
     assert_eq!(
         verify_with(&verifier(), &d, &[bad_utf8], NOW).map(|_| ()),
         Err(DpopError::AuthorizationMalformed)
+    );
+}
+
+#[test]
+fn from_http_request_reads_the_same_fields_as_lines() {
+    let p = proof(1_700_000_000);
+    let auth = format!("DPoP {TOKEN}");
+    let req = http::Request::get(HTU)
+        .header("authorization", &auth)
+        .header("dpop", &p)
+        .body(())
+        .expect("request");
+    let v = verifier();
+    let dreq = DpopRequest::from_request(&req, &Exact, NOW).token_jkt(Some(ES256_JKT));
+    assert_eq!(
+        dreq.presented_token().map(|t| t.token()),
+        Ok(TOKEN),
+        "the token layer reads the token through the same reader"
+    );
+    let got = v
+        .verify(&dreq)
+        .and_then(PendingProof::commit)
+        .expect("verifies");
+    assert_eq!(got.jkt, ES256_JKT);
+    // The same proof again is a replay, whichever constructor built the request.
+    assert_eq!(
+        verify_with(&v, &[p.as_bytes()], &[auth.as_bytes()], NOW).map(|_| ()),
+        Err(DpopError::Replay)
+    );
+
+    // Two DPoP lines and two Authorization lines are counted from the header map.
+    let mut two = req.map(|()| ());
+    two.headers_mut().append("dpop", p.parse().expect("value"));
+    let dreq = DpopRequest::from_request(&two, &Exact, NOW).token_jkt(Some(ES256_JKT));
+    assert_eq!(
+        verifier().verify(&dreq).map(|_| ()),
+        Err(DpopError::Multiple { count: 2 })
+    );
+    two.headers_mut()
+        .append("authorization", auth.parse().expect("value"));
+    let dreq = DpopRequest::from_request(&two, &Exact, NOW).token_jkt(Some(ES256_JKT));
+    assert_eq!(
+        verifier().verify(&dreq).map(|_| ()),
+        Err(DpopError::AuthorizationMultiple)
+    );
+    let none = http::Request::get(HTU).body(()).expect("request");
+    let dreq = DpopRequest::from_request(&none, &Exact, NOW);
+    assert_eq!(
+        verifier().verify(&dreq).map(|_| ()),
+        Err(DpopError::NoCredentials)
     );
 }
 

@@ -193,16 +193,60 @@ impl fmt::Debug for NonceMode {
 
 /// The parts of a request that DPoP verification reads.
 ///
-/// Field lines are passed as received, one slice element per line, in message order.
-/// `Debug` redacts their values (tokens and proofs are secrets).
+/// Build it from an `http` request with [`from_request`](Self::from_request) (or from its
+/// [`HeaderMap`](http::HeaderMap) with [`from_headers`](Self::from_headers)): it borrows the
+/// header map, nothing is copied. Message text and tests pass field lines directly with
+/// [`new`](Self::new), [`dpop_fields`](Self::dpop_fields) and
+/// [`authorization_fields`](Self::authorization_fields).
+/// `Debug` redacts the field values (tokens and proofs are secrets).
 #[derive(Clone, Copy)]
 pub struct DpopRequest<'a> {
     method: &'a str,
     htu: &'a dyn HtuCheck,
     now: u64,
-    dpop: &'a [&'a [u8]],
-    authorization: &'a [&'a [u8]],
+    dpop: Lines<'a>,
+    authorization: Lines<'a>,
     token_jkt: Option<&'a str>,
+}
+
+/// Field lines, as slices or still in a header map.
+#[derive(Clone, Copy)]
+enum Lines<'a> {
+    Slices(&'a [&'a [u8]]),
+    Map(&'a http::HeaderMap, &'static str),
+}
+
+impl<'a> Lines<'a> {
+    const NONE: Self = Self::Slices(&[]);
+
+    fn count(&self) -> usize {
+        match self {
+            Self::Slices(s) => s.len(),
+            Self::Map(m, name) => m.get_all(*name).iter().count(),
+        }
+    }
+
+    /// The only line, `Err(count)` when there are none or several.
+    fn single(&self) -> Result<&'a [u8], usize> {
+        match self {
+            Self::Slices([one]) => Ok(one),
+            Self::Slices(s) => Err(s.len()),
+            Self::Map(m, name) => {
+                let mut all = m.get_all(*name).iter();
+                match (all.next(), all.next()) {
+                    (Some(one), None) => Ok(one.as_bytes()),
+                    _ => Err(self.count()),
+                }
+            }
+        }
+    }
+
+    fn presented_token(&self) -> Result<PresentedToken<'a>, TokenError> {
+        match self {
+            Self::Slices(s) => PresentedToken::from_lines(s),
+            Self::Map(m, _) => PresentedToken::from_headers(m),
+        }
+    }
 }
 
 impl fmt::Debug for DpopRequest<'_> {
@@ -210,8 +254,8 @@ impl fmt::Debug for DpopRequest<'_> {
         f.debug_struct("DpopRequest")
             .field("method", &self.method)
             .field("now", &self.now)
-            .field("dpop_lines", &self.dpop.len())
-            .field("authorization_lines", &self.authorization.len())
+            .field("dpop_lines", &self.dpop.count())
+            .field("authorization_lines", &self.authorization.count())
             .field("token_jkt", &self.token_jkt)
             .finish_non_exhaustive()
     }
@@ -225,23 +269,46 @@ impl<'a> DpopRequest<'a> {
             method,
             htu,
             now,
-            dpop: &[],
-            authorization: &[],
+            dpop: Lines::NONE,
+            authorization: Lines::NONE,
             token_jkt: None,
+        }
+    }
+
+    /// The method, `DPoP` and `Authorization` fields of an `http` request, borrowed.
+    ///
+    /// `htu` matches the client-facing target URI: behind a proxy, build it with
+    /// `forwarded-parser` (`forwarded_parser::HtuMatcher`), never from `Host` alone.
+    pub fn from_request<B>(req: &'a http::Request<B>, htu: &'a dyn HtuCheck, now: u64) -> Self {
+        Self::from_headers(req.method().as_str(), req.headers(), htu, now)
+    }
+
+    /// As [`from_request`](Self::from_request), from a method and a header map
+    /// (`http::request::Parts`, a framework's own request type).
+    pub fn from_headers(
+        method: &'a str,
+        headers: &'a http::HeaderMap,
+        htu: &'a dyn HtuCheck,
+        now: u64,
+    ) -> Self {
+        Self {
+            dpop: Lines::Map(headers, "dpop"),
+            authorization: Lines::Map(headers, "authorization"),
+            ..Self::new(method, htu, now)
         }
     }
 
     /// The `DPoP` field lines (the name is case-insensitive: `DPOP` is the same field).
     #[must_use]
     pub fn dpop_fields(mut self, lines: &'a [&'a [u8]]) -> Self {
-        self.dpop = lines;
+        self.dpop = Lines::Slices(lines);
         self
     }
 
     /// The `Authorization` field lines.
     #[must_use]
     pub fn authorization_fields(mut self, lines: &'a [&'a [u8]]) -> Self {
-        self.authorization = lines;
+        self.authorization = Lines::Slices(lines);
         self
     }
 
@@ -251,6 +318,15 @@ impl<'a> DpopRequest<'a> {
     pub fn token_jkt(mut self, jkt: Option<&'a str>) -> Self {
         self.token_jkt = jkt;
         self
+    }
+
+    /// The access token as presented (the same reader the verifier uses), so the token layer
+    /// can validate it and find its `cnf.jkt` before DPoP verification.
+    ///
+    /// # Errors
+    /// [`TokenError`] when `Authorization` is missing, repeated or malformed.
+    pub fn presented_token(&self) -> Result<PresentedToken<'a>, TokenError> {
+        self.authorization.presented_token()
     }
 }
 
@@ -543,13 +619,13 @@ impl DpopVerifier {
     /// check gives which code.
     pub fn verify(&self, req: &DpopRequest<'_>) -> Result<PendingProof, DpopError> {
         // RFC 9449 §7.1: `Authorization: DPoP <token68>`.
-        let token = access_token(req.authorization)?;
+        let token = access_token(req.authorization.presented_token())?;
 
         // RFC 9449 §4.3 check 1: exactly one DPoP field line.
-        let proof = match req.dpop {
-            [] => return Err(DpopError::Missing),
-            [one] => trim_ows(one),
-            more => return Err(DpopError::Multiple { count: more.len() }),
+        let proof = match req.dpop.single() {
+            Ok(one) => trim_ows(one),
+            Err(0) => return Err(DpopError::Missing),
+            Err(count) => return Err(DpopError::Multiple { count }),
         };
 
         // Check 2: a well-formed JWS.
@@ -699,8 +775,8 @@ pub(crate) fn trim_ows(v: &[u8]) -> &[u8] {
 
 /// RFC 9449 §7.1 / RFC 9110 §11.4: `Authorization: DPoP 1*SP token68`, scheme
 /// case-insensitive.
-fn access_token<'a>(lines: &[&'a [u8]]) -> Result<&'a str, DpopError> {
-    match PresentedToken::from_lines(lines) {
+fn access_token(presented: Result<PresentedToken<'_>, TokenError>) -> Result<&str, DpopError> {
+    match presented {
         Ok(p) if p.scheme() == TokenScheme::Dpop => Ok(p.token()),
         Ok(_) => Err(DpopError::Scheme(AuthScheme::Bearer)),
         Err(TokenError::Missing) => Err(DpopError::NoCredentials),
