@@ -168,14 +168,8 @@ impl<'k> RequestSigner<'k> {
         let has_body = !req.body().as_ref().is_empty();
         if has_body {
             let v = header_value(&[self.digest], req.body().as_ref());
-            // A serialized Content-Digest is ASCII (sf keys and base64), always a valid value.
-            let hv = http::HeaderValue::from_str(&v).map_err(|_| {
-                Error::Component(httpsig_core::ComponentError::from_kind(
-                    "\"content-digest\"",
-                    httpsig_core::ComponentErrorKind::InvalidFieldValue,
-                ))
-            })?;
-            req.headers_mut().insert("content-digest", hv);
+            req.headers_mut()
+                .insert("content-digest", ascii_header_value(v)?);
         }
         let view = httpsig_core::http::RequestView::client(req).map_err(|_| {
             Error::Component(httpsig_core::ComponentError::from_kind(
@@ -195,6 +189,17 @@ impl<'k> RequestSigner<'k> {
         httpsig_core::http::attach(req.headers_mut(), &signed)?;
         Ok(signed)
     }
+}
+
+/// A serialized `Content-Digest` as a header value. It is ASCII (sf keys and base64), always a
+/// valid value; the error path is unreachable but reported, not panicked.
+fn ascii_header_value(v: String) -> Result<http::HeaderValue, Error> {
+    http::HeaderValue::try_from(v).map_err(|_| {
+        Error::Component(httpsig_core::ComponentError::from_kind(
+            "\"content-digest\"",
+            httpsig_core::ComponentErrorKind::InvalidFieldValue,
+        ))
+    })
 }
 
 /// Looks up a client's verification key by (client id, keyid) (RQV-1, D-6). The client id comes
@@ -461,11 +466,52 @@ impl<'k> ResponseSigner<'k> {
             .build()
     }
 
-    /// Signs a response: adds `Content-Digest` when it has a body, then the signature.
+    /// Signs an `http::Response` for the request it answers.
+    ///
+    /// What is attached to `response`'s headers: `Content-Digest` (SHA-256 of the body,
+    /// replacing any) when the body is non-empty (RSS-7); then one `Signature-Input` and one
+    /// `Signature` member under this signer's label, appended to any already there. The
+    /// signature covers `@status`, `content-digest` when present, the `;req` bindings to the
+    /// request (its `@method`, `@target-uri`, `content-digest`, and the `signature` /
+    /// `signature-input` members of each `fapi-2-request` signature), and what
+    /// [`cover`](Self::cover) added. `request` is the request as the server verified it
+    /// (`httpsig_core::http::RequestView::server` with the client-facing target URI).
+    ///
+    /// # Errors
+    /// Component and key errors; `sign.label_exists` when the label is already on the response.
+    pub fn sign<B: AsRef<[u8]>>(
+        &self,
+        response: &mut http::Response<B>,
+        request: &dyn HttpMessage,
+        request_body: &[u8],
+        created: i64,
+    ) -> Result<Signed, Error> {
+        let has_body = !response.body().as_ref().is_empty();
+        if has_body {
+            let v = header_value(&[DigestAlgorithm::Sha256], response.body().as_ref());
+            response
+                .headers_mut()
+                .insert("content-digest", ascii_header_value(v)?);
+        }
+        let params = self.params(request, !request_body.is_empty(), has_body, created)?;
+        let view = httpsig_core::http::ResponseView::new(&*response);
+        let signed = httpsig_core::sign(
+            &view,
+            Some(request),
+            &self.label,
+            params,
+            self.key,
+            &BaseOptions::default(),
+        )?;
+        httpsig_core::http::attach(response.headers_mut(), &signed)?;
+        Ok(signed)
+    }
+
+    /// As [`sign`](Self::sign), on a [`Message`] (message text: the command-line tool, vectors).
     ///
     /// # Errors
     /// Component and key errors.
-    pub fn sign(
+    pub fn sign_message(
         &self,
         response: &mut Message,
         request: &dyn HttpMessage,
@@ -539,6 +585,24 @@ impl ResponseVerifier {
     pub fn at(mut self, now: i64) -> Self {
         self.now = Some(now);
         self
+    }
+
+    /// Verifies the `fapi-2-response` signature of an `http::Response` against the request
+    /// this client sent (`httpsig_core::http::RequestView::client`) and its body. The response
+    /// body is checked against its covered `Content-Digest`.
+    ///
+    /// # Errors
+    /// As [`verify`](Self::verify).
+    pub fn verify_response<B: AsRef<[u8]>>(
+        &self,
+        response: &http::Response<B>,
+        request: &dyn HttpMessage,
+        request_body: &[u8],
+        keys: &dyn KeyResolver,
+    ) -> Result<VerifiedSignatures<'static>, Error> {
+        let view = httpsig_core::http::ResponseView::new(response);
+        self.verify(&view, response.body().as_ref(), request, request_body, keys)
+            .map(VerifiedSignatures::into_owned)
     }
 
     /// Verifies the `fapi-2-response` signature of `response`, given the original `request`

@@ -256,7 +256,7 @@ impl Case {
                 let mut res = http1::parse_message(self.message.as_bytes(), "https")
                     .map_err(|e| e.to_string())?;
                 fapi_profile::signatures::ResponseSigner::new(key.as_ref(), keyid)
-                    .sign(&mut res, &view, req.body(), created)
+                    .sign_message(&mut res, &view, req.body(), created)
                     .map_err(|e| format!("{} ({e})", e.code()))?
             }
             k => return Err(format!("unknown kind {k:?}")),
