@@ -39,6 +39,24 @@
 //! | SP-10 | `httpsig_core::keys::Jwks::verifying_key` / `signing_key` | a `kid` shared by several members is resolved by `use`, `key_ops`, `kty`/`crv` and `alg`; an `enc` key or `key_ops` without `verify` never verifies; unloadable members are skipped; two usable members are `key.jwks_ambiguous_key` (vectors: `keys/jwks-selection.json`) |
 //! | SP-11 | [`store`] | `jti` replay cache (memory with per-key/per-client quotas, or Redis), nonces, signed requests; capacity sizing in [`store`] |
 //!
+//! # The order of the checks at a resource server
+//!
+//! Cheap syntax before crypto, crypto before I/O, and the `jti` recorded last, so that junk
+//! triggers no fetch and nothing that fails a later check occupies the replay store:
+//!
+//! 1. the client-facing request from `forwarded-parser` (trusted proxies only);
+//! 2. the presented token ([`token::PresentedToken`], the one `Authorization` reader);
+//! 3. token validation (JWT or introspection; outside this crate), which yields the binding;
+//! 4. the certificate binding ([`mtls`]) or the DPoP proof ([`dpop::DpopVerifier::verify`],
+//!    which returns a pending proof);
+//! 5. the HTTP message signature and its covered `Content-Digest`
+//!    ([`signatures::RequestVerifier`]);
+//! 6. [`dpop::PendingProof::commit`]: the `jti` is recorded only now.
+//!
+//! Every failure converts into the one [`Error`]; [`Error::refusal`] gives the status,
+//! `WWW-Authenticate`, `DPoP-Nonce` and `Retry-After` to answer with, and [`Error::code`] the
+//! stable code for logs (never sent to the client).
+//!
 //! # Getting started
 //! ```
 //! use fapi_profile::signatures::{RequestSigner, RequestVerifier, ClientKeys};
