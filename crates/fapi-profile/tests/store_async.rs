@@ -178,3 +178,32 @@ fn the_same_proof_twice_is_refused_on_its_nonce_first() {
         "dpop.nonce_reused"
     );
 }
+
+#[tokio::test]
+async fn nonce_records_count_against_their_own_scope() {
+    // A quota of one live key per scope: the jti and the nonce of one commit are recorded under
+    // different scopes, so the commit fits; the next commit of the same key exceeds the jti
+    // scope's quota (the nonce scope's is checked first and is also full: either way 429).
+    let v =
+        DpopVerifier::new_async(memory(100, 1)).nonce_mode(NonceMode::RequireSingleUse(nonces(10)));
+    let now = now();
+    let n1 = v.next_nonce(support::dpop::JKT, now).unwrap();
+    let first = verify(&v, &proof(now, Some(&n1)), now).unwrap();
+    first
+        .commit_async()
+        .await
+        .expect("one jti and one nonce, two scopes");
+    let n2 = v.next_nonce(support::dpop::JKT, now).unwrap();
+    let second = verify(&v, &proof(now, Some(&n2)), now).unwrap();
+    assert_eq!(
+        second.commit_async().await.unwrap_err().code(),
+        "store.quota_exceeded"
+    );
+    // Another client's scope is unaffected.
+    let n3 = v.next_nonce(support::dpop::JKT, now).unwrap();
+    let other = verify(&v, &proof(now, Some(&n3)), now).unwrap();
+    other
+        .commit_for_client_async("client-b")
+        .await
+        .expect("own scopes");
+}

@@ -420,13 +420,19 @@ impl PendingProof {
         self.commit_scoped_async(b"client", Some(client_id)).await
     }
 
-    /// The scopes of the `jti` record and of the nonce record: `kind` with `client_id`, or with
-    /// the proof key's thumbprint when there is none.
-    fn scopes(&self, kind: &[u8], client_id: Option<&str>) -> (Vec<u8>, Vec<u8>) {
-        let id = client_id.unwrap_or(&self.proof.jkt);
-        let mut nonce_kind = b"nonce-".to_vec();
-        nonce_kind.extend_from_slice(kind);
-        (scope_bytes(kind, id), scope_bytes(&nonce_kind, id))
+    /// The scope of the `jti` record: `kind` with `client_id`, or with the proof key's
+    /// thumbprint when there is none.
+    fn scope(&self, kind: &[u8], client_id: Option<&str>) -> Vec<u8> {
+        scope_bytes(kind, client_id.unwrap_or(&self.proof.jkt))
+    }
+
+    /// The scope of the nonce record: its own kind in front of the `jti` record's scope, so
+    /// nonce records count against a quota of their own.
+    fn nonce_scope(scope: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(6 + scope.len());
+        out.extend_from_slice(b"nonce\0");
+        out.extend_from_slice(scope);
+        out
     }
 
     fn commit_scoped(
@@ -437,8 +443,9 @@ impl PendingProof {
         let Replay::Sync(store) = &self.replay else {
             return Err(DpopError::Store(StoreError::InvalidConfig));
         };
-        let (scope, nonce_scope) = self.scopes(kind, client_id);
+        let scope = self.scope(kind, client_id);
         if let Some((key, ttl)) = &self.nonce_record {
+            let nonce_scope = Self::nonce_scope(&scope);
             self.nonce_outcome(store.check_and_record_scoped(&nonce_scope, key, *ttl))?;
         }
         let recorded = store.check_and_record_scoped(&scope, &self.replay_key, self.ttl);
@@ -450,8 +457,9 @@ impl PendingProof {
         kind: &[u8],
         client_id: Option<&str>,
     ) -> Result<VerifiedProof, DpopError> {
-        let (scope, nonce_scope) = self.scopes(kind, client_id);
+        let scope = self.scope(kind, client_id);
         if let Some((key, ttl)) = &self.nonce_record {
+            let nonce_scope = Self::nonce_scope(&scope);
             let recorded = match &self.replay {
                 Replay::Sync(store) => store.check_and_record_scoped(&nonce_scope, key, *ttl),
                 Replay::Async(store) => {
