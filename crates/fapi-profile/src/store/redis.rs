@@ -39,7 +39,8 @@ const MAX_IDLE: usize = 8;
 ///   `maxmemory-policy noeviction`: an evicting policy could drop a live `jti` and reopen its
 ///   replay window, where `noeviction` makes writes fail ([`StoreError::Rejected`], fail closed).
 /// - **Scope:** one server or primary over plain TCP (`redis://host:port/db`, with optional
-///   user and password in the URL). TLS, Sentinel and Cluster are not supported. A Redis that
+///   user and password in the URL). TLS and Cluster are supported by the async store
+///   (`AsyncRedisReplayStore`, features `redis-async`, `redis-tls`); Sentinel by neither. A Redis that
 ///   restarts without persistence forgets the recorded keys, which reopens replay for keys whose TTL
 ///   had not ended; a read-only replica answers with an error ([`StoreError::Rejected`]).
 pub struct RedisReplayStore {
