@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Installs Debian's redis-server when the `redis-server` binary is missing.
+# Installs Debian's redis-server (with redis-cli, from redis-tools) when either binary is missing.
 #
 # Used by the fapi-profile Redis replay-store tests, which start (and stop) their own
-# redis-server process on a free loopback port; this script therefore only installs and
-# never starts a server (the package's own service, if any, is stopped and disabled again).
-# Idempotent: it does nothing when `redis-server` is already on PATH.
+# redis-server processes on free loopback ports: plain, TLS-only (`--tls-port`; Debian's build
+# has TLS, and the tests generate their CA in-process with rcgen, so no openssl CLI is needed),
+# and a 3-master Redis Cluster joined with `redis-cli --cluster create`. This script therefore
+# only installs and never starts a server (the package's own service, if any, is kept from
+# starting). Idempotent: it does nothing when both binaries are already on PATH.
 set -euo pipefail
 
-if command -v redis-server >/dev/null 2>&1; then
+if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
     exit 0
 fi
 
@@ -49,10 +51,12 @@ run_quiet() {
     fi
 }
 run_quiet $SUDO apt-get update -qq
-run_quiet $SUDO apt-get install -y -qq --no-install-recommends redis-server
+run_quiet $SUDO apt-get install -y -qq --no-install-recommends redis-server redis-tools
 rm -f "$LOG"
 
-if ! command -v redis-server >/dev/null 2>&1; then
-    echo "setup-redis.sh: apt-get finished but redis-server is still not on PATH" >&2
-    exit 1
-fi
+for bin in redis-server redis-cli; do
+    if ! command -v "$bin" >/dev/null 2>&1; then
+        echo "setup-redis.sh: apt-get finished but $bin is still not on PATH" >&2
+        exit 1
+    fi
+done

@@ -12,4 +12,7 @@ for setup in scripts/setup-*.sh; do
 done
 
 cargo test --workspace --all-targets --locked
+# fapi-profile's optional async Redis store (features redis-async, redis-tls): its tests start
+# real redis-server processes (plain, TLS, a 3-master cluster).
+cargo test -p fapi-profile --all-features --all-targets --locked
 cargo test --workspace --doc --locked

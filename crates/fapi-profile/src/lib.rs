@@ -37,7 +37,7 @@
 //! | SP-6 | declined | token validity is the token layer's job |
 //! | SP-8 | [`jws::FAPI_ALGORITHMS`] | PS256, ES256, EdDSA, Ed25519; never `none` |
 //! | SP-10 | `httpsig_core::keys::Jwks::verifying_key` / `signing_key` | a `kid` shared by several members is resolved by `use`, `key_ops`, `kty`/`crv` and `alg`; an `enc` key or `key_ops` without `verify` never verifies; unloadable members are skipped; two usable members are `key.jwks_ambiguous_key` (vectors: `keys/jwks-selection.json`) |
-//! | SP-11 | [`store`] | `jti` replay cache (memory with per-key/per-client quotas, or Redis), nonces, signed requests; capacity sizing in [`store`] |
+//! | SP-11 | [`store`] | `jti` replay cache (memory with per-key/per-client quotas, or Redis: sync, or async on tokio with TLS and Cluster), single-use nonces ([`dpop::NonceMode::RequireSingleUse`]); capacity sizing in [`store`] |
 //!
 //! # The order of the checks at a resource server
 //!
@@ -82,6 +82,30 @@
 //! assert_eq!(verified.len(), 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Which store when
+//!
+//! DPoP `jti` values (and single-use server nonces) are recorded in a replay store
+//! ([`store`]); the verifier itself does no I/O, only the commit touches the store.
+//!
+//! | Service | Store | Commit with |
+//! |---|---|---|
+//! | one process, sync or async | [`store::MemoryReplayStore`] (bounded, per-scope quotas) | [`dpop::PendingProof::commit`] or [`commit_async`](dpop::PendingProof::commit_async) |
+//! | several instances, sync (threads, the CLI) | `store::RedisReplayStore` (feature `redis`) | [`dpop::PendingProof::commit`] |
+//! | several instances on tokio | `store::AsyncRedisReplayStore` (feature `redis-async`; `rediss://` with `redis-tls`; Redis Cluster included), behind [`dpop::DpopVerifier::new_async`] | [`dpop::PendingProof::commit_async`] |
+//!
+//! Behind a load balancer the store must be shared (Redis), or a proof refused by one
+//! instance is accepted by the next. In an async request path use an async store: the sync
+//! Redis store blocks the thread for a round trip. Every store fails closed: an unreachable
+//! store refuses the request with `store.unavailable` (HTTP 503), never accepts it.
+//!
+//! # Features
+//!
+//! | Feature | Default | Adds |
+//! |---|---|---|
+//! | `redis` | yes | `store::RedisReplayStore`, the sync Redis store (plain TCP) |
+//! | `redis-async` | no | `store::AsyncRedisReplayStore` on the `redis` crate's tokio support: reconnecting single-node connection and Redis Cluster; pulls in tokio |
+//! | `redis-tls` | no | `rediss://` for the async store (rustls with ring; system roots or a given CA) |
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
 

@@ -4,16 +4,18 @@
 //! or a server that does not start is a test FAILURE, never a skip.
 #![cfg(feature = "redis")]
 
-use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use fapi_profile::store::{RedisReplayStore, ReplayStore, StoreError};
+
+#[allow(dead_code, reason = "each test file uses part of the shared helpers")]
+mod support;
+
+use support::redis::{RedisServer, free_port, raw_command};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
@@ -21,165 +23,17 @@ const MINUTE: Duration = Duration::from_secs(60);
 /// does not turn a slow answer into a spurious `Unavailable`. The timeout tests use the default.
 const TEST_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// A `redis-server` child process on a loopback port, with its own temporary directory; killed and
-/// cleaned up on drop.
-struct RedisServer {
-    child: Option<Child>,
-    port: u16,
-    dir: PathBuf,
-    extra: Vec<String>,
-}
-
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral loopback port");
-    listener.local_addr().expect("local addr").port()
-}
-
-fn temp_dir() -> PathBuf {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "fapi-profile-redis-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&dir).expect("create temp dir for redis-server");
-    dir
-}
-
-/// Sends one inline command over a raw socket and returns the raw reply (independent of the
-/// client under test).
-fn raw_command(port: u16, command: &str) -> std::io::Result<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
-    stream.write_all(command.as_bytes())?;
-    stream.write_all(b"\r\n")?;
-    let mut reply = Vec::new();
-    let mut buf = [0u8; 512];
-    // Replies used here are single lines or short bulk strings.
-    loop {
-        let n = stream.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        reply.extend_from_slice(&buf[..n]);
-        let text = String::from_utf8_lossy(&reply);
-        let lines = text.matches("\r\n").count();
-        let complete = match text.as_bytes().first() {
-            Some(b'$') if !text.starts_with("$-1") => lines >= 2,
-            _ => lines >= 1,
-        };
-        if complete {
-            break;
-        }
-    }
-    let _ = stream.shutdown(Shutdown::Both);
-    Ok(String::from_utf8_lossy(&reply).into_owned())
-}
-
-impl RedisServer {
-    fn start() -> Self {
-        Self::start_with(&[])
-    }
-
-    /// Starts a server with extra `redis-server` arguments.
-    fn start_with(extra: &[&str]) -> Self {
-        let mut server = Self {
-            child: None,
-            port: free_port(),
-            dir: temp_dir(),
-            extra: extra.iter().map(|s| (*s).to_owned()).collect(),
-        };
-        server.spawn();
-        server
-    }
-
-    fn spawn(&mut self) {
-        assert!(self.child.is_none(), "server already running");
-        let log = self.dir.join("redis.log");
-        let child = Command::new("redis-server")
-            .args(["--port", &self.port.to_string()])
-            .args(["--bind", "127.0.0.1"])
-            .args(["--save", ""])
-            .args(["--appendonly", "no"])
-            .args(["--daemonize", "no"])
-            .arg("--dir")
-            .arg(&self.dir)
-            .arg("--logfile")
-            .arg(&log)
-            .args(&self.extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn();
-        let mut child = match child {
-            Ok(child) => child,
-            Err(err) => panic!(
-                "cannot start `redis-server` ({err}); these tests need a real Redis: \
-                 run scripts/setup-redis.sh to install it"
-            ),
-        };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Ok(Some(status)) = child.try_wait() {
-                let mut stderr = String::new();
-                if let Some(mut pipe) = child.stderr.take() {
-                    let _ = pipe.read_to_string(&mut stderr);
-                }
-                let log = std::fs::read_to_string(&log).unwrap_or_default();
-                panic!(
-                    "redis-server on port {} exited at start ({status}); stderr: {stderr}; log: {log}",
-                    self.port
-                );
-            }
-            if let Ok(reply) = raw_command(self.port, "PING") {
-                // A server with `requirepass` answers `-NOAUTH ...`: up, too.
-                if reply.starts_with("+PONG") || reply.starts_with("-NOAUTH") {
-                    break;
-                }
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                let log = std::fs::read_to_string(&log).unwrap_or_default();
-                panic!(
-                    "redis-server on port {} did not answer PING within 10 s; log: {log}",
-                    self.port
-                );
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-        self.child = Some(child);
-    }
-
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
-    }
-
-    fn store(&self) -> RedisReplayStore {
-        RedisReplayStore::open(&self.url())
-            .expect("valid url")
-            .with_timeout(TEST_TIMEOUT)
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        self.kill();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+/// A sync store on `server`, with [`TEST_TIMEOUT`].
+fn store_on(server: &RedisServer) -> RedisReplayStore {
+    RedisReplayStore::open(&server.url())
+        .expect("valid url")
+        .with_timeout(TEST_TIMEOUT)
 }
 
 #[test]
 fn first_use_is_new_second_is_seen() {
     let server = RedisServer::start();
-    let store = server.store();
+    let store = store_on(&server);
     assert_eq!(store.check_and_record(b"jti-1", MINUTE), Ok(true));
     assert_eq!(store.check_and_record(b"jti-1", MINUTE), Ok(false));
     assert_eq!(store.check_and_record(b"jti-2", MINUTE), Ok(true));
@@ -190,7 +44,7 @@ fn first_use_is_new_second_is_seen() {
 #[test]
 fn key_in_redis_is_prefix_plus_hex_sha256_with_the_ttl() {
     let server = RedisServer::start();
-    let store = server.store().with_prefix("test:jti:");
+    let store = store_on(&server).with_prefix("test:jti:");
     assert_eq!(store.check_and_record(b"abc", MINUTE), Ok(true));
     // SHA-256("abc") from FIPS 180-2 Appendix B.1, read back with a raw client.
     let name = "test:jti:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
@@ -213,7 +67,7 @@ fn key_in_redis_is_prefix_plus_hex_sha256_with_the_ttl() {
 #[test]
 fn huge_keys_cost_a_fixed_size_redis_key() {
     let server = RedisServer::start();
-    let store = server.store();
+    let store = store_on(&server);
     let big = vec![b'j'; 1 << 20];
     assert_eq!(store.check_and_record(&big, MINUTE), Ok(true));
     assert_eq!(store.check_and_record(&big, MINUTE), Ok(false));
@@ -225,21 +79,21 @@ fn huge_keys_cost_a_fixed_size_redis_key() {
 fn a_key_recorded_by_one_instance_is_refused_by_another() {
     let server = RedisServer::start();
     // Two verifier instances: separate stores, separate connections, one Redis.
-    let a = server.store();
-    let b = server.store();
+    let a = store_on(&server);
+    let b = store_on(&server);
     assert_eq!(a.check_and_record(b"shared-jti", MINUTE), Ok(true));
     assert_eq!(b.check_and_record(b"shared-jti", MINUTE), Ok(false));
     assert_eq!(b.check_and_record(b"b-first", MINUTE), Ok(true));
     assert_eq!(a.check_and_record(b"b-first", MINUTE), Ok(false));
     // Different prefixes are different namespaces.
-    let nonces = server.store().with_prefix("test:nonce:");
+    let nonces = store_on(&server).with_prefix("test:nonce:");
     assert_eq!(nonces.check_and_record(b"shared-jti", MINUTE), Ok(true));
 }
 
 #[test]
 fn keys_expire_on_the_server_after_the_ttl() {
     let server = RedisServer::start();
-    let store = server.store();
+    let store = store_on(&server);
     let ttl = Duration::from_millis(300);
     assert_eq!(store.check_and_record(b"short-lived", ttl), Ok(true));
     assert_eq!(store.check_and_record(b"short-lived", ttl), Ok(false));
@@ -250,7 +104,7 @@ fn keys_expire_on_the_server_after_the_ttl() {
 #[test]
 fn sub_millisecond_ttl_is_rounded_up_not_rejected() {
     let server = RedisServer::start();
-    let store = server.store();
+    let store = store_on(&server);
     // PX 0 would be a Redis error; the store rounds up to 1 ms.
     assert_eq!(
         store.check_and_record(b"tiny", Duration::from_micros(1)),
@@ -275,14 +129,16 @@ fn invalid_ttls_are_refused_before_any_io() {
 #[test]
 fn racing_threads_on_one_store_have_exactly_one_winner() {
     let server = RedisServer::start();
-    let store = Arc::new(server.store());
+    let store = Arc::new(store_on(&server));
     race(8, 50, |_| Arc::clone(&store) as Arc<dyn ReplayStore>);
 }
 
 #[test]
 fn racing_instances_have_exactly_one_winner() {
     let server = RedisServer::start();
-    race(8, 50, |_| Arc::new(server.store()) as Arc<dyn ReplayStore>);
+    race(8, 50, |_| {
+        Arc::new(store_on(&server)) as Arc<dyn ReplayStore>
+    });
 }
 
 /// `threads` threads, each with the store `make` gives it, all try the same `keys` keys at once;
@@ -361,7 +217,7 @@ fn silent_server_is_unavailable_after_the_timeout() {
 #[test]
 fn killed_server_is_unavailable_then_recovers_after_restart() {
     let mut server = RedisServer::start();
-    let store = server.store();
+    let store = store_on(&server);
     assert_eq!(store.check_and_record(b"before", MINUTE), Ok(true));
 
     server.kill();
@@ -390,7 +246,7 @@ fn killed_server_is_unavailable_then_recovers_after_restart() {
 #[test]
 fn restart_between_calls_is_survived_by_a_pooled_connection() {
     let mut server = RedisServer::start();
-    let store = server.store();
+    let store = store_on(&server);
     assert_eq!(store.check_and_record(b"first", MINUTE), Ok(true));
     // Restart while the store holds an idle connection to the old process.
     server.kill();
@@ -403,7 +259,7 @@ fn restart_between_calls_is_survived_by_a_pooled_connection() {
 fn error_reply_is_rejected_not_accepted() {
     // A server over its memory limit with no eviction answers SET with an OOM error.
     let server = RedisServer::start_with(&["--maxmemory", "1", "--maxmemory-policy", "noeviction"]);
-    let store = server.store();
+    let store = store_on(&server);
     let err = store.check_and_record(b"k", MINUTE).unwrap_err();
     assert_eq!(err, StoreError::Rejected);
     assert_eq!(err.code(), "store.rejected");
@@ -423,7 +279,7 @@ fn password_from_the_url_is_used() {
     assert_eq!(with_pw.check_and_record(b"k", MINUTE), Ok(true));
     assert!(!format!("{with_pw:?}").contains("s3cret-pw"));
 
-    let without = server.store();
+    let without = store_on(&server);
     let err = without.check_and_record(b"k2", MINUTE).unwrap_err();
     assert_eq!(err, StoreError::Rejected, "NOAUTH must not count as new");
 
@@ -484,8 +340,8 @@ fn two_dpop_verifiers_share_one_redis() {
         .token_jkt(Some("ydQXMtvbsOsZyFir-Y7A8t7fKEM1gbKPvyFkdpu4fvI"));
 
     let mut server = RedisServer::start();
-    let instance_a = DpopVerifier::new(Arc::new(server.store()));
-    let instance_b = DpopVerifier::new(Arc::new(server.store()));
+    let instance_a = DpopVerifier::new(Arc::new(store_on(&server)));
+    let instance_b = DpopVerifier::new(Arc::new(store_on(&server)));
     // Verified on B but not committed (its token check failed, say): nothing recorded.
     drop(instance_b.verify(&request).unwrap());
     assert!(
@@ -499,21 +355,17 @@ fn two_dpop_verifiers_share_one_redis() {
     assert_eq!(pending.commit().unwrap_err().code(), "dpop.replay");
     // The Redis store counts no quota (default scoped call): the scoped path records too.
     assert_eq!(
-        server
-            .store()
-            .check_and_record_scoped(b"scope", b"scoped-key", Duration::from_secs(60)),
+        store_on(&server).check_and_record_scoped(b"scope", b"scoped-key", Duration::from_secs(60)),
         Ok(true)
     );
     assert_eq!(
-        server
-            .store()
-            .check_and_record(b"scoped-key", Duration::from_secs(60)),
+        store_on(&server).check_and_record(b"scoped-key", Duration::from_secs(60)),
         Ok(false)
     );
 
     server.kill();
     let down = DpopVerifier::new(Arc::new(
-        server.store().with_timeout(Duration::from_millis(200)),
+        store_on(&server).with_timeout(Duration::from_millis(200)),
     ));
     // Verification needs no store; recording does, and fails closed.
     let pending = down.verify(&request).unwrap();

@@ -196,6 +196,14 @@ pub enum DpopError {
         /// The proof key, for a nonce bound to it in the challenge.
         jkt: Thumbprint,
     },
+    /// The proof's nonce is valid but was already used, and the server asked for single-use
+    /// nonces ([`NonceMode::RequireSingleUse`](super::NonceMode::RequireSingleUse); RFC 9449
+    /// §8, §9) (code `dpop.nonce_reused`). Answered like the other nonce errors:
+    /// `use_dpop_nonce` with a fresh nonce.
+    NonceReused {
+        /// The proof key, for a nonce bound to it in the challenge.
+        jkt: Thumbprint,
+    },
     /// The replay store could not record the `jti`; the verifier fails closed (code: the
     /// store's, e.g. `store.unavailable`, `store.full`, `store.quota_exceeded`).
     Store(StoreError),
@@ -230,6 +238,7 @@ impl DpopError {
             Self::JktMismatch => "dpop.jkt_mismatch",
             Self::NonceRequired { .. } => "dpop.nonce_required",
             Self::NonceInvalid { .. } => "dpop.nonce_invalid",
+            Self::NonceReused { .. } => "dpop.nonce_reused",
             Self::Store(e) => e.code(),
         }
     }
@@ -241,7 +250,9 @@ impl DpopError {
             Self::NoCredentials | Self::Store(_) => None,
             Self::AuthorizationMultiple | Self::AuthorizationMalformed => Some("invalid_request"),
             Self::Scheme(_) | Self::TokenNotBound | Self::JktMismatch => Some("invalid_token"),
-            Self::NonceRequired { .. } | Self::NonceInvalid { .. } => Some("use_dpop_nonce"),
+            Self::NonceRequired { .. } | Self::NonceInvalid { .. } | Self::NonceReused { .. } => {
+                Some("use_dpop_nonce")
+            }
             _ => Some("invalid_dpop_proof"),
         }
     }
@@ -283,7 +294,7 @@ impl DpopError {
             Self::Ath => "DPoP proof ath mismatch",
             Self::TokenNotBound | Self::JktMismatch => "Invalid DPoP key binding",
             // RFC 9449 §9 Figure 24, verbatim.
-            Self::NonceRequired { .. } | Self::NonceInvalid { .. } => {
+            Self::NonceRequired { .. } | Self::NonceInvalid { .. } | Self::NonceReused { .. } => {
                 "Resource server requires nonce in DPoP proof"
             }
         }
@@ -310,7 +321,10 @@ impl DpopError {
             Some(format!("algs=\"{}\"", names.join(" ")))
         };
         let status = self.status();
-        let is_nonce = matches!(self, Self::NonceRequired { .. } | Self::NonceInvalid { .. });
+        let is_nonce = matches!(
+            self,
+            Self::NonceRequired { .. } | Self::NonceInvalid { .. } | Self::NonceReused { .. }
+        );
         let (error, description, dpop_nonce) = match (self.oauth_error(), fresh_nonce) {
             (Some("use_dpop_nonce"), Some(n)) => {
                 (Some("use_dpop_nonce"), self.description(), Some(n))
@@ -397,6 +411,9 @@ impl fmt::Display for DpopError {
             }
             Self::NonceInvalid { .. } => {
                 f.write_str("DPoP proof \"nonce\" is invalid, expired or for another key")
+            }
+            Self::NonceReused { .. } => {
+                f.write_str("DPoP proof \"nonce\" was already used, nonces are single use")
             }
             Self::Store(e) => write!(f, "DPoP replay check failed: {e}"),
         }

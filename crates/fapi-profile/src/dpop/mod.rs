@@ -20,6 +20,7 @@
 //! | signature verifies with `jwk` | `dpop.signature` |
 //! | RFC 7638 thumbprint of `jwk` = token `cnf.jkt` | `dpop.token_not_bound`, `dpop.jkt_mismatch` |
 //! | `nonce` issued by this server for this key, when nonces are on ([`NonceMode`]) | `dpop.nonce_required`, `dpop.nonce_invalid` |
+//! | `nonce` not used before, with [`NonceMode::RequireSingleUse`], at [`PendingProof::commit`] | `dpop.nonce_reused`, `store.*` |
 //! | `jti` not seen before for this key, target and method, at [`PendingProof::commit`] ([`ReplayStore`]) | `dpop.replay`, `store.*` |
 //!
 //! Cheap checks run first, then the signature, then the key binding and nonce. Unknown header
@@ -35,6 +36,11 @@
 //! invalid, never occupy the store; only requests that are otherwise granted do. A pending
 //! proof that is dropped leaves no trace; one that is never committed was never checked for
 //! replay, so grant nothing before `commit` succeeds.
+//!
+//! In an async service, build the verifier with an [`AsyncReplayStore`]
+//! ([`DpopVerifier::new_async`]) and commit with [`PendingProof::commit_async`] (or
+//! [`PendingProof::commit_for_client_async`]): verification stays synchronous and does no I/O;
+//! only the commit awaits the store, so no blocking call runs on an executor thread.
 //!
 //! The replay key is the proof key's RFC 7638 thumbprint with `jti`, `htm` and `htu`
 //! ([`replay_key`]): a `jti` only collides with proofs signed by the same key (RFC 9449 §11.1
@@ -102,6 +108,7 @@
 //! ```
 //!
 //! [`ReplayStore`]: crate::store::ReplayStore
+//! [`AsyncReplayStore`]: crate::store::AsyncReplayStore
 
 use core::fmt;
 use std::sync::Arc;
@@ -115,7 +122,7 @@ use httpsig_core::{Algorithm, JwsAlgorithm, SigningKey, VerifyingKey};
 use serde_json::{Map, Value};
 
 use crate::jws::{CompactJws, FAPI_ALGORITHMS, JwsError, sign_compact};
-use crate::store::{MAX_TTL, ReplayStore};
+use crate::store::{AsyncReplayStore, MAX_TTL, ReplayStore, StoreError};
 use crate::token::{PresentedToken, TokenError, TokenScheme};
 
 mod error;
@@ -178,8 +185,28 @@ pub enum NonceMode {
     #[default]
     Off,
     /// Every proof must carry a valid nonce issued for its key; a missing or invalid one gets
-    /// `use_dpop_nonce` with a fresh nonce ([`DpopVerifier::challenge`]).
+    /// `use_dpop_nonce` with a fresh nonce ([`DpopVerifier::challenge`]). A nonce may be used
+    /// until it expires.
     Require(Arc<dyn NonceValidator>),
+    /// As [`Require`](Self::Require), and each nonce is accepted once (RFC 9449 §8, §9): the
+    /// commit ([`PendingProof::commit`], [`PendingProof::commit_async`]) records the nonce in
+    /// the verifier's replay store, under its own scope, for
+    /// [`NonceValidator::max_validity`], before it records the `jti`; a nonce already recorded
+    /// gets `dpop.nonce_reused`, answered with `use_dpop_nonce` and a fresh nonce. Instances
+    /// sharing the nonce secret and the store (Redis) share the record. Send a fresh nonce with
+    /// every successful response ([`DpopVerifier::next_nonce`]): the client's next request needs
+    /// it.
+    RequireSingleUse(Arc<dyn NonceValidator>),
+}
+
+impl NonceMode {
+    /// The validator, when nonces are on.
+    fn validator(&self) -> Option<&Arc<dyn NonceValidator>> {
+        match self {
+            Self::Off => None,
+            Self::Require(v) | Self::RequireSingleUse(v) => Some(v),
+        }
+    }
 }
 
 impl fmt::Debug for NonceMode {
@@ -187,6 +214,7 @@ impl fmt::Debug for NonceMode {
         f.write_str(match self {
             Self::Off => "Off",
             Self::Require(_) => "Require",
+            Self::RequireSingleUse(_) => "RequireSingleUse",
         })
     }
 }
@@ -358,7 +386,27 @@ pub struct PendingProof {
     proof: VerifiedProof,
     replay_key: [u8; 32],
     ttl: Duration,
-    replay: Arc<dyn ReplayStore>,
+    replay: Replay,
+    /// Set in [`NonceMode::RequireSingleUse`]: the nonce's store key and how long to keep it.
+    nonce_record: Option<([u8; 32], Duration)>,
+}
+
+/// The verifier's replay store: sync ([`DpopVerifier::new`]) or async
+/// ([`DpopVerifier::new_async`]).
+#[derive(Clone)]
+enum Replay {
+    Sync(Arc<dyn ReplayStore>),
+    Async(Arc<dyn AsyncReplayStore>),
+}
+
+/// The store key of a single-use nonce: SHA-256 over a label and the nonce, so it can never be
+/// equal to a [`replay_key`] (which starts with a length, never with this label).
+fn nonce_key(nonce: &str) -> [u8; 32] {
+    const LABEL: &[u8] = b"fapi-profile dpop nonce use\0";
+    let mut input = Vec::with_capacity(LABEL.len() + nonce.len());
+    input.extend_from_slice(LABEL);
+    input.extend_from_slice(nonce.as_bytes());
+    sha256(&input)
 }
 
 impl fmt::Debug for PendingProof {
@@ -398,16 +446,21 @@ impl PendingProof {
     }
 
     /// Records the `jti` (RFC 9449 §11.1), counted against the proof key's quota, and returns
-    /// the verified proof.
+    /// the verified proof. With [`NonceMode::RequireSingleUse`] the nonce is recorded first.
+    ///
+    /// For a verifier with a sync store ([`DpopVerifier::new`]); in async code use
+    /// [`commit_async`](Self::commit_async), which never blocks the executor.
     ///
     /// # Errors
     /// `dpop.replay` if a proof with the same key, `jti`, `htm` and `htu` was committed within
-    /// the window; `store.quota_exceeded` (HTTP 429) when this key holds as many live entries
+    /// the window; `dpop.nonce_reused` (single-use nonces) if the proof's nonce was used before;
+    /// `store.quota_exceeded` (HTTP 429) when this key holds as many live entries
     /// as the store allows one scope; `store.full`, `store.unavailable` and the other `store.*`
-    /// codes (HTTP 503) when the store cannot record it. Every error refuses the request.
+    /// codes (HTTP 503) when the store cannot record it; `store.invalid_config` when the
+    /// verifier was built with an async store ([`DpopVerifier::new_async`]), which this sync
+    /// call cannot await. Every error refuses the request.
     pub fn commit(self) -> Result<VerifiedProof, DpopError> {
-        let scope = scope_bytes(b"jkt", &self.proof.jkt);
-        self.commit_scoped(&scope)
+        self.commit_scoped(b"jkt", None)
     }
 
     /// As [`commit`](Self::commit), with the quota counted per client instead of per key:
@@ -418,19 +471,110 @@ impl PendingProof {
     /// # Errors
     /// As [`commit`](Self::commit).
     pub fn commit_for_client(self, client_id: &str) -> Result<VerifiedProof, DpopError> {
-        let scope = scope_bytes(b"client", client_id);
-        self.commit_scoped(&scope)
+        self.commit_scoped(b"client", Some(client_id))
     }
 
-    fn commit_scoped(self, scope: &[u8]) -> Result<VerifiedProof, DpopError> {
-        if self
-            .replay
-            .check_and_record_scoped(scope, &self.replay_key, self.ttl)
-            .map_err(DpopError::Store)?
-        {
-            Ok(self.proof)
-        } else {
-            Err(DpopError::Replay)
+    /// As [`commit`](Self::commit), awaiting the verifier's store: an async store
+    /// ([`DpopVerifier::new_async`], e.g. `AsyncRedisReplayStore`) is awaited; a sync store is
+    /// called in place (fine for [`crate::store::MemoryReplayStore`], whose only wait is a short
+    /// mutex; a sync store doing network I/O would block the executor thread).
+    ///
+    /// # Errors
+    /// As [`commit`](Self::commit), except that both kinds of store are accepted.
+    pub async fn commit_async(self) -> Result<VerifiedProof, DpopError> {
+        self.commit_scoped_async(b"jkt", None).await
+    }
+
+    /// As [`commit_for_client`](Self::commit_for_client), awaiting the verifier's store (see
+    /// [`commit_async`](Self::commit_async)).
+    ///
+    /// # Errors
+    /// As [`commit_async`](Self::commit_async).
+    pub async fn commit_for_client_async(
+        self,
+        client_id: &str,
+    ) -> Result<VerifiedProof, DpopError> {
+        self.commit_scoped_async(b"client", Some(client_id)).await
+    }
+
+    /// The scope of the `jti` record: `kind` with `client_id`, or with the proof key's
+    /// thumbprint when there is none.
+    fn scope(&self, kind: &[u8], client_id: Option<&str>) -> Vec<u8> {
+        scope_bytes(kind, client_id.unwrap_or(&self.proof.jkt))
+    }
+
+    /// The scope of the nonce record: its own kind in front of the `jti` record's scope, so
+    /// nonce records count against a quota of their own.
+    fn nonce_scope(scope: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(6 + scope.len());
+        out.extend_from_slice(b"nonce\0");
+        out.extend_from_slice(scope);
+        out
+    }
+
+    fn commit_scoped(
+        self,
+        kind: &[u8],
+        client_id: Option<&str>,
+    ) -> Result<VerifiedProof, DpopError> {
+        let Replay::Sync(store) = &self.replay else {
+            return Err(DpopError::Store(StoreError::InvalidConfig));
+        };
+        let scope = self.scope(kind, client_id);
+        if let Some((key, ttl)) = &self.nonce_record {
+            let nonce_scope = Self::nonce_scope(&scope);
+            self.nonce_outcome(store.check_and_record_scoped(&nonce_scope, key, *ttl))?;
+        }
+        let recorded = store.check_and_record_scoped(&scope, &self.replay_key, self.ttl);
+        self.jti_outcome(recorded)
+    }
+
+    async fn commit_scoped_async(
+        self,
+        kind: &[u8],
+        client_id: Option<&str>,
+    ) -> Result<VerifiedProof, DpopError> {
+        let scope = self.scope(kind, client_id);
+        if let Some((key, ttl)) = &self.nonce_record {
+            let nonce_scope = Self::nonce_scope(&scope);
+            let recorded = match &self.replay {
+                Replay::Sync(store) => store.check_and_record_scoped(&nonce_scope, key, *ttl),
+                Replay::Async(store) => {
+                    store
+                        .check_and_record_scoped_async(&nonce_scope, key, *ttl)
+                        .await
+                }
+            };
+            self.nonce_outcome(recorded)?;
+        }
+        let recorded = match &self.replay {
+            Replay::Sync(store) => {
+                store.check_and_record_scoped(&scope, &self.replay_key, self.ttl)
+            }
+            Replay::Async(store) => {
+                store
+                    .check_and_record_scoped_async(&scope, &self.replay_key, self.ttl)
+                    .await
+            }
+        };
+        self.jti_outcome(recorded)
+    }
+
+    fn nonce_outcome(&self, recorded: Result<bool, StoreError>) -> Result<(), DpopError> {
+        match recorded {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(DpopError::NonceReused {
+                jkt: Thumbprint::new(&self.proof.jkt),
+            }),
+            Err(e) => Err(DpopError::Store(e)),
+        }
+    }
+
+    fn jti_outcome(self, recorded: Result<bool, StoreError>) -> Result<VerifiedProof, DpopError> {
+        match recorded {
+            Ok(true) => Ok(self.proof),
+            Ok(false) => Err(DpopError::Replay),
+            Err(e) => Err(DpopError::Store(e)),
         }
     }
 }
@@ -456,7 +600,7 @@ pub struct DpopVerifier {
     max_age: u64,
     max_future: u64,
     max_proof_len: usize,
-    replay: Arc<dyn ReplayStore>,
+    replay: Replay,
     nonces: NonceMode,
 }
 
@@ -492,8 +636,22 @@ impl DpopVerifier {
     /// asks for at least 2048 bits; 4096 is the largest size in common use.
     pub const MAX_RSA_BITS: usize = 4096;
 
-    /// A verifier with the FAPI defaults and `replay` as its `jti` store.
+    /// A verifier with the FAPI defaults and `replay` as its `jti` store (and nonce store, for
+    /// [`NonceMode::RequireSingleUse`]). Commit with [`PendingProof::commit`] (or
+    /// [`PendingProof::commit_async`]).
     pub fn new(replay: Arc<dyn ReplayStore>) -> Self {
+        Self::with_replay(Replay::Sync(replay))
+    }
+
+    /// A verifier with the FAPI defaults and the async `replay` store, for services on an
+    /// async runtime: commit with [`PendingProof::commit_async`] (the sync
+    /// [`PendingProof::commit`] cannot await it and fails closed with `store.invalid_config`).
+    /// Verification itself ([`Self::verify`]) stays synchronous: it does no I/O.
+    pub fn new_async(replay: Arc<dyn AsyncReplayStore>) -> Self {
+        Self::with_replay(Replay::Async(replay))
+    }
+
+    fn with_replay(replay: Replay) -> Self {
         Self {
             allowed: FAPI_ALGORITHMS.to_vec(),
             max_age: Self::DEFAULT_MAX_AGE.as_secs(),
@@ -587,10 +745,12 @@ impl DpopVerifier {
     /// The response for `err`: see [`DpopError::challenge`]. For nonce errors a fresh nonce
     /// bound to the proof's key is issued from the configured validator.
     pub fn challenge(&self, err: &DpopError, now: u64) -> Challenge {
-        let nonce = match (&self.nonces, err) {
+        let nonce = match (self.nonces.validator(), err) {
             (
-                NonceMode::Require(v),
-                DpopError::NonceRequired { jkt } | DpopError::NonceInvalid { jkt },
+                Some(v),
+                DpopError::NonceRequired { jkt }
+                | DpopError::NonceInvalid { jkt }
+                | DpopError::NonceReused { jkt },
             ) => v.issue(jkt.as_str(), now),
             _ => None,
         };
@@ -601,10 +761,7 @@ impl DpopVerifier {
     /// with a successful response (RFC 9449 §8.2), or `None` when nonces are off or none can
     /// be made.
     pub fn next_nonce(&self, jkt: &str, now: u64) -> Option<String> {
-        match &self.nonces {
-            NonceMode::Off => None,
-            NonceMode::Require(v) => v.issue(jkt, now),
-        }
+        self.nonces.validator().and_then(|v| v.issue(jkt, now))
     }
 
     /// Verifies the request's token presentation and DPoP proof (RFC 9449 §4.3, §7.1), all
@@ -690,9 +847,9 @@ impl DpopVerifier {
         // Check 6: signature.
         jws.verify(&public).map_err(|_| DpopError::Signature)?;
         // Check 10: nonce, bound to this key (RFC 9449 §4.3 check 10, §9).
-        match &self.nonces {
-            NonceMode::Off => {}
-            NonceMode::Require(v) => match nonce {
+        match self.nonces.validator() {
+            None => {}
+            Some(v) => match nonce {
                 None => {
                     return Err(DpopError::NonceRequired {
                         jkt: Thumbprint::new(&jkt),
@@ -711,7 +868,11 @@ impl DpopVerifier {
         Ok(PendingProof {
             replay_key: replay_key(&jkt, jti, htm, htu),
             ttl: Duration::from_secs(Self::replay_ttl_secs(self.max_age, self.max_future)),
-            replay: Arc::clone(&self.replay),
+            replay: self.replay.clone(),
+            nonce_record: match (&self.nonces, nonce) {
+                (NonceMode::RequireSingleUse(v), Some(n)) => Some((nonce_key(n), v.max_validity())),
+                _ => None,
+            },
             proof: VerifiedProof {
                 jkt,
                 jti: jti.to_owned(),

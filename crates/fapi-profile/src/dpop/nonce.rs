@@ -22,8 +22,14 @@
 //!   nonce stamped up to [`HmacNonces::max_skew`] (default 5 s) in the future is accepted, so a
 //!   peer running a second ahead does not send the client into a `use_dpop_nonce` loop. The
 //!   age limit is the lifetime, counted from the stamp.
-//! - **Statelessness.** No state is kept, so a nonce stays usable until it expires; replay of a
-//!   whole proof is still caught by the `jti` check. Rotating the secret invalidates all
+//! - **Statelessness.** No state is kept here, so a nonce stays usable until it expires; replay
+//!   of a whole proof is still caught by the `jti` check. Where a nonce must be used once
+//!   (RFC 9449 §8: the server decides how often a nonce may be used), choose
+//!   [`NonceMode::RequireSingleUse`](super::NonceMode::RequireSingleUse): the HMAC still
+//!   proves authenticity, age and key binding, and the verifier's replay store records each
+//!   nonce at its first use (for [`NonceValidator::max_validity`]), so a second use is refused
+//!   with `dpop.nonce_reused` and a fresh nonce, on every instance that shares the secret and
+//!   the store. Rotating the secret invalidates all
 //!   outstanding nonces (clients then receive `use_dpop_nonce` once and retry). Run several
 //!   servers with the same secret, or give each its own (nonces are then only valid on the
 //!   server that issued them).
@@ -49,6 +55,14 @@ pub trait NonceValidator: Send + Sync {
     /// A fresh nonce for the key `jkt`, to send in `DPoP-Nonce`, or `None` if none can be made
     /// (e.g. no randomness); callers then answer without a nonce.
     fn issue(&self, jkt: &str, now: u64) -> Option<String>;
+
+    /// The longest time a nonce can stay valid after it was first accepted (its lifetime plus
+    /// any clock skew allowed), so that a single-use record
+    /// ([`NonceMode::RequireSingleUse`](super::NonceMode::RequireSingleUse)) outlives the nonce
+    /// it refuses. A record must not expire before the nonce does, so round up; a value of
+    /// zero or above [`crate::store::MAX_TTL`] makes every single-use commit fail closed
+    /// (`store.invalid_ttl`).
+    fn max_validity(&self) -> Duration;
 }
 
 const VERSION: u8 = 2;
@@ -177,6 +191,16 @@ impl NonceValidator for HmacNonces {
     fn issue(&self, jkt: &str, now: u64) -> Option<String> {
         self.issue_at(jkt, now).ok()
     }
+
+    /// The lifetime, plus the skew (a peer's nonce may be stamped that far ahead), plus one
+    /// second for the whole-second clock.
+    fn max_validity(&self) -> Duration {
+        Duration::from_secs(
+            self.lifetime
+                .saturating_add(self.max_skew)
+                .saturating_add(1),
+        )
+    }
 }
 
 #[cfg(test)]
@@ -217,6 +241,8 @@ mod tests {
             "not this key's nonce"
         );
         assert_ne!(nonce, n.issue_at(JKT, 1_000).expect("issue"), "random part");
+        // Valid from 995 (skew) to 1_300: a record made at 995 must last until after 1_300.
+        assert_eq!(n.max_validity(), Duration::from_secs(306));
     }
 
     #[test]

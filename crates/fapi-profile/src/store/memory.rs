@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use httpsig_core::crypto::sha256;
 
-use super::{ReplayStore, StoreError, check_ttl};
+use super::{AsyncReplayStore, ReplayStore, StoreError, StoreFuture, check_ttl};
 
 /// A monotonic time source: the time elapsed since an arbitrary, fixed origin.
 ///
@@ -276,6 +276,27 @@ impl ReplayStore for MemoryReplayStore {
         ttl: Duration,
     ) -> Result<bool, StoreError> {
         self.record(Some(sha256(scope)), key, ttl)
+    }
+}
+
+/// The answer is computed when the method is called (under the same short mutex as the sync
+/// seam) and the future is already complete: nothing waits on I/O.
+impl AsyncReplayStore for MemoryReplayStore {
+    fn check_and_record_async<'a>(&'a self, key: &'a [u8], ttl: Duration) -> StoreFuture<'a> {
+        Box::pin(std::future::ready(self.record(None, key, ttl)))
+    }
+
+    fn check_and_record_scoped_async<'a>(
+        &'a self,
+        scope: &'a [u8],
+        key: &'a [u8],
+        ttl: Duration,
+    ) -> StoreFuture<'a> {
+        Box::pin(std::future::ready(self.record(
+            Some(sha256(scope)),
+            key,
+            ttl,
+        )))
     }
 }
 

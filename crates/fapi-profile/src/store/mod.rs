@@ -5,11 +5,23 @@
 //! from being replayed. A verifier asks a [`ReplayStore`] whether a key is new and records it in the
 //! same atomic step, so two requests racing with the same `jti` cannot both be accepted.
 //!
-//! Two implementations:
+//! Two seams, one meaning:
+//!
+//! - [`ReplayStore`]: synchronous, for sync callers (the command-line tool, a thread-per-request
+//!   server, tests);
+//! - [`AsyncReplayStore`]: the same check as a future, for async services (tokio): the verifier
+//!   awaits it ([`crate::dpop::PendingProof::commit_async`]), so no blocking I/O runs on an
+//!   executor thread.
+//!
+//! Implementations:
 //!
 //! - [`MemoryReplayStore`]: one process; bounded size, TTL expiry, keys stored as SHA-256 digests.
-//! - `RedisReplayStore` (feature `redis`, on by default): shared by every verifier instance that talks
-//!   to the same Redis, one `SET key 1 NX PX ttl` round trip per check.
+//!   Implements both seams (the async one answers at once: its only wait is a short mutex).
+//! - `RedisReplayStore` (feature `redis`, on by default): the sync seam on Redis, shared by every
+//!   verifier instance that talks to the same Redis, one `SET key 1 NX PX ttl` round trip per check.
+//! - `AsyncRedisReplayStore` (feature `redis-async`; `rediss://` with `redis-tls`): the async seam
+//!   on Redis or Redis Cluster through the `redis` crate's tokio support, reconnecting by itself,
+//!   every call bounded by a timeout.
 //!
 //! Every failure is an error, never a silent "new": a verifier that gets `Err` must refuse the request
 //! (fail closed), because accepting it would reopen the replay window the store exists to close.
@@ -47,15 +59,21 @@
 //! client from taking everything, not many clients from taking their share.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
+#[cfg(feature = "redis-async")]
+mod redis_async;
 
 pub use memory::{Clock, ManualClock, MemoryReplayStore, MonotonicClock};
 #[cfg(feature = "redis")]
 pub use redis::RedisReplayStore;
+#[cfg(feature = "redis-async")]
+pub use redis_async::AsyncRedisReplayStore;
 
 /// The longest TTL a store accepts (366 days).
 ///
@@ -121,11 +139,95 @@ macro_rules! forward_replay_store {
 
 forward_replay_store!(&T, Box<T>, std::sync::Arc<T>);
 
+/// The future an [`AsyncReplayStore`] returns: `Ok(true)` if the key was new, `Ok(false)` if
+/// already seen, `Err` if the store could not answer (fail closed).
+pub type StoreFuture<'a> = Pin<Box<dyn Future<Output = Result<bool, StoreError>> + Send + 'a>>;
+
+/// The asynchronous form of [`ReplayStore`], for services on an async runtime.
+///
+/// Same contract as [`ReplayStore`] (atomic check-and-record, per-scope quotas, every `Err`
+/// refuses the key), but the answer is a future, so a store that talks to a server (Redis) waits
+/// without blocking an executor thread.
+///
+/// The methods carry an `_async` suffix so that a type implementing both seams (the memory
+/// store) can be called with both traits in scope. They return a boxed [`StoreFuture`] rather
+/// than being `async fn`: an `async fn` in a
+/// trait is not dyn-compatible, and verifiers hold their store as `Arc<dyn AsyncReplayStore>`
+/// (the store is chosen at run time, by configuration). One small allocation per check is
+/// nothing next to a network round trip, and no macro crate (`async-trait`) is needed. The
+/// future is `Send`, so it can be awaited inside a `tokio::spawn`ed task.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use fapi_profile::store::{AsyncReplayStore, StoreError, StoreFuture};
+///
+/// /// A store that refuses everything (say, while a migration runs).
+/// struct Closed;
+/// impl AsyncReplayStore for Closed {
+///     fn check_and_record_async<'a>(&'a self, _key: &'a [u8], _ttl: Duration) -> StoreFuture<'a> {
+///         Box::pin(async { Err(StoreError::Unavailable) })
+///     }
+/// }
+/// ```
+pub trait AsyncReplayStore: Send + Sync {
+    /// Records `key` for `ttl`: resolves to `Ok(true)` if it was new, `Ok(false)` if already
+    /// seen.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReplayStore::check_and_record`]; a store that does I/O resolves to
+    /// [`StoreError::Unavailable`] when it cannot answer within its timeout.
+    fn check_and_record_async<'a>(&'a self, key: &'a [u8], ttl: Duration) -> StoreFuture<'a>;
+
+    /// As [`check_and_record_async`](Self::check_and_record_async), for a key recorded on behalf of `scope`
+    /// (see [`ReplayStore::check_and_record_scoped`]). The default ignores `scope`: no quota.
+    ///
+    /// # Errors
+    ///
+    /// As [`check_and_record_async`](Self::check_and_record_async), and [`StoreError::QuotaExceeded`].
+    fn check_and_record_scoped_async<'a>(
+        &'a self,
+        scope: &'a [u8],
+        key: &'a [u8],
+        ttl: Duration,
+    ) -> StoreFuture<'a> {
+        let _ = scope;
+        self.check_and_record_async(key, ttl)
+    }
+}
+
+// As for `ReplayStore`: both methods forwarded, so a wrapper keeps the inner store's quota.
+macro_rules! forward_async_replay_store {
+    ($($wrapper:ty),+) => {$(
+        impl<T: AsyncReplayStore + ?Sized> AsyncReplayStore for $wrapper {
+            fn check_and_record_async<'a>(&'a self, key: &'a [u8], ttl: Duration) -> StoreFuture<'a> {
+                (**self).check_and_record_async(key, ttl)
+            }
+            fn check_and_record_scoped_async<'a>(
+                &'a self,
+                scope: &'a [u8],
+                key: &'a [u8],
+                ttl: Duration,
+            ) -> StoreFuture<'a> {
+                (**self).check_and_record_scoped_async(scope, key, ttl)
+            }
+        }
+    )+};
+}
+
+forward_async_replay_store!(&T, Box<T>, std::sync::Arc<T>);
+
 /// Why a replay store could not answer. Every variant means "do not accept the key".
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// The store could not be reached or did not answer within its timeout.
+    /// The store could not be reached (refused connection, failed TLS handshake, a cluster
+    /// without a master for the key's slot) or did not answer within its timeout. A
+    /// 503-class condition, distinct from a replay (`dpop.replay`) and from a quota
+    /// ([`StoreError::QuotaExceeded`]); a reconnecting store answers again once the server is
+    /// back.
     Unavailable,
     /// A bounded store is full of live keys and refuses new ones rather than evicting a live key
     /// (evicting would let that key be replayed before its TTL ends).
@@ -160,7 +262,9 @@ impl StoreError {
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Self::Unavailable => "replay store unavailable: no answer within the timeout",
+            Self::Unavailable => {
+                "replay store unavailable: unreachable or no answer within the timeout"
+            }
             Self::Full => "replay store full: no room for a new key until live keys expire",
             Self::InvalidTtl => "replay store ttl must be greater than zero and at most 366 days",
             Self::Rejected => "replay store answered but did not record the key",

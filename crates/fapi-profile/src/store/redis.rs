@@ -39,7 +39,8 @@ const MAX_IDLE: usize = 8;
 ///   `maxmemory-policy noeviction`: an evicting policy could drop a live `jti` and reopen its
 ///   replay window, where `noeviction` makes writes fail ([`StoreError::Rejected`], fail closed).
 /// - **Scope:** one server or primary over plain TCP (`redis://host:port/db`, with optional
-///   user and password in the URL). TLS, Sentinel and Cluster are not supported. A Redis that
+///   user and password in the URL). TLS and Cluster are supported by the async store
+///   (`AsyncRedisReplayStore`, features `redis-async`, `redis-tls`); Sentinel by neither. A Redis that
 ///   restarts without persistence forgets the recorded keys, which reopens replay for keys whose TTL
 ///   had not ended; a read-only replica answers with an error ([`StoreError::Rejected`]).
 pub struct RedisReplayStore {
@@ -126,15 +127,7 @@ impl RedisReplayStore {
 
     /// The Redis key for a caller's key: prefix followed by the lower-case hex SHA-256 digest.
     pub fn redis_key(&self, key: &[u8]) -> Vec<u8> {
-        let mut hex = String::with_capacity(64);
-        for byte in sha256(key) {
-            // Writing to a String cannot fail.
-            let _ = write!(hex, "{byte:02x}");
-        }
-        let mut out = Vec::with_capacity(self.prefix.len() + hex.len());
-        out.extend_from_slice(&self.prefix);
-        out.extend_from_slice(hex.as_bytes());
-        out
+        redis_key(&self.prefix, key)
     }
 
     fn connect(&self) -> Result<::redis::Connection, StoreError> {
@@ -169,6 +162,27 @@ impl RedisReplayStore {
         // half-updated, so a poisoned lock is safe to reuse.
         self.idle.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// `prefix` followed by the lower-case hex SHA-256 digest of `key` (shared with the async store,
+/// so both name a key the same way and can share one Redis).
+pub(super) fn redis_key(prefix: &[u8], key: &[u8]) -> Vec<u8> {
+    let mut hex = String::with_capacity(64);
+    for byte in sha256(key) {
+        // Writing to a String cannot fail.
+        let _ = write!(hex, "{byte:02x}");
+    }
+    let mut out = Vec::with_capacity(prefix.len() + hex.len());
+    out.extend_from_slice(prefix);
+    out.extend_from_slice(hex.as_bytes());
+    out
+}
+
+/// Whole milliseconds of `ttl`, rounded up so the key lives at least `ttl` (Redis refuses
+/// `PX 0`). Callers check `ttl` against `MAX_TTL` first, so the value fits in u64 (the fallback
+/// is unreachable).
+pub(super) fn ttl_millis(ttl: Duration) -> u64 {
+    u64::try_from(ttl.as_nanos().div_ceil(1_000_000)).unwrap_or(u64::MAX)
 }
 
 /// One `SET key 1 NX PX ms` on `conn`.
@@ -209,9 +223,7 @@ fn is_error_reply(err: &::redis::RedisError) -> bool {
 impl ReplayStore for RedisReplayStore {
     fn check_and_record(&self, key: &[u8], ttl: Duration) -> Result<bool, StoreError> {
         check_ttl(ttl)?;
-        // Whole milliseconds, rounded up so the key lives at least `ttl`; `check_ttl` bounds
-        // `ttl` by MAX_TTL, so the value fits in u64 (the fallback is unreachable).
-        let ttl_ms = u64::try_from(ttl.as_nanos().div_ceil(1_000_000)).unwrap_or(u64::MAX);
+        let ttl_ms = ttl_millis(ttl);
         let redis_key = self.redis_key(key);
 
         let (mut conn, reused) = match self.take_idle() {
