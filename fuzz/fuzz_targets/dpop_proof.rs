@@ -31,7 +31,7 @@ use httpsig_core::keys::{Jwk, PrivateKey};
 use httpsig_core::{Algorithm, JwsAlgorithm};
 use libfuzzer_sys::fuzz_target;
 
-const NOW: u64 = 1_700_000_000;
+const NOW: i64 = 1_700_000_000;
 const TOKEN: &str = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
 const HTU: &str = "https://rs.example.com/accounts";
 const SECRET: [u8; 32] = [0x42; 32];
@@ -93,7 +93,7 @@ fn fixture() -> &'static Fixture {
                     .htm("POST")
                     .htu(HTU)
                     .ath(TOKEN)
-                    .iat(NOW as i64)
+                    .iat(NOW)
                     .jti("fuzz-jti-0123456789abcdef");
                 if with_nonce {
                     b = b.nonce(&nonces.issue(&jkt, NOW).expect("nonce"));

@@ -874,7 +874,7 @@ fn dpop_row() -> Row {
     row.ours = Some(plain(move || {
         let dpop = [p.as_bytes()];
         let authz = [auth.as_bytes()];
-        let req = fapi_profile::dpop::DpopRequest::new("POST", &htu, NOW as u64)
+        let req = fapi_profile::dpop::DpopRequest::new("POST", &htu, NOW)
             .dpop_fields(&dpop)
             .authorization_fields(&authz)
             .token_jkt(Some(&jkt));

@@ -21,7 +21,7 @@ use httpsig_core::{Algorithm, JwsAlgorithm};
 
 const TOKEN: &str = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
 const HTU: &str = "https://rs.example.com/r";
-const NOW: u64 = 1_700_000_000;
+const NOW: i64 = 1_700_000_000;
 
 struct Exact;
 impl HtuCheck for Exact {
@@ -185,12 +185,12 @@ fn nonces_do_not_travel_between_keys() {
 #[test]
 fn clock_skew_edges() {
     let v_key = victim();
-    let skew = 3u64;
-    let lifetime = 100u64;
+    let skew = 3i64;
+    let lifetime = 100i64;
     let nonces = Arc::new(
-        HmacNonces::new(&[5; 32], Duration::from_secs(lifetime))
+        HmacNonces::new(&[5; 32], Duration::from_secs(lifetime.unsigned_abs()))
             .expect("key")
-            .with_max_skew(Duration::from_secs(skew)),
+            .with_max_skew(Duration::from_secs(skew.unsigned_abs())),
     );
     let v = DpopVerifier::new(store(100, 100)).nonce_mode(NonceMode::Require(nonces.clone()));
     // (stamp, accepted?): [now − lifetime, now + skew] is accepted, nothing outside it.
@@ -199,8 +199,9 @@ fn clock_skew_edges() {
         (NOW + skew + 1, false),
         (NOW - lifetime, true),
         (NOW - lifetime - 1, false),
-        (u64::MAX, false),
+        (i64::MAX, false),
         (0, false),
+        (-1, false),
     ]
     .into_iter()
     .enumerate()

@@ -13,7 +13,7 @@ use httpsig_core::keys::PrivateKey;
 use httpsig_core::{Algorithm, JwsAlgorithm};
 
 const TOKEN: &str = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
-const NOW: u64 = 1_700_000_000;
+const NOW: i64 = 1_700_000_000;
 /// Python hashlib over the RFC 7638 JSON (thumbprints.json "ours-test-key-ecc-p256").
 const ES256_JKT: &str = "ydQXMtvbsOsZyFir-Y7A8t7fKEM1gbKPvyFkdpu4fvI";
 
@@ -58,7 +58,7 @@ fn verify(htu_claim: &str, m: &dyn HtuCheck) -> Result<(), DpopError> {
         .htm("GET")
         .htu(htu_claim)
         .ath(TOKEN)
-        .iat(i64::try_from(NOW).expect("now"))
+        .iat(NOW)
         .build()
         .expect("build");
     let dpop = [proof.as_bytes()];

@@ -64,7 +64,7 @@ fn signed_request(
     let auth_lines = [auth.as_bytes()];
     let verified = verifier
         .verify(
-            &DpopRequest::new("POST", &Exact, NOW as u64)
+            &DpopRequest::new("POST", &Exact, NOW)
                 .dpop_fields(&dpop_lines)
                 .authorization_fields(&auth_lines)
                 .token_jkt(Some("ydQXMtvbsOsZyFir-Y7A8t7fKEM1gbKPvyFkdpu4fvI")),

@@ -317,17 +317,14 @@ fn two_dpop_verifiers_share_one_redis() {
         Algorithm::Jws(JwsAlgorithm::Es256),
     )
     .unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let now = httpsig_core::unix_now();
     let token = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
     let proof = DpopProofBuilder::new(&key, &data("dpop/keys/test-key-ecc-p256.pub.jwk.json"))
         .unwrap()
         .htm("GET")
         .htu("https://rs.example.com/r")
         .ath(token)
-        .iat(now as i64)
+        .iat(now)
         .build()
         .unwrap();
     let auth = format!("DPoP {token}");

@@ -56,6 +56,7 @@ mod message;
 mod params;
 mod sf;
 mod sign;
+mod time;
 mod verify;
 
 pub use base::{BaseOptions, component_line, signature_base};
@@ -70,6 +71,7 @@ pub use params::{ParamValue, SignatureParams, SignatureParamsBuilder};
 pub use params::{parse_signature_input_field, signature_value};
 pub use sf::{SfType, SfTypes};
 pub use sign::{Signed, append_member, fresh_label, sign};
+pub use time::unix_now;
 pub use verify::{
     KeyLookup, KeyResolver, KeySet, MaxAge, NonceCheck, Selection, VerifiedSignature,
     VerifiedSignatures, VerifyInput, VerifyPolicy,

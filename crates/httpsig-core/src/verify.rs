@@ -22,12 +22,7 @@ use crate::params::{SignatureParams, parse_signature, parse_signature_input};
 use crate::sign::check_alg;
 use crate::{Component, SfTypes};
 
-/// The system clock in Unix seconds (0 if the clock is before 1970).
-pub(crate) fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
+pub(crate) use crate::time::unix_now;
 
 /// What a resolver is told about a signature when asked for its key.
 #[derive(Clone, Copy, Debug)]

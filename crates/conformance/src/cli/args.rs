@@ -387,7 +387,7 @@ pub struct DpopVerifyArgs {
     pub jkt: Option<String>,
     /// The clock for verification, Unix seconds. Default: the system clock.
     #[arg(long, value_name = "N")]
-    pub now: Option<u64>,
+    pub now: Option<i64>,
     /// Print `{"valid","jkt","jti","iat","alg","error","challenge"}` as JSON.
     #[arg(long)]
     pub json: bool,

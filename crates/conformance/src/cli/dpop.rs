@@ -6,7 +6,6 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::num::NonZeroUsize;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use fapi_profile::dpop::{DpopError, DpopProofBuilder, DpopRequest, DpopVerifier};
 use fapi_profile::store::MemoryReplayStore;
@@ -31,10 +30,8 @@ pub fn run(args: &DpopArgs) -> Result<u8, CliError> {
     }
 }
 
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+fn now() -> i64 {
+    httpsig_core::unix_now()
 }
 
 /// The key for `alg`, or for the first DPoP algorithm its type allows.
@@ -77,7 +74,7 @@ fn create(args: &DpopCreateArgs) -> Result<u8, CliError> {
     let key = load_key(&pem, args.alg.as_deref())?;
     let jwk = read_input(Some(&args.jwk), InputKind::Jwk)?;
     let iat = match args.iat.as_deref() {
-        None | Some("now") => i64::try_from(now()).unwrap_or(i64::MAX),
+        None | Some("now") => now(),
         Some(n) => n.parse().map_err(|_| CliError::Option {
             option: "--iat",
             problem: OptionProblem::NotAnInteger,
@@ -215,7 +212,7 @@ fn verify(args: &DpopVerifyArgs) -> Result<u8, CliError> {
 }
 
 /// Prints what the resource server would answer for `e`.
-fn refused(verifier: &DpopVerifier, e: &DpopError, now: u64, json: bool) -> Result<(), CliError> {
+fn refused(verifier: &DpopVerifier, e: &DpopError, now: i64, json: bool) -> Result<(), CliError> {
     let ch = verifier.challenge(e, now);
     let out = if json {
         super::json_line(&json!({

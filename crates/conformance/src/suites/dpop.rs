@@ -227,7 +227,7 @@ struct ProofCase {
     target: String,
     authorization: Vec<String>,
     token_jkt: Option<String>,
-    now: u64,
+    now: i64,
     #[serde(default)]
     flip_bit: Option<FlipBit>,
     #[serde(default)]
@@ -328,7 +328,7 @@ fn proof_case(case: &ProofCase) -> Result<(), String> {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Baseline {
-    now: u64,
+    now: i64,
     method: String,
     target: String,
     htu: String,
@@ -531,7 +531,7 @@ fn build_proof(
     key: &TestKey,
     nonce: Option<&str>,
 ) -> Result<(String, bool), String> {
-    let iat = i64::try_from(base.now).or_fail("now")? + case.iat_offset.unwrap_or(0);
+    let iat = base.now + case.iat_offset.unwrap_or(0);
     if let Some(raw) = &case.raw_proof {
         return Ok((raw.clone(), false));
     }
@@ -680,9 +680,8 @@ fn rs_case(case: &RsCase, base: &Baseline, secret: &[u8]) -> Result<bool, String
     let nonces = Arc::new(
         HmacNonces::new(secret, Duration::from_secs(base.nonce_lifetime)).or_fail("nonces")?,
     );
-    let stamp = |offset: i64| -> Result<u64, String> {
-        base.now.checked_add_signed(offset).or_fail("nonce time")
-    };
+    let stamp =
+        |offset: i64| -> Result<i64, String> { base.now.checked_add(offset).or_fail("nonce time") };
     ensure(
         case.nonce_offset.is_none()
             || matches!(case.nonce.as_deref(), Some("issued" | "other-key")),
@@ -702,7 +701,7 @@ fn rs_case(case: &RsCase, base: &Baseline, secret: &[u8]) -> Result<bool, String
                 .issue(
                     &proof_jkt,
                     base.now
-                        .saturating_sub(base.nonce_lifetime)
+                        .saturating_sub_unsigned(base.nonce_lifetime)
                         .saturating_sub(1),
                 )
                 .or_fail("issue")?,
@@ -761,7 +760,7 @@ fn rs_case(case: &RsCase, base: &Baseline, secret: &[u8]) -> Result<bool, String
     for (i, prior) in case.prior.iter().enumerate() {
         let pkey = test_key(prior.key.as_deref().unwrap_or(key_name))?;
         let pjkt = jkt_of(&pkey.jwk_json)?;
-        let iat = i64::try_from(base.now).or_fail("now")?;
+        let iat = base.now;
         let mut b = DpopProofBuilder::new(&pkey.private, &pkey.jwk_json)
             .or_fail("builder")?
             .htm(&base.method)

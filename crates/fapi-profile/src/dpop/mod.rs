@@ -231,7 +231,7 @@ impl fmt::Debug for NonceMode {
 pub struct DpopRequest<'a> {
     method: &'a str,
     htu: &'a dyn HtuCheck,
-    now: u64,
+    now: i64,
     dpop: Lines<'a>,
     authorization: Lines<'a>,
     token_jkt: Option<&'a str>,
@@ -292,7 +292,7 @@ impl fmt::Debug for DpopRequest<'_> {
 impl<'a> DpopRequest<'a> {
     /// A request with `method`, a target-URI matcher and the current time (Unix seconds);
     /// no fields yet.
-    pub fn new(method: &'a str, htu: &'a dyn HtuCheck, now: u64) -> Self {
+    pub fn new(method: &'a str, htu: &'a dyn HtuCheck, now: i64) -> Self {
         Self {
             method,
             htu,
@@ -307,7 +307,7 @@ impl<'a> DpopRequest<'a> {
     ///
     /// `htu` matches the client-facing target URI: behind a proxy, build it with
     /// `forwarded-parser` (`forwarded_parser::HtuMatcher`), never from `Host` alone.
-    pub fn from_request<B>(req: &'a http::Request<B>, htu: &'a dyn HtuCheck, now: u64) -> Self {
+    pub fn from_request<B>(req: &'a http::Request<B>, htu: &'a dyn HtuCheck, now: i64) -> Self {
         Self::from_headers(req.method().as_str(), req.headers(), htu, now)
     }
 
@@ -317,7 +317,7 @@ impl<'a> DpopRequest<'a> {
         method: &'a str,
         headers: &'a http::HeaderMap,
         htu: &'a dyn HtuCheck,
-        now: u64,
+        now: i64,
     ) -> Self {
         Self {
             dpop: Lines::Map(headers, "dpop"),
@@ -744,7 +744,7 @@ impl DpopVerifier {
 
     /// The response for `err`: see [`DpopError::challenge`]. For nonce errors a fresh nonce
     /// bound to the proof's key is issued from the configured validator.
-    pub fn challenge(&self, err: &DpopError, now: u64) -> Challenge {
+    pub fn challenge(&self, err: &DpopError, now: i64) -> Challenge {
         let nonce = match (self.nonces.validator(), err) {
             (
                 Some(v),
@@ -760,7 +760,7 @@ impl DpopVerifier {
     /// A fresh nonce for the key `jkt` (from [`VerifiedProof::jkt`]) to send in `DPoP-Nonce`
     /// with a successful response (RFC 9449 §8.2), or `None` when nonces are off or none can
     /// be made.
-    pub fn next_nonce(&self, jkt: &str, now: u64) -> Option<String> {
+    pub fn next_nonce(&self, jkt: &str, now: i64) -> Option<String> {
         self.nonces.validator().and_then(|v| v.issue(jkt, now))
     }
 
@@ -884,7 +884,7 @@ impl DpopVerifier {
         })
     }
 
-    fn check_iat(&self, iat: i64, now: u64) -> Result<(), DpopError> {
+    fn check_iat(&self, iat: i64, now: i64) -> Result<(), DpopError> {
         let diff = i128::from(iat) - i128::from(now);
         let clamp = |v: i128| u64::try_from(v).unwrap_or(u64::MAX);
         if diff > i128::from(self.max_future) {
@@ -1169,11 +1169,7 @@ impl<'k> DpopProofBuilder<'k> {
                 URL_SAFE_NO_PAD.encode(r)
             }
         };
-        let iat = self.iat.unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        });
+        let iat = self.iat.unwrap_or_else(httpsig_core::unix_now);
         let mut header = self.extra_header.clone();
         header.insert("typ".into(), Value::from(DPOP_TYP));
         header.insert("alg".into(), Value::from(self.alg.name()));

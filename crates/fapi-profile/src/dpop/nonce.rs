@@ -50,11 +50,11 @@ use httpsig_core::{SigningKey, VerifyingKey};
 pub trait NonceValidator: Send + Sync {
     /// True if `nonce` was issued by this server (or a peer sharing its secret) for the key
     /// whose RFC 7638 thumbprint is `jkt`, and is still fresh at `now` (Unix seconds).
-    fn is_valid(&self, nonce: &str, jkt: &str, now: u64) -> bool;
+    fn is_valid(&self, nonce: &str, jkt: &str, now: i64) -> bool;
 
     /// A fresh nonce for the key `jkt`, to send in `DPoP-Nonce`, or `None` if none can be made
     /// (e.g. no randomness); callers then answer without a nonce.
-    fn issue(&self, jkt: &str, now: u64) -> Option<String>;
+    fn issue(&self, jkt: &str, now: i64) -> Option<String>;
 
     /// The longest time a nonce can stay valid after it was first accepted (its lifetime plus
     /// any clock skew allowed), so that a single-use record
@@ -128,7 +128,9 @@ impl HmacNonces {
     ///
     /// # Errors
     /// `key.random` if the random generator fails.
-    pub fn issue_at(&self, jkt: &str, now: u64) -> Result<String, KeyError> {
+    pub fn issue_at(&self, jkt: &str, now: i64) -> Result<String, KeyError> {
+        // A clock before 1970 stamps 0: such a nonce is simply expired, never accepted early.
+        let now = u64::try_from(now).unwrap_or(0);
         let mut body = [0u8; BODY_LEN];
         let mut random = [0u8; 16];
         random_bytes(&mut random)?;
@@ -162,7 +164,10 @@ impl HmacNonces {
     /// True if `nonce` is not a valid nonce for `jkt`, or is past half its lifetime: send a
     /// fresh `DPoP-Nonce` with the successful response (RFC 9449 §8.2) so the client never
     /// hits expiry.
-    pub fn needs_refresh(&self, nonce: &str, jkt: &str, now: u64) -> bool {
+    pub fn needs_refresh(&self, nonce: &str, jkt: &str, now: i64) -> bool {
+        let Ok(now) = u64::try_from(now) else {
+            return true;
+        };
         self.issued_at(nonce, jkt)
             .is_none_or(|t| now.saturating_sub(t) > self.lifetime / 2)
     }
@@ -180,7 +185,11 @@ impl HmacNonces {
 }
 
 impl NonceValidator for HmacNonces {
-    fn is_valid(&self, nonce: &str, jkt: &str, now: u64) -> bool {
+    fn is_valid(&self, nonce: &str, jkt: &str, now: i64) -> bool {
+        // A clock before 1970 validates nothing (fail closed).
+        let Ok(now) = u64::try_from(now) else {
+            return false;
+        };
         // Stamped at most `max_skew` ahead of this server's clock (a peer's clock may run
         // ahead); at most `lifetime` old.
         self.issued_at(nonce, jkt).is_some_and(|t| {
@@ -188,7 +197,7 @@ impl NonceValidator for HmacNonces {
         })
     }
 
-    fn issue(&self, jkt: &str, now: u64) -> Option<String> {
+    fn issue(&self, jkt: &str, now: i64) -> Option<String> {
         self.issue_at(jkt, now).ok()
     }
 
@@ -260,10 +269,10 @@ mod tests {
         assert_eq!(wide.max_skew(), HmacNonces::MAX_SKEW_CAP);
         assert!(wide.is_valid(&nonce, JKT, 940));
         assert!(!wide.is_valid(&nonce, JKT, 939));
-        // A stamp near u64::MAX neither overflows nor validates.
-        let late = n.issue_at(JKT, u64::MAX).expect("issue");
+        // A stamp near i64::MAX neither overflows nor validates.
+        let late = n.issue_at(JKT, i64::MAX).expect("issue");
         assert!(!n.is_valid(&late, JKT, 1_000));
-        assert!(n.is_valid(&late, JKT, u64::MAX));
+        assert!(n.is_valid(&late, JKT, i64::MAX));
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! One DPoP client (the conformance P-256 test key) and a request for it, for the store tests.
 
 use std::path::PathBuf;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use fapi_profile::dpop::{
     DpopError, DpopProofBuilder, DpopRequest, DpopVerifier, HtuCheck, PendingProof,
@@ -31,15 +30,12 @@ fn data(path: &str) -> Vec<u8> {
 }
 
 /// Now, in Unix seconds.
-pub(crate) fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_secs()
+pub(crate) fn now() -> i64 {
+    httpsig_core::unix_now()
 }
 
 /// A fresh proof (random `jti`) for `GET` [`HTU`] at `now`, with `nonce` if given.
-pub(crate) fn proof(now: u64, nonce: Option<&str>) -> String {
+pub(crate) fn proof(now: i64, nonce: Option<&str>) -> String {
     let key = PrivateKey::from_pem(
         &data("keys/test-key-ecc-p256.pem"),
         Algorithm::Jws(JwsAlgorithm::Es256),
@@ -51,7 +47,7 @@ pub(crate) fn proof(now: u64, nonce: Option<&str>) -> String {
             .htm("GET")
             .htu(HTU)
             .ath(TOKEN)
-            .iat(i64::try_from(now).expect("time fits i64"));
+            .iat(now);
     if let Some(n) = nonce {
         builder = builder.nonce(n);
     }
@@ -62,7 +58,7 @@ pub(crate) fn proof(now: u64, nonce: Option<&str>) -> String {
 pub(crate) fn verify(
     verifier: &DpopVerifier,
     proof: &str,
-    now: u64,
+    now: i64,
 ) -> Result<PendingProof, DpopError> {
     let auth = format!("DPoP {TOKEN}");
     let dpop_lines = [proof.as_bytes()];
