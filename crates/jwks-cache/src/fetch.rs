@@ -6,7 +6,7 @@ use core::future::Future;
 /// Fetches the current JWK Set document (the bytes of `{"keys":[...]}`).
 ///
 /// The application provides it with its own HTTP client (or feature `hyper`'s
-/// [`crate::HyperFetcher`]); the cache calls it at most once at a time and bounds it with
+/// `HyperFetcher`); the cache calls it at most once at a time and bounds it with
 /// [`crate::CacheConfig::fetch_timeout`].
 pub trait JwksFetcher: Send + Sync {
     /// The document, or why it could not be had.

@@ -19,7 +19,7 @@
 //! [`httpsig_core::JwksKeySet::skipped`]); a document that is not a JWK Set is a failed refresh.
 //!
 //! It does **not** make HTTP requests itself: the application provides a [`JwksFetcher`]
-//! (feature `hyper` adds [`HyperFetcher`]). Time comes from a [`Clock`], so tests are
+//! (feature `hyper` adds `HyperFetcher`). Time comes from a [`Clock`], so tests are
 //! deterministic.
 //!
 //! # Getting started: verify, and on an unknown key refresh once and retry
@@ -70,7 +70,7 @@
 //! ```
 //!
 //! # Features
-//! - `hyper`: [`HyperFetcher`], a fetcher on `hyper-util`'s client (plain HTTP with its
+//! - `hyper`: `HyperFetcher`, a fetcher on `hyper-util`'s client (plain HTTP with its
 //!   default connector; pass an HTTPS connector such as `hyper-rustls`'s for TLS).
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
