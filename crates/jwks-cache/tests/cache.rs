@@ -9,7 +9,9 @@ use httpsig_core::{
     Algorithm, BaseOptions, Component, Derived, Error, KeyLookup, KeyResolver, MaxAge, Message,
     ResolveError, SignatureParams, VerifyInput, VerifyPolicy, sign,
 };
-use httpsig_jwks::{CacheConfig, FetchError, JwksCache, JwksFetcher, ManualClock, RefreshError};
+use httpsig_jwks::{
+    CacheConfig, Clock, FetchError, JwksCache, JwksFetcher, ManualClock, RefreshError,
+};
 use tokio::sync::Semaphore;
 
 /// RFC 9421 B.1.4 (test-key-ed25519) and RFC 8037 A.1: two Ed25519 key pairs.
@@ -261,4 +263,52 @@ async fn unusable_members_are_skipped_and_bad_documents_keep_the_old_set() {
     );
     assert_eq!(cache.current().generation(), 1);
     assert_eq!(verify(&cache, &signed("new", NEW_X, NEW_D)).await, Ok(()));
+}
+
+/// Tokio's clock, so that the refresher's sleeps and the cache's notion of time agree on
+/// paused time.
+#[derive(Debug)]
+struct TokioClock(tokio::time::Instant);
+
+impl Clock for TokioClock {
+    fn now(&self) -> Duration {
+        self.0.elapsed()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_refresher_task_refreshes_on_schedule_and_spaces_retries() {
+    let fetcher = Arc::new(TestFetcher::new(Ok(doc(&[member("new", NEW_X)]))));
+    let clock = Arc::new(TokioClock(tokio::time::Instant::now()));
+    let cache = Arc::new(
+        JwksCache::bootstrap_with_clock(
+            &doc(&[member("old", OLD_X)]),
+            Arc::clone(&fetcher),
+            config(),
+            clock,
+        )
+        .expect("bootstrap"),
+    );
+    let task = tokio::spawn(Arc::clone(&cache).run_refresher());
+    tokio::time::sleep(Duration::from_secs(59)).await;
+    assert_eq!(fetcher.calls(), 0, "not due before refresh_interval");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(fetcher.calls(), 1);
+    assert!(cache.current().keys().contains_kid("new"));
+    assert!(!cache.current().keys().contains_kid("old"));
+    // The endpoint fails: the next scheduled refresh (t = 120 s) fails, and the retry waits
+    // for the minimum interval (t = 130 s).
+    fetcher.set(Err(FetchError::Timeout));
+    tokio::time::sleep(Duration::from_secs(64)).await; // t = 125 s
+    assert_eq!(fetcher.calls(), 2);
+    assert_eq!(
+        cache.last_error().map(|e| e.code()),
+        Some("jwks.fetch_timeout")
+    );
+    tokio::time::sleep(Duration::from_secs(4)).await; // t = 129 s
+    assert_eq!(fetcher.calls(), 2);
+    tokio::time::sleep(Duration::from_secs(2)).await; // t = 131 s
+    assert_eq!(fetcher.calls(), 3);
+    assert!(cache.current().keys().contains_kid("new"), "served stale");
+    task.abort();
 }

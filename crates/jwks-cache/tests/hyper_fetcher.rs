@@ -63,7 +63,7 @@ fn fetcher(
 }
 
 #[tokio::test]
-async fn fetches_a_jwks_and_reports_500_timeout_and_size() {
+async fn fetches_a_jwks_and_reports_500_size_and_refused_connection() {
     let base = server().await;
     let doc = fetcher(&base, "/jwks").fetch().await.expect("fetch");
     assert_eq!(doc, JWKS.as_bytes());
