@@ -8,7 +8,7 @@ use smallvec::SmallVec;
 
 use super::{KeyLookup, KeyResolver, ResolveError, ResolvedKey};
 use crate::crypto::{Algorithm, VerifyingKey};
-use crate::keys::{HmacKey, Jwk, Jwks, KeyError, PublicKey};
+use crate::keys::{Jwk, Jwks, KeyError, PublicKey};
 
 /// The RFC 9421 algorithms a signature's `alg` parameter can name (§6.2.2); a member is also
 /// made ready for each of these it fits, so that `alg="ecdsa-p256-sha256"` finds an `ES256`
@@ -35,7 +35,8 @@ pub enum SkipReason {
     /// It has no `kid`, so no signature can choose it (code `key.jwks_missing_kid`).
     MissingKid,
     /// It does not load as a verification key: `use` other than `sig`
-    /// (`key.jwk_wrong_use`), an unsupported `kty`, `crv` or `alg`
+    /// (`key.jwk_wrong_use`), a symmetric `oct` key (`key.symmetric`: a published set holds
+    /// no secret), an unsupported `kty`, `crv` or `alg`
     /// (`key.jwk_unsupported_*`), an RSA key without `alg` (`key.ambiguous_algorithm`),
     /// malformed key material.
     Unusable(KeyError),
@@ -122,6 +123,9 @@ impl Entry {
 /// once, at load time, and the others are left out with a [`SkippedKey`] warning each — a real
 /// JWKS mixes signing, encryption and unknown keys (RFC 7517 §5: ignore what you cannot use).
 ///
+/// Unlike [`Jwks::verifying_key`], symmetric (`oct`) members are left out: a JWK Set is
+/// published, so a secret in it is no secret.
+///
 /// Loading still fails for a document that is not a JWK Set, one over the caps
 /// ([`Jwks::MAX_JSON_LEN`], [`Jwks::MAX_KEYS`]). Duplicate `kid`s are kept and fail at selection
 /// when they leave two candidates (`key.jwks_ambiguous_key`).
@@ -191,6 +195,12 @@ impl JwksKeySet {
                 skipped.push(skip(SkipReason::MissingKid));
                 continue;
             };
+            // A JWK Set is published: a symmetric key in it is no secret, and whoever read the
+            // set could forge HMAC signatures with it (fail closed, whatever the policy allows).
+            if m.jwk.kty() == "oct" {
+                skipped.push(skip(SkipReason::Unusable(KeyError::SymmetricKey)));
+                continue;
+            }
             let natural = match load(m.jwk, None) {
                 Ok(k) => k,
                 Err(e) => {
@@ -263,13 +273,9 @@ fn one<T>(mut it: impl Iterator<Item = T>) -> Result<Option<T>, ResolveError> {
     Ok(first)
 }
 
-/// A member as a verification key, as [`Jwks::verifying_key`] loads it.
+/// An asymmetric member as a verification key, as [`Jwks::verifying_key`] loads it.
 fn load(jwk: &Jwk, alg: Option<Algorithm>) -> Result<Arc<dyn VerifyingKey>, KeyError> {
-    Ok(if jwk.kty() == "oct" {
-        Arc::new(HmacKey::from_jwk(jwk, alg)?)
-    } else {
-        Arc::new(PublicKey::from_jwk(jwk, alg)?)
-    })
+    Ok(Arc::new(PublicKey::from_jwk(jwk, alg)?))
 }
 
 impl KeyResolver for JwksKeySet {
@@ -342,6 +348,8 @@ mod tests {
             r#"{"kty":"EC","kid":5}"#.into(),                               // 8: not a JWK
             r#"{"kty":"oct-x","kid":"weird"}"#.into(),                      // 9: kty
             ec(r#","kid":"ec","key_ops":["verify","sign"]"#),               // 10: kept
+            r#"{"kty":"oct","kid":"hs","alg":"HS256","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}"#
+                .into(), // 11
         ];
         let s = set(&members);
         let got: Vec<(usize, Option<&str>, &str)> = s
@@ -361,6 +369,7 @@ mod tests {
                 (7, Some("none"), "key.jwk_unsupported_alg"),
                 (8, None, "key.jwk_json"),
                 (9, Some("weird"), "key.jwk_unsupported_kty"),
+                (11, Some("hs"), "key.symmetric"),
             ]
         );
         assert_eq!(s.len(), 2);
