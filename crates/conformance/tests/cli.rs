@@ -2238,6 +2238,38 @@ fn jwks_skipped_members_are_warned_about() {
         "{}",
         r.stderr
     );
+    // A set mixing a secret (usable here: a local file), an unknown key type and a member that
+    // is not a JWK: one line for each member no selection can use, in set order.
+    let tmp = tempdir("jwks-warnings");
+    let jwks = tmp.join("mixed.json");
+    let signing = r#"{"kty":"OKP","crv":"Ed25519","kid":"test-key-ed25519","x":"JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"}"#;
+    std::fs::write(
+        &jwks,
+        format!(
+            r#"{{"keys":[{{"kty":"oct","kid":"s","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}},{{"kty":"XYZ","kid":"x"}},{signing},7]}}"#
+        ),
+    )
+    .expect("write jwks");
+    let r = run(&[
+        "verify",
+        "--jwks",
+        jwks.to_str().expect("utf-8 path"),
+        B26_SIGNED,
+    ]);
+    assert_status(&r, 0);
+    let warnings: Vec<&str> = r.stderr.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(warnings.len(), 2, "{}", r.stderr);
+    assert!(
+        warnings[0]
+            .starts_with("httpsig: warning[key.jwk_unsupported_kty]: --jwks key 1 (kid \"x\")"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        warnings[1].starts_with("httpsig: warning[key.jwk_json]: --jwks key 3 skipped"),
+        "{}",
+        r.stderr
+    );
     // Signing reads the private set: its encryption member is a key, just not for signing,
     // and is not warned about.
     let r = sign_b26(

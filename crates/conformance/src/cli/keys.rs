@@ -157,15 +157,23 @@ enum JwksPurpose {
 }
 
 /// Reads `--jwks`. A member the toolkit cannot use does not stop the command: one warning line
-/// per member left out goes to stderr (`httpsig: warning[CODE]: --jwks key N (kid "…")
-/// skipped: …`), as [`JwksKeySet`] reports them; for signing, only members that are not JWKs
-/// at all (the others may be public keys of the same set). Selection itself stays
+/// per member no selection can use goes to stderr (`httpsig: warning[CODE]: --jwks key N
+/// (kid "…") skipped: …`), as [`JwksKeySet`] reports them, except secrets and RSA members
+/// without `alg` (usable here with `--alg`); for signing, only members that are not JWKs at
+/// all (the others may be public keys of the same set). Selection itself stays
 /// [`Jwks::verifying_key`] / [`Jwks::signing_key`].
 fn read_jwks(path: &Path, purpose: JwksPurpose) -> Result<Jwks, CliError> {
     let bytes = read_input(Some(path), InputKind::Jwks)?;
     let set = Jwks::from_json(&bytes).map_err(key_error(InputKind::Jwks))?;
     for w in JwksKeySet::from_jwks(&set).skipped() {
-        if purpose == JwksPurpose::Verify || matches!(w.reason(), SkipReason::NotAJwk(_)) {
+        let warn = match w.reason() {
+            SkipReason::NotAJwk(_) => true,
+            // A local file may hold secrets, and `--alg` may name the algorithm of an RSA
+            // member without `alg`: those members stay usable here.
+            SkipReason::Unusable(KeyError::SymmetricKey | KeyError::AmbiguousAlgorithm(_)) => false,
+            _ => purpose == JwksPurpose::Verify,
+        };
+        if warn {
             eprintln!("httpsig: warning[{}]: --jwks {w}", w.reason().code());
         }
     }
