@@ -69,6 +69,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! `examples/key_rotation.rs` runs the whole pattern: many tasks sharing one cache, the JWK Set
+//! served over HTTP on loopback, a key rotation mid-run.
+//!
 //! # Features
 //! - `hyper`: `HyperFetcher`, a fetcher on `hyper-util`'s client (plain HTTP with its
 //!   default connector; pass an HTTPS connector such as `hyper-rustls`'s for TLS).
