@@ -22,7 +22,8 @@ use http_body_util::Full;
 use httpsig_core::digest::{DigestAlgorithm, DigestPolicy, header_value, verify_content_digest};
 use httpsig_core::http::RequestView;
 use httpsig_core::{
-    BaseOptions, KeyLookup, MaxAge, VerifyInput, VerifyPolicy, VerifyingKey, sign, signature_base,
+    BaseOptions, KeyLookup, MaxAge, ResolveError, ResolvedKey, VerifyInput, VerifyPolicy,
+    VerifyingKey, sign, signature_base,
 };
 use httpsig_hyper::prelude as hy;
 use httpsig_hyper::prelude::message_component::{
@@ -499,8 +500,15 @@ struct OneClient {
 }
 
 impl ClientKeys for OneClient {
-    fn client_key(&self, client_id: &str, lookup: &KeyLookup<'_>) -> Option<&dyn VerifyingKey> {
-        (client_id == CLIENT_ID && lookup.keyid == Some(self.keyid)).then_some(self.key.as_ref())
+    fn client_key<'s>(
+        &'s self,
+        client_id: &str,
+        lookup: &KeyLookup<'_>,
+    ) -> Result<ResolvedKey<'s>, ResolveError> {
+        // Shared, as a refreshing cache hands keys out: an Arc clone, no allocation.
+        (client_id == CLIENT_ID && lookup.keyid == Some(self.keyid))
+            .then(|| ResolvedKey::Shared(Arc::clone(&self.key)))
+            .ok_or(ResolveError::NotFound)
     }
 }
 

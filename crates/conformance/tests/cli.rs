@@ -2217,6 +2217,71 @@ fn jwks_selection_by_use_kty_and_alg() {
     assert_error(&r, 1, "verify.alg_mismatch");
 }
 
+/// A member the toolkit cannot verify with (here an encryption key) is reported on stderr, one
+/// warning line each with its index, kid and code, and the command goes on (issue 11).
+#[test]
+fn jwks_skipped_members_are_warned_about() {
+    let r = run(&[
+        "verify",
+        "--jwks",
+        "tests/cli/jwks-enc-then-sig.json",
+        B26_SIGNED,
+    ]);
+    assert_status(&r, 0);
+    assert_eq!(r.stdout, "valid: sig-b26 (ed25519)\n");
+    let warnings: Vec<&str> = r.stderr.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(warnings.len(), 1, "{}", r.stderr);
+    assert!(
+        warnings[0].starts_with(
+            "httpsig: warning[key.jwk_wrong_use]: --jwks key 0 (kid \"test-key-ed25519\") skipped: "
+        ),
+        "{}",
+        r.stderr
+    );
+    // A set mixing a secret (usable here: a local file), an unknown key type and a member that
+    // is not a JWK: one line for each member no selection can use, in set order.
+    let tmp = tempdir("jwks-warnings");
+    let jwks = tmp.join("mixed.json");
+    let signing = r#"{"kty":"OKP","crv":"Ed25519","kid":"test-key-ed25519","x":"JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"}"#;
+    std::fs::write(
+        &jwks,
+        format!(
+            r#"{{"keys":[{{"kty":"oct","kid":"s","k":"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}},{{"kty":"XYZ","kid":"x"}},{signing},7]}}"#
+        ),
+    )
+    .expect("write jwks");
+    let r = run(&[
+        "verify",
+        "--jwks",
+        jwks.to_str().expect("utf-8 path"),
+        B26_SIGNED,
+    ]);
+    assert_status(&r, 0);
+    let warnings: Vec<&str> = r.stderr.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(warnings.len(), 2, "{}", r.stderr);
+    assert!(
+        warnings[0]
+            .starts_with("httpsig: warning[key.jwk_unsupported_kty]: --jwks key 1 (kid \"x\")"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        warnings[1].starts_with("httpsig: warning[key.jwk_json]: --jwks key 3 skipped"),
+        "{}",
+        r.stderr
+    );
+    // Signing reads the private set: its encryption member is a key, just not for signing,
+    // and is not warned about.
+    let r = sign_b26(
+        &["--jwks", "tests/cli/jwks-enc-then-sig.private.json"],
+        REQUEST,
+        None,
+        &[],
+    );
+    assert_status(&r, 0);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+}
+
 /// A plain RSA member without `alg` admits two algorithms: the message's `alg` parameter must
 /// not choose between them, with `--jwks` as with `--key` (RFC 9421 §3.2 step 6; adversarial
 /// pass of issue 10, F8). `--alg` names the one the user trusts.

@@ -61,7 +61,7 @@
 //! ```
 //! use fapi_profile::signatures::{RequestSigner, RequestVerifier, ClientKeys};
 //! use httpsig_core::keys::PrivateKey;
-//! use httpsig_core::{Algorithm, KeyLookup, VerifyingKey};
+//! use httpsig_core::{Algorithm, KeyLookup, ResolveError, ResolvedKey};
 //!
 //! let pem = std::fs::read("../conformance/testdata/keys/test-key-ed25519.pem")?;
 //! let key = PrivateKey::from_pem(&pem, Algorithm::Ed25519)?;
@@ -72,8 +72,11 @@
 //!
 //! struct Keys(httpsig_core::keys::PublicKey);
 //! impl ClientKeys for Keys {
-//!     fn client_key(&self, client: &str, l: &KeyLookup<'_>) -> Option<&dyn VerifyingKey> {
-//!         (client == "client-a" && l.keyid == Some("client-key-1")).then_some(&self.0 as _)
+//!     fn client_key<'s>(&'s self, client: &str, l: &KeyLookup<'_>)
+//!         -> Result<ResolvedKey<'s>, ResolveError> {
+//!         (client == "client-a" && l.keyid == Some("client-key-1"))
+//!             .then_some(ResolvedKey::Borrowed(&self.0))
+//!             .ok_or(ResolveError::NotFound)
 //!     }
 //! }
 //! let view = httpsig_core::http::RequestView::server(&req, "https://rs.example.com/accounts?x=1")?;

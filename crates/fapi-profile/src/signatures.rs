@@ -5,12 +5,15 @@
 //! ID it implements.
 
 use core::fmt;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use httpsig_core::digest::{DigestAlgorithm, header_value};
+use httpsig_core::keys::KeyError;
 use httpsig_core::{
-    Algorithm, BaseOptions, Component, Derived, Error, HttpMessage, JwsAlgorithm, KeyLookup,
-    KeyResolver, MaxAge, Message, Selection, SignatureParams, Signed, SigningKey,
-    VerifiedSignatures, VerifyInput, VerifyPolicy, VerifyingKey,
+    Algorithm, BaseOptions, Component, Derived, Error, HttpMessage, JwksKeySet, JwsAlgorithm,
+    KeyLookup, KeyResolver, MaxAge, Message, ResolveError, ResolvedKey, Selection, SignatureParams,
+    Signed, SigningKey, SkippedKey, VerifiedSignatures, VerifyInput, VerifyPolicy,
 };
 
 /// The `tag` of a FAPI request signature (RQS-5, RQV-4).
@@ -204,9 +207,111 @@ fn ascii_header_value(v: String) -> Result<http::HeaderValue, Error> {
 
 /// Looks up a client's verification key by (client id, keyid) (RQV-1, D-6). The client id comes
 /// from the mTLS certificate, the access token or introspection, never from the signature.
-pub trait ClientKeys {
-    /// The key of `client_id` for this signature, `None` when unknown or untrusted.
-    fn client_key(&self, client_id: &str, lookup: &KeyLookup<'_>) -> Option<&dyn VerifyingKey>;
+///
+/// `Send + Sync` and hands out shared keys, like [`httpsig_core::KeyResolver`]: one registry
+/// (or a cache of clients' JWK Sets) serves every request. [`ClientJwks`] is a ready
+/// implementation over a JWK Set per client.
+pub trait ClientKeys: Send + Sync {
+    /// The key of `client_id` for this signature.
+    ///
+    /// # Errors
+    /// [`ResolveError::NotFound`] when the client or key is unknown or untrusted (the request
+    /// is refused, 401); [`ResolveError::Unavailable`] when the client's keys cannot be looked
+    /// up now (503, `key.unavailable`); [`ResolveError::Key`] when they cannot decide
+    /// (`key.jwks_ambiguous_key`).
+    fn client_key<'s>(
+        &'s self,
+        client_id: &str,
+        lookup: &KeyLookup<'_>,
+    ) -> Result<ResolvedKey<'s>, ResolveError>;
+}
+
+/// A shared registry looks up as the one it points to.
+impl<T: ClientKeys + ?Sized> ClientKeys for Arc<T> {
+    fn client_key<'s>(
+        &'s self,
+        client_id: &str,
+        lookup: &KeyLookup<'_>,
+    ) -> Result<ResolvedKey<'s>, ResolveError> {
+        (**self).client_key(client_id, lookup)
+    }
+}
+
+/// A JWK Set per client: client id → [`JwksKeySet`] (members this toolkit cannot verify with
+/// are left out with a warning; a signature's key is chosen by `kid` and `alg` with the rules
+/// of [`JwksKeySet`], FAPI 2.0 Security Profile §5.4.3). An unknown client has no keys.
+///
+/// # Examples
+/// ```
+/// use fapi_profile::signatures::ClientJwks;
+/// let mut clients = ClientJwks::new();
+/// let skipped = clients.insert_json("client-a", br#"{"keys":[
+///   {"kty":"OKP","crv":"Ed25519","kid":"client-key-1","x":"JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"},
+///   {"kty":"RSA","kid":"enc","use":"enc","n":"AQAB","e":"AQAB"}]}"#)?;
+/// assert_eq!(skipped.len(), 1); // the encryption key, with a warning
+/// assert!(clients.contains_client("client-a"));
+/// # Ok::<(), httpsig_core::keys::KeyError>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct ClientJwks {
+    clients: HashMap<String, JwksKeySet>,
+}
+
+impl ClientJwks {
+    /// No clients.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the keys of `client_id` (replacing any it had); returns the ones it had.
+    pub fn insert(&mut self, client_id: &str, keys: JwksKeySet) -> Option<JwksKeySet> {
+        self.clients.insert(client_id.to_owned(), keys)
+    }
+
+    /// Sets the keys of `client_id` from its JWK Set document; returns the warnings for the
+    /// members left out.
+    ///
+    /// # Errors
+    /// As [`JwksKeySet::from_json`] (the document is not a JWK Set, or is over the caps); the
+    /// client's previous keys are then kept.
+    pub fn insert_json(
+        &mut self,
+        client_id: &str,
+        jwks: &[u8],
+    ) -> Result<Vec<SkippedKey>, KeyError> {
+        let set = JwksKeySet::from_json(jwks)?;
+        let skipped = set.skipped().to_vec();
+        self.insert(client_id, set);
+        Ok(skipped)
+    }
+
+    /// Removes a client; returns its keys.
+    pub fn remove(&mut self, client_id: &str) -> Option<JwksKeySet> {
+        self.clients.remove(client_id)
+    }
+
+    /// Whether the client is known.
+    pub fn contains_client(&self, client_id: &str) -> bool {
+        self.clients.contains_key(client_id)
+    }
+
+    /// The keys of a client.
+    pub fn get(&self, client_id: &str) -> Option<&JwksKeySet> {
+        self.clients.get(client_id)
+    }
+}
+
+impl ClientKeys for ClientJwks {
+    fn client_key<'s>(
+        &'s self,
+        client_id: &str,
+        lookup: &KeyLookup<'_>,
+    ) -> Result<ResolvedKey<'s>, ResolveError> {
+        self.clients
+            .get(client_id)
+            .ok_or(ResolveError::NotFound)?
+            .resolve(lookup)
+    }
 }
 
 struct ForClient<'a> {
@@ -215,7 +320,7 @@ struct ForClient<'a> {
 }
 
 impl KeyResolver for ForClient<'_> {
-    fn resolve(&self, lookup: &KeyLookup<'_>) -> Option<&dyn VerifyingKey> {
+    fn resolve<'s>(&'s self, lookup: &KeyLookup<'_>) -> Result<ResolvedKey<'s>, ResolveError> {
         self.keys.client_key(self.client_id, lookup)
     }
 }
@@ -298,7 +403,8 @@ impl RequestVerifier {
 
     /// Verifies every `fapi-2-request` signature on the request (D-4: at least one, and any that
     /// fails rejects the request); signatures with other tags are ignored. The digest of `body`
-    /// is recomputed when covered (D-7). Map an error to HTTP with [`Error::http_status`] (401).
+    /// is recomputed when covered (D-7). Map an error to HTTP with [`Error::http_status`] (401;
+    /// 503 for `key.unavailable`, when `keys` could not look the client's keys up).
     ///
     /// # Errors
     /// Any [`Error`]; `signature.missing` / `signature.no_match` when there is no FAPI signature.
@@ -321,9 +427,9 @@ impl RequestVerifier {
 struct BoundKey(httpsig_core::keys::PublicKey);
 
 impl KeyResolver for BoundKey {
-    fn resolve(&self, _lookup: &KeyLookup<'_>) -> Option<&dyn VerifyingKey> {
+    fn resolve<'s>(&'s self, _lookup: &KeyLookup<'_>) -> Result<ResolvedKey<'s>, ResolveError> {
         // Bound by key, not by name: any keyid resolves to the proof key, and only to it.
-        Some(&self.0)
+        Ok(ResolvedKey::Borrowed(&self.0))
     }
 }
 
@@ -681,6 +787,72 @@ mod tests {
                 _ => panic!("{lines:?}: got {got:?}, want {want:?}"),
             }
         }
+    }
+
+    /// A client with a JWK Set (an Ed25519 signing key, an encryption key) and one without:
+    /// requests signed with the client's key verify for that client only; an unknown key id,
+    /// an unknown client and a registry that cannot look keys up fail with distinct codes.
+    #[test]
+    fn client_jwks_and_the_error_path() {
+        let key = httpsig_core::keys::PrivateKey::from_pem(
+            include_bytes!("../../conformance/testdata/keys/test-key-ed25519.pem"),
+            Algorithm::Ed25519,
+        )
+        .expect("key");
+        let mut clients = ClientJwks::new();
+        let skipped = clients
+            .insert_json(
+                "client-a",
+                br#"{"keys":[
+                {"kty":"OKP","crv":"Ed25519","kid":"k1","x":"JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"},
+                {"kty":"OKP","crv":"Ed25519","kid":"k1","use":"enc","x":"AAAA"}]}"#,
+            )
+            .expect("set");
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(skipped[0].index(), 1);
+        let sign = |keyid: &str| {
+            let mut req = http::Request::post("https://rs.example.com/a")
+                .header("authorization", "DPoP t")
+                .body(b"{}".to_vec())
+                .expect("request");
+            RequestSigner::new(&key, keyid)
+                .sign(&mut req, 1_700_000_000)
+                .expect("sign");
+            req
+        };
+        let verify = |req: &http::Request<Vec<u8>>, client: &str, keys: &dyn ClientKeys| {
+            let view = httpsig_core::http::RequestView::server(req, "https://rs.example.com/a")
+                .expect("view");
+            RequestVerifier::new()
+                .at(1_700_000_005)
+                .verify(&view, req.body(), client, keys)
+                .map(|v| v.len())
+                .map_err(|e| (e.code(), e.http_status()))
+        };
+        let shared = Arc::new(clients);
+        assert_eq!(verify(&sign("k1"), "client-a", &shared), Ok(1));
+        assert_eq!(
+            verify(&sign("k2"), "client-a", &shared),
+            Err(("verify.key_not_found", 401))
+        );
+        assert_eq!(
+            verify(&sign("k1"), "client-b", &shared),
+            Err(("verify.key_not_found", 401))
+        );
+        struct Down;
+        impl ClientKeys for Down {
+            fn client_key<'s>(
+                &'s self,
+                _: &str,
+                _: &KeyLookup<'_>,
+            ) -> Result<ResolvedKey<'s>, ResolveError> {
+                Err(ResolveError::Unavailable)
+            }
+        }
+        assert_eq!(
+            verify(&sign("k1"), "client-a", &Down),
+            Err(("key.unavailable", 503))
+        );
     }
 
     #[test]

@@ -44,6 +44,9 @@ pub enum Error {
     LabelExists,
     /// The key resolver knows no key for this signature.
     KeyNotFound,
+    /// The key resolver could not look keys up now (e.g. a JWKS endpoint unreachable and the
+    /// cached set too old to serve): not the signer's fault, retry later.
+    KeyUnavailable,
     /// The `alg` parameter names an algorithm that this crate does not implement.
     UnknownAlgorithm,
     /// The `alg` parameter disagrees with the key's algorithm (RFC 9421 §3.2 step 6).
@@ -78,6 +81,7 @@ impl Error {
             Self::RelatedBodyRequired => "verify.related_body_required",
             Self::LabelExists => "sign.label_exists",
             Self::KeyNotFound => "verify.key_not_found",
+            Self::KeyUnavailable => "key.unavailable",
             Self::UnknownAlgorithm => "verify.unknown_algorithm",
             Self::AlgorithmMismatch { .. } => "verify.alg_mismatch",
             Self::InvalidSignature => "verify.invalid_signature",
@@ -89,10 +93,12 @@ impl Error {
     /// The HTTP status a server should answer with when verifying a request fails with this error.
     ///
     /// Signature failures are `401` (FAPI 2.0 HTTP Signatures §5.3.1.2 item 3); an over-large body
-    /// is `413`; a key that could not be loaded is a server fault, `500`.
+    /// is `413`; a key that could not be loaded is a server fault, `500`; keys that could not be
+    /// looked up now (an unreachable JWKS) are `503`, never a `401` for a forgery.
     pub fn http_status(&self) -> u16 {
         match self {
             Self::Key(_) => 500,
+            Self::KeyUnavailable => 503,
             Self::Digest(e) if e.code() == "digest.body_too_large" => 413,
             _ => 401,
         }
@@ -127,6 +133,7 @@ impl fmt::Display for Error {
                 f.write_str("a signature with this label already exists on the message")
             }
             Self::KeyNotFound => f.write_str("no key is known for this signature"),
+            Self::KeyUnavailable => f.write_str("the verification keys are unavailable"),
             Self::UnknownAlgorithm => {
                 f.write_str("the alg parameter names an unsupported algorithm")
             }

@@ -54,6 +54,7 @@ pub mod json;
 pub mod keys;
 mod message;
 mod params;
+mod resolve;
 mod sf;
 mod sign;
 mod time;
@@ -69,10 +70,12 @@ pub use error::{
 pub use message::{HttpMessage, Message, TargetUri, UriError, combined_field};
 pub use params::{ParamValue, SignatureParams, SignatureParamsBuilder};
 pub use params::{parse_signature_input_field, signature_value};
+pub use resolve::{
+    JwksKeySet, KeyLookup, KeyResolver, KeySet, ResolveError, ResolvedKey, SkipReason, SkippedKey,
+};
 pub use sf::{SfType, SfTypes};
 pub use sign::{Signed, append_member, fresh_label, sign};
 pub use time::unix_now;
 pub use verify::{
-    KeyLookup, KeyResolver, KeySet, MaxAge, NonceCheck, Selection, VerifiedSignature,
-    VerifiedSignatures, VerifyInput, VerifyPolicy,
+    MaxAge, NonceCheck, Selection, VerifiedSignature, VerifiedSignatures, VerifyInput, VerifyPolicy,
 };

@@ -13,83 +13,17 @@ use smallvec::SmallVec;
 
 use crate::base::{BaseOptions, write_base};
 use crate::component::source_of;
-use crate::crypto::{Algorithm, VerifyingKey};
+use crate::crypto::Algorithm;
 use crate::digest::{ContentDigest, ContentHashes, DigestError, DigestPolicy, verify_covered};
 use crate::error::{ComponentError, ComponentErrorKind};
 use crate::error::{Error, LimitExceeded, ParamName, SignatureField, Violation, Violations};
 use crate::message::{HttpMessage, combined_field};
 use crate::params::{SignatureParams, parse_signature, parse_signature_input};
+use crate::resolve::{KeyLookup, KeyResolver};
 use crate::sign::check_alg;
 use crate::{Component, SfTypes};
 
 pub(crate) use crate::time::unix_now;
-
-/// What a resolver is told about a signature when asked for its key.
-#[derive(Clone, Copy, Debug)]
-pub struct KeyLookup<'a> {
-    /// The signature's label.
-    pub label: &'a str,
-    /// The `keyid` parameter.
-    pub keyid: Option<&'a str>,
-    /// The `alg` parameter.
-    pub alg: Option<&'a str>,
-    /// The `tag` parameter.
-    pub tag: Option<&'a str>,
-}
-
-/// Finds the verification key for a signature. Synchronous and I/O-free: fetch and cache keys
-/// outside, then answer from memory.
-pub trait KeyResolver {
-    /// The key for this signature, or `None` when it is unknown or untrusted.
-    fn resolve(&self, lookup: &KeyLookup<'_>) -> Option<&dyn VerifyingKey>;
-}
-
-/// A single key resolves a signature whose `keyid` is absent or equals the key's id.
-impl<K: VerifyingKey> KeyResolver for K {
-    fn resolve(&self, lookup: &KeyLookup<'_>) -> Option<&dyn VerifyingKey> {
-        match (lookup.keyid, self.key_id()) {
-            (Some(want), Some(have)) if want != have => None,
-            _ => Some(self),
-        }
-    }
-}
-
-/// Keys by `keyid`. A signature without `keyid` resolves to nothing.
-#[derive(Default)]
-pub struct KeySet {
-    keys: Vec<(String, Box<dyn VerifyingKey>)>,
-}
-
-impl KeySet {
-    /// An empty set.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds a key under `keyid` (replacing one with the same id).
-    pub fn insert(&mut self, keyid: &str, key: Box<dyn VerifyingKey>) {
-        self.keys.retain(|(k, _)| k != keyid);
-        self.keys.push((keyid.to_owned(), key));
-    }
-}
-
-impl fmt::Debug for KeySet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list()
-            .entries(self.keys.iter().map(|(k, _)| k))
-            .finish()
-    }
-}
-
-impl KeyResolver for KeySet {
-    fn resolve(&self, lookup: &KeyLookup<'_>) -> Option<&dyn VerifyingKey> {
-        let id = lookup.keyid?;
-        self.keys
-            .iter()
-            .find(|(k, _)| k == id)
-            .map(|(_, v)| v.as_ref())
-    }
-}
 
 /// A hook that decides whether a signature's `nonce` is acceptable (RFC 9421 §7.2.2). It runs
 /// after the signature verified; a replay store records the nonce here.
@@ -462,7 +396,8 @@ impl VerifyPolicy {
     ///
     /// # Errors
     /// Any [`Error`]: `signature.missing`, `signature.no_match`, `signature.ambiguous`, parse,
-    /// component and parameter errors, `verify.key_not_found`, `verify.alg_mismatch`,
+    /// component and parameter errors, `verify.key_not_found`, `key.unavailable` (the resolver
+    /// could not look keys up: 503), `key.*` from the resolver, `verify.alg_mismatch`,
     /// `policy.*` (all violations listed), `digest.*`, `verify.invalid_signature`.
     pub fn verify<'a>(
         &self,
@@ -591,7 +526,7 @@ impl VerifyPolicy {
             alg: params.alg(),
             tag: params.tag(),
         };
-        let key = keys.resolve(&lookup).ok_or(Error::KeyNotFound)?;
+        let key = keys.resolve(&lookup)?;
         let algorithm = key.algorithm();
         check_alg(params.alg(), algorithm)?;
         if !self.algorithms.contains(&algorithm) {

@@ -11,7 +11,10 @@ use std::path::Path;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use httpsig_core::keys::{HmacKey, Jwk, Jwks, KeyError, PrivateKey, PublicKey};
-use httpsig_core::{Algorithm, JwsAlgorithm, KeyLookup, KeyResolver, SigningKey, VerifyingKey};
+use httpsig_core::{
+    Algorithm, JwksKeySet, JwsAlgorithm, KeyLookup, KeyResolver, ResolveError, ResolvedKey,
+    SigningKey, SkipReason, VerifyingKey,
+};
 
 use super::args::KeyArgs;
 use super::error::{CliError, InputKind, Missing, OptionProblem};
@@ -121,7 +124,7 @@ pub fn signing_key(args: &KeyArgs, keyid: Option<&str>) -> Result<Box<dyn Signin
     let alg = args.alg.as_deref().map(parse_alg).transpose()?;
     if let Some(path) = &args.jwks {
         let id = keyid.ok_or(CliError::Missing(Missing::KeyId))?;
-        return match read_jwks(path)?.signing_key(id, alg) {
+        return match read_jwks(path, JwksPurpose::Sign)?.signing_key(id, alg) {
             Err(KeyError::JwksNoKey) => Err(CliError::Missing(Missing::JwksKey)),
             r => r.map_err(key_error(InputKind::Jwks)),
         };
@@ -146,9 +149,35 @@ pub fn signing_key(args: &KeyArgs, keyid: Option<&str>) -> Result<Box<dyn Signin
     })
 }
 
-fn read_jwks(path: &Path) -> Result<Jwks, CliError> {
+/// What a `--jwks` set is read for: which members it warns about.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum JwksPurpose {
+    Sign,
+    Verify,
+}
+
+/// Reads `--jwks`. A member the toolkit cannot use does not stop the command: one warning line
+/// per member no selection can use goes to stderr (`httpsig: warning[CODE]: --jwks key N
+/// (kid "…") skipped: …`), as [`JwksKeySet`] reports them, except secrets and RSA members
+/// without `alg` (usable here with `--alg`); for signing, only members that are not JWKs at
+/// all (the others may be public keys of the same set). Selection itself stays
+/// [`Jwks::verifying_key`] / [`Jwks::signing_key`].
+fn read_jwks(path: &Path, purpose: JwksPurpose) -> Result<Jwks, CliError> {
     let bytes = read_input(Some(path), InputKind::Jwks)?;
-    Jwks::from_json(&bytes).map_err(key_error(InputKind::Jwks))
+    let set = Jwks::from_json(&bytes).map_err(key_error(InputKind::Jwks))?;
+    for w in JwksKeySet::from_jwks(&set).skipped() {
+        let warn = match w.reason() {
+            SkipReason::NotAJwk(_) => true,
+            // A local file may hold secrets, and `--alg` may name the algorithm of an RSA
+            // member without `alg`: those members stay usable here.
+            SkipReason::Unusable(KeyError::SymmetricKey | KeyError::AmbiguousAlgorithm(_)) => false,
+            _ => purpose == JwksPurpose::Verify,
+        };
+        if warn {
+            eprintln!("httpsig: warning[{}]: --jwks {w}", w.reason().code());
+        }
+    }
+    Ok(set)
 }
 
 /// The verification keys and the algorithms they imply (the policy accepts exactly those:
@@ -194,12 +223,13 @@ struct JwksKeys {
 }
 
 impl KeyResolver for JwksKeys {
-    fn resolve(&self, lookup: &KeyLookup<'_>) -> Option<&dyn VerifyingKey> {
-        let keyid = lookup.keyid?;
+    fn resolve<'s>(&'s self, lookup: &KeyLookup<'_>) -> Result<ResolvedKey<'s>, ResolveError> {
+        let keyid = lookup.keyid.ok_or(ResolveError::NotFound)?;
         self.keys
             .iter()
             .find(|(w, _)| w.keyid == keyid && w.alg.as_deref() == lookup.alg)
-            .map(|(_, k)| k.as_ref())
+            .map(|(_, k)| ResolvedKey::Borrowed(k.as_ref()))
+            .ok_or(ResolveError::NotFound)
     }
 }
 
@@ -219,7 +249,7 @@ pub fn verifying_keys(
 ) -> Result<VerifyKeys, CliError> {
     let alg = args.alg.as_deref().map(parse_alg).transpose()?;
     if let Some(path) = &args.jwks {
-        let set = read_jwks(path)?;
+        let set = read_jwks(path, JwksPurpose::Verify)?;
         let mut keys: Vec<(Wanted, Box<dyn VerifyingKey>)> = Vec::new();
         let mut algorithms = Vec::new();
         let restricted;

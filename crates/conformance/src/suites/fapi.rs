@@ -7,8 +7,8 @@ use fapi_profile::signatures::{
 };
 use httpsig_core::digest::{DigestAlgorithm, header_value};
 use httpsig_core::{
-    BaseOptions, HttpMessage, KeyLookup, KeyResolver, KeySet, Message, SignatureParams,
-    VerifyingKey,
+    BaseOptions, HttpMessage, KeyLookup, KeyResolver, KeySet, Message, ResolveError, ResolvedKey,
+    SignatureParams,
 };
 use serde::Deserialize;
 
@@ -166,11 +166,15 @@ fn to_http(m: &Message) -> Result<http::Request<Vec<u8>>, String> {
 
 struct Keys(KeySet);
 impl ClientKeys for Keys {
-    fn client_key(&self, client_id: &str, lookup: &KeyLookup<'_>) -> Option<&dyn VerifyingKey> {
+    fn client_key<'s>(
+        &'s self,
+        client_id: &str,
+        lookup: &KeyLookup<'_>,
+    ) -> Result<ResolvedKey<'s>, ResolveError> {
         if client_id == "client-a" {
             self.0.resolve(lookup)
         } else {
-            None
+            Err(ResolveError::NotFound)
         }
     }
 }

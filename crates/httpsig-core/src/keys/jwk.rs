@@ -402,6 +402,20 @@ pub struct Jwks {
     keys: Vec<Jwk>,
     /// Each key's `key_ops` (RFC 7517 §4.3), in the order of `keys`.
     ops: Vec<KeyOps>,
+    /// Each key's index in the document's `keys` array, in the order of `keys`.
+    index: Vec<usize>,
+    /// The members left out because they are not JWKs: index, `kid` when it is a string, why.
+    dropped: Vec<(usize, Option<String>, KeyError)>,
+}
+
+/// A member of a [`Jwks`] as [`crate::JwksKeySet`] sees it.
+pub(crate) struct SetMember<'a> {
+    /// Its index in the document's `keys` array.
+    pub(crate) index: usize,
+    /// The JWK.
+    pub(crate) jwk: &'a Jwk,
+    /// Its `key_ops` is absent or includes `verify` (RFC 7517 §4.3).
+    pub(crate) may_verify: bool,
 }
 
 /// What a set member's `key_ops` (RFC 7517 §4.3) allows this crate to do with it.
@@ -480,11 +494,46 @@ impl Jwks {
         }
         // RFC 7517 §5: members that are not understood, lack required members or are out of
         // range SHOULD be ignored. Leaving one out can only take a key away (fail closed).
-        let (keys, ops) = keys
+        let mut set = Self {
+            keys: Vec::with_capacity(keys.len()),
+            ops: Vec::with_capacity(keys.len()),
+            index: Vec::with_capacity(keys.len()),
+            dropped: Vec::new(),
+        };
+        for (i, v) in keys.iter().enumerate() {
+            match Jwk::from_json_value(v) {
+                Ok(jwk) => {
+                    set.keys.push(jwk);
+                    set.ops.push(KeyOps::of(v));
+                    set.index.push(i);
+                }
+                Err(e) => {
+                    let kid = v.get("kid").and_then(Value::as_str).map(str::to_owned);
+                    set.dropped.push((i, kid, e));
+                }
+            }
+        }
+        Ok(set)
+    }
+
+    /// The members kept, with their index in the document and whether `key_ops` allows
+    /// `verify`.
+    pub(crate) fn members(&self) -> impl Iterator<Item = SetMember<'_>> {
+        self.keys
             .iter()
-            .filter_map(|v| Some((Jwk::from_json_value(v).ok()?, KeyOps::of(v))))
-            .unzip();
-        Ok(Self { keys, ops })
+            .zip(&self.ops)
+            .zip(&self.index)
+            .map(|((jwk, ops), &index)| SetMember {
+                index,
+                jwk,
+                may_verify: ops.verify,
+            })
+    }
+
+    /// The members left out of the set because they are not JWKs (index in the document,
+    /// `kid` when readable, the parse error).
+    pub(crate) fn dropped(&self) -> &[(usize, Option<String>, KeyError)] {
+        &self.dropped
     }
 
     /// The keys whose `kid` equals `kid`, in set order (there may be several; see the type's
