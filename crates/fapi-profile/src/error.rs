@@ -354,6 +354,13 @@ mod tests {
                 Some("DPoP error=\"invalid_request\", algs=\"ES256 PS256\""),
             ),
             (StoreError::Unavailable.into(), 503, None),
+            // A key set that could not be fetched is not a forged signature (issue 11).
+            (httpsig_core::Error::KeyUnavailable.into(), 503, None),
+            (
+                httpsig_core::Error::KeyNotFound.into(),
+                401,
+                Some("DPoP algs=\"ES256 PS256\""),
+            ),
             (StoreError::QuotaExceeded.into(), 429, None),
             (DpopError::Store(StoreError::Unavailable).into(), 503, None),
             (ForwardedError::SchemeMismatch.into(), 421, None),
