@@ -16,3 +16,6 @@ cargo test --workspace --all-targets --locked
 # real redis-server processes (plain, TLS, a 3-master cluster).
 cargo test -p fapi-profile --all-features --all-targets --locked
 cargo test --workspace --doc --locked
+# Issue 11's newcomer test: many tokio tasks verify FAPI requests with one shared JWKS cache and
+# the async Redis store (a real redis-server), through a key rotation, without a restart.
+cargo run --locked -q -p fapi-profile --example concurrent_resource_server

@@ -165,7 +165,10 @@ pub fn is_dpop_typ(typ: &str) -> bool {
 /// TLS-terminating proxy), ignore the query and fragment of both, and should apply
 /// RFC 3986 §6.2.2 / §6.2.3 normalization. The production implementation comes from the
 /// `forwarded-parser` crate: `impl HtuCheck for forwarded_parser::HtuMatcher`.
-pub trait HtuCheck {
+///
+/// `Send + Sync`, so that a [`DpopRequest`] (which borrows one) can live across an `.await` in
+/// a task (the async replay store is awaited after verification).
+pub trait HtuCheck: Send + Sync {
     /// True if `claim` matches the request's target URI.
     fn htu_matches(&self, claim: &str) -> bool;
 }
