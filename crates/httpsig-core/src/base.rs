@@ -2,8 +2,9 @@
 
 use crate::component::{self, Context, Memo};
 use crate::error::{Error, LimitExceeded};
+use crate::limits::Limits;
 use crate::message::HttpMessage;
-use crate::params::{Limits, SignatureParams};
+use crate::params::SignatureParams;
 use crate::sf::SfTypes;
 
 /// Settings that shape how component values are computed and how much input is accepted.

@@ -461,7 +461,7 @@ impl Component {
     /// `parse.inner_list` when it is not a valid sf-item, or a component error.
     pub fn parse(s: &str) -> Result<Self, crate::Error> {
         let mut text = String::new();
-        let spec = crate::params::parse_component_item(s, &mut text)?;
+        let spec = crate::signature_input::parse_component_item(s, &mut text)?;
         Ok(Self { text, spec })
     }
 
@@ -470,7 +470,7 @@ impl Component {
         f: impl FnOnce(&mut ComponentWriter, &mut String) -> Result<(), ComponentError>,
     ) -> Result<Self, ComponentError> {
         // Re-run the writer over the existing identifier plus one parameter, so validation is shared.
-        let parsed = crate::params::reparse_with(&self.text, f)?;
+        let parsed = reparse_with(&self.text, f)?;
         Ok(parsed)
     }
 
@@ -1347,6 +1347,30 @@ fn write_structured(
     .map_err(|_| c.err(K::SfParse))?;
     out.extend_from_slice(s.as_bytes());
     Ok(())
+}
+
+/// Re-runs the component writer over `text` plus one more parameter written by `f`.
+pub(crate) fn reparse_with(
+    text: &str,
+    f: impl FnOnce(&mut ComponentWriter, &mut String) -> Result<(), ComponentError>,
+) -> Result<Component, ComponentError> {
+    // `text` is our own serialization, so it parses; replay it parameter by parameter.
+    let item: sfv::Item = sfv::Parser::new(text)
+        .parse()
+        .map_err(|_| ComponentError::new(text, crate::error::ComponentErrorKind::InvalidName))?;
+    let name = item.bare_item.as_string().map(|s| s.as_str()).unwrap_or("");
+    let mut out = String::new();
+    let mut w = ComponentWriter::begin(&mut out, name)?;
+    for (k, v) in &item.params {
+        if let Some(b) = v.as_boolean() {
+            w.flag(&mut out, k.as_str(), b)?;
+        } else if let Some(s) = v.as_string() {
+            w.string(&mut out, k.as_str(), s.as_str())?;
+        }
+    }
+    f(&mut w, &mut out)?;
+    let spec = w.finish(&out)?;
+    Ok(Component::from_parts(out, spec))
 }
 
 #[cfg(test)]

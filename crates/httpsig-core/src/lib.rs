@@ -52,13 +52,18 @@ mod error;
 pub mod http;
 pub mod json;
 pub mod keys;
+mod labels;
+mod limits;
 mod message;
 mod params;
 mod resolve;
 mod sf;
 mod sign;
+mod signature;
+mod signature_input;
 mod time;
 mod verify;
+mod visit;
 
 pub use base::{BaseOptions, component_line, signature_base};
 pub use component::{Component, CoveredComponent, Derived};
@@ -69,12 +74,13 @@ pub use error::{
 };
 pub use message::{HttpMessage, Message, TargetUri, UriError, combined_field};
 pub use params::{ParamValue, SignatureParams, SignatureParamsBuilder};
-pub use params::{parse_signature_input_field, signature_value};
 pub use resolve::{
     JwksKeySet, KeyLookup, KeyResolver, KeySet, ResolveError, ResolvedKey, SkipReason, SkippedKey,
 };
 pub use sf::{SfType, SfTypes};
 pub use sign::{Signed, append_member, fresh_label, sign};
+pub use signature::signature_value;
+pub use signature_input::parse_signature_input_field;
 pub use time::unix_now;
 pub use verify::{
     MaxAge, NonceCheck, Selection, VerifiedSignature, VerifiedSignatures, VerifyInput, VerifyPolicy,

@@ -18,9 +18,11 @@ use crate::digest::{ContentDigest, ContentHashes, DigestError, DigestPolicy, ver
 use crate::error::{ComponentError, ComponentErrorKind};
 use crate::error::{Error, LimitExceeded, ParamName, SignatureField, Violation, Violations};
 use crate::message::{HttpMessage, combined_field};
-use crate::params::{SignatureParams, parse_signature, parse_signature_input};
+use crate::params::SignatureParams;
 use crate::resolve::{KeyLookup, KeyResolver};
 use crate::sign::check_alg;
+use crate::signature::parse_signature;
+use crate::signature_input::parse_signature_input;
 use crate::{Component, SfTypes};
 
 pub(crate) use crate::time::unix_now;
