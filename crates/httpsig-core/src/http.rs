@@ -230,7 +230,7 @@ fn existing_members(headers: &HeaderMap, name: &HeaderName, extra: usize) -> Vec
     let mut out: Vec<u8> = Vec::new();
     let mut first = true;
     for v in headers.get_all(name) {
-        let v = crate::component::trim_ows(v.as_bytes());
+        let v = crate::component::value::trim_ows(v.as_bytes());
         if v.is_empty() {
             continue;
         }

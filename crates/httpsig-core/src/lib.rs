@@ -49,6 +49,7 @@ mod component;
 pub mod crypto;
 pub mod digest;
 mod error;
+mod fnv;
 pub mod http;
 pub mod json;
 pub mod keys;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use smallvec::SmallVec;
 
 use crate::base::{BaseOptions, write_base};
-use crate::component::source_of;
+use crate::component::value::source_of;
 use crate::crypto::Algorithm;
 use crate::digest::{ContentDigest, ContentHashes, DigestError, DigestPolicy, verify_covered};
 use crate::error::{ComponentError, ComponentErrorKind};
@@ -711,7 +711,7 @@ fn representation_is_content(message: &dyn HttpMessage, request: Option<&dyn Htt
     let mut identity = true;
     message.field_lines("content-encoding", &mut |line| {
         for coding in line.split(|&b| b == b',') {
-            let coding = crate::component::trim_ows(coding);
+            let coding = crate::component::value::trim_ows(coding);
             if !coding.is_empty() && !coding.eq_ignore_ascii_case(b"identity") {
                 identity = false;
             }

@@ -36,7 +36,7 @@ pub(crate) struct Builder<'de> {
 /// full comparison).
 fn ident_hash(ident: &str) -> u64 {
     use core::hash::Hasher as _;
-    let mut h = crate::component::Fnv::default();
+    let mut h = crate::fnv::Fnv::default();
     h.write(ident.as_bytes());
     h.finish()
 }
