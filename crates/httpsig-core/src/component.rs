@@ -6,8 +6,12 @@
 
 use core::fmt;
 
-use crate::error::{ComponentError, ComponentErrorKind as K};
+use crate::error::{
+    ComponentError, ComponentErrorKind as K, ParseError, ParseErrorKind, SignatureField,
+};
+use crate::visit::{Shape, Stop, settle};
 
+pub(crate) mod item;
 pub(crate) mod value;
 
 /// The derived components of RFC 9421 §2.2.
@@ -455,9 +459,50 @@ impl Component {
     /// # Errors
     /// `parse.inner_list` when it is not a valid sf-item, or a component error.
     pub fn parse(s: &str) -> Result<Self, crate::Error> {
-        let mut text = String::new();
-        let spec = crate::signature_input::parse_component_item(s, &mut text)?;
-        Ok(Self { text, spec })
+        // The sink of a lone identifier: a `Signature-Input` member takes the same visitors.
+        #[derive(Default)]
+        struct One {
+            text: String,
+            writer: Option<ComponentWriter>,
+            err: Option<crate::Error>,
+            spec: Option<ComponentSpec>,
+        }
+        impl item::ItemSink for One {
+            type Text = String;
+            fn active(&self) -> bool {
+                true
+            }
+            fn parts(&mut self) -> (&mut String, &mut Option<ComponentWriter>) {
+                (&mut self.text, &mut self.writer)
+            }
+            fn fail(&mut self, e: crate::Error) -> Stop {
+                self.err.get_or_insert(e);
+                Stop
+            }
+            fn shape(&mut self, kind: ParseErrorKind) -> Stop {
+                self.fail(ParseError::new(SignatureField::InnerList, kind, None).into())
+            }
+            fn push(&mut self, spec: ComponentSpec) -> Result<(), crate::Error> {
+                self.spec = Some(spec);
+                Ok(())
+            }
+        }
+        let mut one = One::default();
+        let r = sfv::Parser::new(s).parse_item_with_visitor(item::ItemV(&mut one));
+        settle(
+            r,
+            one.err.take(),
+            s.as_bytes(),
+            Shape::Item,
+            SignatureField::InnerList,
+        )?;
+        let spec = one.spec.ok_or_else(|| {
+            ParseError::new(SignatureField::InnerList, ParseErrorKind::Syntax, None)
+        })?;
+        Ok(Self {
+            text: one.text,
+            spec,
+        })
     }
 
     fn rebuild(

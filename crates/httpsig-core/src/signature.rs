@@ -8,7 +8,7 @@ use sfv::{BareItemFromInput, KeyRef};
 use crate::error::{Error, LimitExceeded, ParseError, ParseErrorKind, SignatureField};
 use crate::labels::Labels;
 use crate::limits::Limits;
-use crate::visit::Stop;
+use crate::visit::{Shape, Stop, settle};
 
 /// Parses a `Signature` field value (all lines combined) and returns the signature bytes for
 /// `label`, `None` when the label is absent.
@@ -115,19 +115,14 @@ pub(crate) fn parse_signature(
         err: None,
     };
     let r = sfv::Parser::new(combined).parse_dictionary_with_visitor(&mut d);
-    if let Some(e) = d.err.take() {
-        // As for Signature-Input: a syntax error anywhere in the field wins.
-        if let Err(se) = sfv::Parser::new(combined).parse_dictionary_with_visitor(Ignored) {
-            return Err(ParseError::new(
-                SignatureField::Signature,
-                ParseErrorKind::Syntax,
-                se.index(),
-            )
-            .into());
-        }
-        return Err(e);
-    }
-    r.map_err(|e| ParseError::new(SignatureField::Signature, ParseErrorKind::Syntax, e.index()))?;
+    // As for Signature-Input: a syntax error anywhere in the field wins.
+    settle(
+        r,
+        d.err.take(),
+        combined,
+        Shape::Dictionary,
+        SignatureField::Signature,
+    )?;
     Ok(d.found)
 }
 

@@ -14,12 +14,13 @@ use sfv::visitor::{
 use sfv::{BareItemFromInput, KeyRef};
 use smallvec::SmallVec;
 
+use crate::component::item::{ItemSink, ItemV};
 use crate::component::{ComponentSpec, ComponentWriter, TextSink};
 use crate::error::{Error, LimitExceeded, ParseError, ParseErrorKind, SignatureField};
 use crate::labels::Labels;
 use crate::limits::Limits;
 use crate::params::{Builder, CowText, SignatureParams};
-use crate::visit::Stop;
+use crate::visit::{Shape, Stop, settle};
 
 impl<'a> SignatureParams<'a> {
     /// Parses a bare inner list with parameters, e.g. `("@method" "@path");created=1618884473`.
@@ -65,14 +66,6 @@ struct State<'de, 'w> {
 
 /// Parsed signatures, inline for the common single selected one.
 pub(crate) type Entries<'de> = SmallVec<[(&'de str, SignatureParams<'de>); 1]>;
-
-/// The top-level structured type being parsed, for the syntax re-check.
-#[derive(Clone, Copy)]
-enum Shape {
-    Dictionary,
-    List,
-    Item,
-}
 
 impl<'de, 'w> State<'de, 'w> {
     fn new(field: SignatureField, want: Option<&'w str>, limits: Limits, input: &'de [u8]) -> Self {
@@ -124,28 +117,13 @@ impl<'de, 'w> State<'de, 'w> {
         self.fail(ParseError::new(f, kind, None))
     }
 
-    /// The typed error a visitor recorded, unless the field is not even syntactically valid:
-    /// a syntax error anywhere wins (RFC 8941 §4.2: the whole field fails to parse), since the
-    /// streaming visitor may have stopped at a semantic problem before reaching it.
     fn finish(
         &mut self,
         r: Result<(), sfv::Error>,
         input: &[u8],
         shape: Shape,
     ) -> Result<(), Error> {
-        if let Some(e) = self.err.take() {
-            let p = sfv::Parser::new(input);
-            let syntax = match shape {
-                Shape::Dictionary => p.parse_dictionary_with_visitor(Ignored),
-                Shape::List => p.parse_list_with_visitor(Ignored),
-                Shape::Item => p.parse_item_with_visitor(Ignored),
-            };
-            return Err(match syntax {
-                Err(se) => ParseError::new(self.field, ParseErrorKind::Syntax, se.index()).into(),
-                Ok(()) => e,
-            });
-        }
-        r.map_err(|e| ParseError::new(self.field, ParseErrorKind::Syntax, e.index()).into())
+        settle(r, self.err.take(), input, shape, self.field)
     }
 
     fn start_entry(&mut self, label: &'de str) -> Result<(), Stop> {
@@ -162,12 +140,35 @@ impl<'de, 'w> State<'de, 'w> {
     }
 }
 
+/// A `Signature-Input` member's component identifiers go into the member being assembled.
+impl<'de> ItemSink for State<'de, '_> {
+    type Text = CowText<'de>;
+
+    fn active(&self) -> bool {
+        self.active
+    }
+
+    fn parts(&mut self) -> (&mut CowText<'de>, &mut Option<ComponentWriter>) {
+        (&mut self.cur.text, &mut self.comp)
+    }
+
+    fn fail(&mut self, e: Error) -> Stop {
+        Self::fail(self, e)
+    }
+
+    fn shape(&mut self, kind: ParseErrorKind) -> Stop {
+        Self::shape(self, kind)
+    }
+
+    fn push(&mut self, spec: ComponentSpec) -> Result<(), Error> {
+        self.cur.push_component(spec)
+    }
+}
+
 struct DictV<'a, 'de, 'w>(&'a mut State<'de, 'w>);
 struct ListV<'a, 'de, 'w>(&'a mut State<'de, 'w>);
 struct EntryV<'a, 'de, 'w>(&'a mut State<'de, 'w>, &'de str);
 struct InnerV<'a, 'de, 'w>(&'a mut State<'de, 'w>, &'de str);
-struct CompItemV<'a, 'de, 'w>(&'a mut State<'de, 'w>);
-struct CompParamV<'a, 'de, 'w>(&'a mut State<'de, 'w>);
 struct SigParamV<'a, 'de, 'w>(&'a mut State<'de, 'w>, &'de str);
 
 impl<'de> DictionaryVisitor<'de> for DictV<'_, 'de, '_> {
@@ -229,7 +230,7 @@ impl<'de> InnerListVisitor<'de> for InnerV<'_, 'de, '_> {
                 st.cur.text.push(' ');
             }
         }
-        Ok(CompItemV(st))
+        Ok(ItemV(st))
     }
 
     fn finish(self) -> Result<impl ParameterVisitor<'de>, Stop> {
@@ -237,57 +238,6 @@ impl<'de> InnerListVisitor<'de> for InnerV<'_, 'de, '_> {
             self.0.cur.text.push(')');
         }
         Ok(SigParamV(self.0, self.1))
-    }
-}
-
-impl<'de> ItemVisitor<'de> for CompItemV<'_, 'de, '_> {
-    type Out = ();
-    type Error = Stop;
-
-    fn bare_item(
-        self,
-        bare_item: BareItemFromInput<'de>,
-    ) -> Result<impl ParameterVisitor<'de, Out = ()>, Stop> {
-        let st = self.0;
-        let Some(name) = bare_item.as_string() else {
-            return Err(st.shape(ParseErrorKind::ComponentNotString));
-        };
-        if st.active {
-            match ComponentWriter::begin(&mut st.cur.text, name.as_str()) {
-                Ok(w) => st.comp = Some(w),
-                Err(e) => return Err(st.fail(e)),
-            }
-        }
-        Ok(CompParamV(st))
-    }
-}
-
-impl<'de> ParameterVisitor<'de> for CompParamV<'_, 'de, '_> {
-    type Out = ();
-    type Error = Stop;
-
-    fn parameter(&mut self, key: &'de KeyRef, value: BareItemFromInput<'de>) -> Result<(), Stop> {
-        let st = &mut *self.0;
-        let Some(w) = st.comp.as_mut() else {
-            return Ok(());
-        };
-        let r = if let Some(b) = value.as_boolean() {
-            w.flag(&mut st.cur.text, key.as_str(), b)
-        } else if let Some(s) = value.as_string() {
-            w.string(&mut st.cur.text, key.as_str(), s.as_str())
-        } else {
-            Err(w.other(st.cur.text.as_str(), key.as_str()))
-        };
-        r.map_err(|e| st.fail(e))
-    }
-
-    fn finish(self) -> Result<(), Stop> {
-        let st = self.0;
-        if let Some(w) = st.comp.take() {
-            let spec = w.finish(st.cur.text.as_str()).map_err(|e| st.fail(e))?;
-            st.cur.push_component(spec).map_err(|e| st.fail(e))?;
-        }
-        Ok(())
     }
 }
 
@@ -315,26 +265,6 @@ impl<'de> ParameterVisitor<'de> for SigParamV<'_, 'de, '_> {
             st.entries.push((self.1, b.finish()));
         }
         Ok(())
-    }
-}
-
-/// Parses a single component identifier item (`"name";param...`) into `text`.
-pub(crate) fn parse_component_item(s: &str, text: &mut String) -> Result<ComponentSpec, Error> {
-    let mut st = State::new(
-        SignatureField::InnerList,
-        None,
-        Limits::default(),
-        s.as_bytes(),
-    );
-    st.active = true;
-    let r = sfv::Parser::new(s).parse_item_with_visitor(CompItemV(&mut st));
-    st.finish(r, s.as_bytes(), Shape::Item)?;
-    match (st.cur.components.pop(), st.cur.components.is_empty()) {
-        (Some(spec), true) => {
-            *text = core::mem::take(&mut st.cur.text).into_cow().into_owned();
-            Ok(spec)
-        }
-        _ => Err(ParseError::new(SignatureField::InnerList, ParseErrorKind::Syntax, None).into()),
     }
 }
 

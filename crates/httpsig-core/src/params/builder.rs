@@ -63,7 +63,7 @@ impl SignatureParamsBuilder {
     /// Sets `created` from the system clock.
     #[must_use]
     pub fn created_now(self) -> Self {
-        self.created(crate::verify::unix_now())
+        self.created(crate::time::unix_now())
     }
 
     /// Sets `expires`.
