@@ -73,6 +73,7 @@ pub use error::{
     ComponentError, ComponentErrorKind, Error, LimitExceeded, ParamName, ParamsError,
     ParamsErrorKind, ParseError, ParseErrorKind, SignatureField, Violation, Violations,
 };
+pub use httpsig_uri as uri;
 pub use message::{HttpMessage, Message, TargetUri, UriError, combined_field};
 pub use params::{ParamValue, SignatureParams, SignatureParamsBuilder};
 pub use resolve::{

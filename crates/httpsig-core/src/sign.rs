@@ -164,8 +164,8 @@ pub fn fresh_label(
 /// Appends a dictionary member to an existing field value (or starts one), keeping what was there.
 pub fn append_member(existing: Option<&[u8]>, member: &str) -> Vec<u8> {
     let mut v = Vec::new();
-    if let Some(e) = existing.filter(|e| !crate::component::value::trim_ows(e).is_empty()) {
-        v.extend_from_slice(crate::component::value::trim_ows(e));
+    if let Some(e) = existing.filter(|e| !httpsig_uri::trim_ows(e).is_empty()) {
+        v.extend_from_slice(httpsig_uri::trim_ows(e));
         v.extend_from_slice(b", ");
     }
     v.extend_from_slice(member.as_bytes());

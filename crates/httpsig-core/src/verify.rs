@@ -711,7 +711,7 @@ fn representation_is_content(message: &dyn HttpMessage, request: Option<&dyn Htt
     let mut identity = true;
     message.field_lines("content-encoding", &mut |line| {
         for coding in line.split(|&b| b == b',') {
-            let coding = crate::component::value::trim_ows(coding);
+            let coding = httpsig_uri::trim_ows(coding);
             if !coding.is_empty() && !coding.eq_ignore_ascii_case(b"identity") {
                 identity = false;
             }

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use httpsig_uri::trim_ows;
 
 use super::{CoveredComponent, Derived, is_tchar};
 use crate::error::{ComponentError, ComponentErrorKind as K};
@@ -176,12 +177,12 @@ fn write_request_derived<'m>(
         .target_uri()
         .ok_or_else(|| c.err(K::MessageDataMissing))?;
     match d {
-        Derived::TargetUri => uri.write_target_uri(out),
-        Derived::Authority => uri.write_authority(out),
-        Derived::Scheme => uri.write_scheme(out),
-        Derived::RequestTarget => uri.write_origin_form(out),
-        Derived::Path => uri.write_path(out),
-        Derived::Query => uri.write_query(out),
+        Derived::TargetUri => write_target_uri(&uri, out),
+        Derived::Authority => uri.authority().write_normalized(uri.scheme_kind(), out),
+        Derived::Scheme => out.extend_from_slice(uri.scheme_kind().as_str().as_bytes()),
+        Derived::RequestTarget => write_origin_form(&uri, out),
+        Derived::Path => write_path(&uri, out),
+        Derived::Query => write_query(&uri, out),
         Derived::QueryParam => {
             let name = c
                 .query_name()
@@ -670,18 +671,6 @@ fn write_trimmed_unfolded(line: &[u8], out: &mut Vec<u8>) -> bool {
     true
 }
 
-pub(crate) fn trim_ows(v: &[u8]) -> &[u8] {
-    let start = v
-        .iter()
-        .position(|&b| b != b' ' && b != b'\t')
-        .unwrap_or(v.len());
-    let end = v
-        .iter()
-        .rposition(|&b| b != b' ' && b != b'\t')
-        .map_or(start, |e| e + 1);
-    v.get(start..end).unwrap_or(&[])
-}
-
 /// RFC 9421 §2.1.1 (`sf`): the field re-serialized as its structured type.
 fn write_structured(
     ctx: &Context<'_>,
@@ -717,6 +706,45 @@ fn write_structured(
     .map_err(|_| c.err(K::SfParse))?;
     out.extend_from_slice(s.as_bytes());
     Ok(())
+}
+
+/// `@target-uri`: the URI exactly as given (RFC 9421 §2.2.2 defines no normalization, unlike
+/// `@authority` and `@scheme`; every peer implementation tested agrees).
+fn write_target_uri(uri: &TargetUri<'_>, out: &mut Vec<u8>) {
+    out.extend_from_slice(uri.scheme().as_bytes());
+    out.extend_from_slice(b"://");
+    out.extend_from_slice(uri.authority_str().as_bytes());
+    out.extend_from_slice(uri.path().as_bytes());
+    if let Some(q) = uri.query() {
+        out.push(b'?');
+        out.extend_from_slice(q.as_bytes());
+    }
+}
+
+/// `@path`: the path as received, `/` when empty (RFC 9421 §2.2.6).
+fn write_path(uri: &TargetUri<'_>, out: &mut Vec<u8>) {
+    if uri.path().is_empty() {
+        out.push(b'/');
+    } else {
+        out.extend_from_slice(uri.path().as_bytes());
+    }
+}
+
+/// `@query`: `?` and the query as received; `?` alone when absent (RFC 9421 §2.2.7).
+fn write_query(uri: &TargetUri<'_>, out: &mut Vec<u8>) {
+    out.push(b'?');
+    if let Some(q) = uri.query() {
+        out.extend_from_slice(q.as_bytes());
+    }
+}
+
+/// The origin-form request target (`path?query`) for `@request-target` (RFC 9421 §2.2.5).
+fn write_origin_form(uri: &TargetUri<'_>, out: &mut Vec<u8>) {
+    write_path(uri, out);
+    if let Some(q) = uri.query() {
+        out.push(b'?');
+        out.extend_from_slice(q.as_bytes());
+    }
 }
 
 #[cfg(test)]
@@ -874,5 +902,47 @@ mod tests {
         );
         assert_eq!(after_prefix(b"\n"), None);
         assert_eq!(after_prefix(b"a\r\n b"), Some("\"x\": a b".into()));
+    }
+
+    fn render(uri: &str, which: &str) -> String {
+        let t = TargetUri::parse(uri).unwrap();
+        let mut out = Vec::new();
+        match which {
+            "authority" => t.authority().write_normalized(t.scheme_kind(), &mut out),
+            "path" => write_path(&t, &mut out),
+            "query" => write_query(&t, &mut out),
+            _ => write_target_uri(&t, &mut out),
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn authority_normalization() {
+        let cases = [
+            ("https://www.example.com/", "www.example.com"),
+            ("https://WWW.Example.COM:443/", "www.example.com"),
+            ("http://example.com:80/", "example.com"),
+            ("http://example.com:443/", "example.com:443"),
+            ("https://example.com:8443/", "example.com:8443"),
+            ("https://example.com:/", "example.com"),
+            ("https://[2001:DB8::1]:443/x", "[2001:db8::1]"),
+            ("https://[2001:db8::1]:8443/x", "[2001:db8::1]:8443"),
+        ];
+        for (uri, want) in cases {
+            assert_eq!(render(uri, "authority"), want, "{uri}");
+        }
+    }
+
+    #[test]
+    fn path_query_target() {
+        assert_eq!(render("https://a.example", "path"), "/");
+        assert_eq!(render("https://a.example", "query"), "?");
+        assert_eq!(render("https://a.example/p?", "query"), "?");
+        assert_eq!(render("https://a.example/p?a=b", "query"), "?a=b");
+        assert_eq!(
+            render("HTTPS://A.example:443/p%2Fq?x=%41", "target"),
+            "HTTPS://A.example:443/p%2Fq?x=%41"
+        );
+        assert_eq!(render("https://a.example", "target"), "https://a.example");
     }
 }
