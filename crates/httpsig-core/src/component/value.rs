@@ -628,7 +628,7 @@ fn write_trimmed_unfolded(line: &[u8], out: &mut Vec<u8>) -> bool {
         return true;
     }
     let floor = out.len();
-    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
+    let is_ows = |b: &u8| httpsig_uri::is_ows(*b);
     let mut rest = line;
     while let Some(at) = memchr::memchr3(b'\r', b'\n', 0, rest) {
         let (run, tail) = rest.split_at(at);
