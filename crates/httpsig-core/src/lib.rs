@@ -73,6 +73,8 @@ pub use error::{
     ComponentError, ComponentErrorKind, Error, LimitExceeded, ParamName, ParamsError,
     ParamsErrorKind, ParseError, ParseErrorKind, SignatureField, Violation, Violations,
 };
+/// The one request-target model shared with `forwarded-parser`: [`uri::Authority`] (the host
+/// grammar), [`uri::NormalizedAuthority`] (`@authority`), [`TargetUri`], [`uri::trim_ows`].
 pub use httpsig_uri as uri;
 pub use message::{HttpMessage, Message, TargetUri, UriError, combined_field};
 pub use params::{ParamValue, SignatureParams, SignatureParamsBuilder};

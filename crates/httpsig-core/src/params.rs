@@ -117,7 +117,7 @@ impl<'a> SignatureParams<'a> {
         self.text(&self.nonce)
     }
 
-    /// `alg`, as given (see [`Algorithm::from_name`]).
+    /// `alg`, as given (see [`Algorithm::from_name`](crate::Algorithm::from_name)).
     pub fn alg(&self) -> Option<&str> {
         self.text(&self.alg)
     }
