@@ -283,8 +283,9 @@ fn request(parts: &MessageText<'_>, scheme: &str) -> Result<Message, TextError> 
     let conn = ConnectionFacts::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), tls);
     let config = Config::connection();
     let resolved = resolve(&config, &conn, &head).map_err(TextError::Request)?;
-    let uri = resolved.request.target_uri();
-    let mut m = Message::request(line.method(), &uri).map_err(TextError::TargetUri)?;
+    // The typed target URI, built from the resolved parts: not rendered and parsed again.
+    let target = resolved.request.target().map_err(TextError::TargetUri)?;
+    let mut m = Message::request_to(line.method(), target);
     if head.form() != TargetForm::Origin {
         m.set_request_target(line.target());
     }
@@ -433,6 +434,33 @@ mod tests {
         assert_eq!(
             uri(b"GET /x HTTP/1.1\r\nHost: a\r\n\r\nbody\rwith CR"),
             Ok(Some("https://a/x".to_owned()))
+        );
+        // The one host grammar (httpsig-uri): what a server using forwarded-parser refuses in
+        // `Host` or an absolute-form target, the message reader refuses too (RFC 3986 §3.2.2
+        // under the POLICY of the strict parser: no percent-encoding or sub-delims in a host,
+        // no empty label, strict IPv4, port 1-65535).
+        for bad in [
+            &b"GET /x HTTP/1.1\nHost: a%41.example\n\n"[..],
+            b"GET /x HTTP/1.1\nHost: a!b\n\n",
+            b"GET /x HTTP/1.1\nHost: a..b\n\n",
+            b"GET /x HTTP/1.1\nHost: 1.2.3\n\n",
+            b"GET /x HTTP/1.1\nHost: [v1.x]\n\n",
+            b"GET https://a!b/x HTTP/1.1\nHost: a\n\n",
+        ] {
+            assert_eq!(
+                uri(bad),
+                Err("forwarded.invalid_host"),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        assert_eq!(
+            uri(b"GET /x HTTP/1.1\nHost: a:0\n\n"),
+            Err("forwarded.invalid_port")
+        );
+        assert_eq!(
+            uri(b"GET /x HTTP/1.1\nHost: A.Example:08443\n\n"),
+            Ok(Some("https://a.example:8443/x".to_owned()))
         );
         assert_eq!(uri(b""), Err("http1.empty"));
         assert_eq!(uri(b"GET /\xff HTTP/1.1\n\n"), Err("http1.not_utf8"));

@@ -3,24 +3,22 @@
 //! default.
 
 use core::num::NonZeroU8;
-use std::borrow::Cow;
 
-use crate::effective::{Scheme, host_error, normalize_authority};
+use httpsig_uri::{Authority, NormalizedAuthority};
+
+use crate::effective::{Scheme, host_error};
 use crate::error::{ForwardedError, SourceKind, ValueSource};
 use crate::forwarded::Limits;
-use crate::syntax::{parse_host_port, validate_prefix};
+use crate::syntax::validate_prefix;
 use crate::trust::Trust;
 
 /// A fixed external origin, e.g. `https://api.example.com` (scheme, host, optional port).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Origin {
     pub(crate) scheme: Scheme,
-    pub(crate) authority: String,
-    /// The normalized host (lower case, IPv6 in brackets): the start of `authority`, kept
-    /// apart so nothing re-slices or re-parses the authority string.
-    pub(crate) host: String,
-    /// The explicit port, `None` when absent or the scheme's default (as in `authority`).
-    pub(crate) port: Option<u16>,
+    /// The normalized authority, parsed once: host and explicit port are typed values, so
+    /// nothing re-slices or re-parses the authority string.
+    pub(crate) authority: NormalizedAuthority<'static>,
 }
 
 impl Origin {
@@ -38,22 +36,11 @@ impl Origin {
         let scheme =
             Scheme::parse(scheme.as_bytes()).ok_or(ForwardedError::InvalidProto { source })?;
         let rest = rest.strip_suffix('/').unwrap_or(rest);
-        let hp = parse_host_port(rest.as_bytes()).map_err(|e| host_error(e, source))?;
-        let (authority, host_len) =
-            normalize_authority(Cow::Borrowed(hp.host), hp.port, scheme, Some(hp.upper));
-        let authority = authority.into_owned();
-        // `normalize_authority` starts the authority with the `host_len` bytes of the (ASCII)
-        // host, so this slice exists; a failure is reported, never replaced by a default.
-        let host = authority
-            .get(..host_len)
-            .ok_or(ForwardedError::InvalidHost { source })?
-            .to_owned();
-        Ok(Self {
-            scheme,
-            host,
-            port: hp.port.filter(|&p| p != scheme.default_port()),
-            authority,
-        })
+        let authority = Authority::parse(rest.as_bytes())
+            .map_err(|e| host_error(e, source))?
+            .normalized(scheme)
+            .into_owned();
+        Ok(Self { scheme, authority })
     }
 
     /// The scheme.
@@ -63,7 +50,7 @@ impl Origin {
 
     /// The normalized authority.
     pub fn authority(&self) -> &str {
-        &self.authority
+        self.authority.as_str()
     }
 }
 
@@ -298,8 +285,8 @@ impl Config {
         let mut list = Vec::new();
         for h in hosts {
             let bare = h.strip_prefix("*.").unwrap_or(h);
-            match parse_host_port(bare.as_bytes()) {
-                Ok(hp) if hp.port.is_none() && !bare.ends_with(':') => {}
+            match Authority::parse(bare.as_bytes()) {
+                Ok(hp) if hp.port().is_none() && !bare.ends_with(':') => {}
                 _ => {
                     return Err(ForwardedError::InvalidHost {
                         source: ValueSource::Config,
@@ -364,8 +351,12 @@ mod tests {
             ("https://10.0.0.1", "10.0.0.1", None),
         ] {
             let o = Origin::parse(text).unwrap();
-            assert_eq!((o.host.as_str(), o.port), (host, port), "{text}");
-            assert!(o.authority.starts_with(host), "{text}");
+            assert_eq!(
+                (o.authority.host(), o.authority.port()),
+                (host, port),
+                "{text}"
+            );
+            assert!(o.authority().starts_with(host), "{text}");
         }
         for bad in [
             "api.example.com",

@@ -1,98 +1,20 @@
 //! The effective (client-facing) request: `@target-uri`, `@authority`, `@scheme`, DPoP `htu`.
 
-use core::fmt;
 use core::net::IpAddr;
 use std::borrow::Cow;
 
+use httpsig_uri::{Authority, AuthorityError, NormalizedAuthority, TargetUri, UriError};
+
 use crate::error::{ForwardedError, SourceKind, ValueSource};
-use crate::syntax::{HostError, has_dot_segment, is_target_byte, is_unreserved, parse_host_port};
+use crate::syntax::{has_dot_segment, is_target_byte, is_unreserved};
 
-/// The two schemes this crate reconstructs (RFC 9110 §4.2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Scheme {
-    /// `http`, default port 80.
-    Http,
-    /// `https`, default port 443.
-    Https,
-}
+pub use httpsig_uri::Scheme;
 
-impl Scheme {
-    /// The lower-case scheme name (RFC 9421 §2.2.4 `@scheme`).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Http => "http",
-            Self::Https => "https",
-        }
-    }
-
-    /// The default port (RFC 9110 §4.2.1, §4.2.2).
-    pub const fn default_port(self) -> u16 {
-        match self {
-            Self::Http => 80,
-            Self::Https => 443,
-        }
-    }
-
-    /// Parses `http` / `https`, case-insensitively (RFC 3986 §3.1).
-    pub fn parse(s: &[u8]) -> Option<Self> {
-        // The usual lower-case spelling first (a plain comparison), then any case.
-        match s {
-            b"https" => return Some(Self::Https),
-            b"http" => return Some(Self::Http),
-            _ => {}
-        }
-        if s.eq_ignore_ascii_case(b"https") {
-            Some(Self::Https)
-        } else if s.eq_ignore_ascii_case(b"http") {
-            Some(Self::Http)
-        } else {
-            None
-        }
-    }
-}
-
-impl fmt::Display for Scheme {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-pub(crate) const fn host_error(e: HostError, source: ValueSource) -> ForwardedError {
+pub(crate) const fn host_error(e: AuthorityError, source: ValueSource) -> ForwardedError {
     match e {
-        HostError::Host => ForwardedError::InvalidHost { source },
-        HostError::Port => ForwardedError::InvalidPort { source },
-    }
-}
-
-/// RFC 9421 §2.2.3 / RFC 9110 §4.2.3: lower-case host, default port omitted. `host` has
-/// already been validated (ASCII only), so the borrowed case needs no conversion. `upper`
-/// says whether `host` has an upper-case letter, if the validation found out (`None`: look).
-pub(crate) fn normalize_authority(
-    host: Cow<'_, [u8]>,
-    port: Option<u16>,
-    scheme: Scheme,
-    upper: Option<bool>,
-) -> (Cow<'_, str>, usize) {
-    let port = port.filter(|&p| p != scheme.default_port());
-    let host_len = host.len();
-    let lower = !upper.unwrap_or_else(|| host.iter().any(u8::is_ascii_uppercase));
-    match (host, port, lower) {
-        (Cow::Borrowed(h), None, true) => match core::str::from_utf8(h) {
-            Ok(s) => (Cow::Borrowed(s), host_len),
-            Err(_) => (
-                Cow::Owned(String::from_utf8_lossy(h).into_owned()),
-                host_len,
-            ),
-        },
-        (h, port, _) => {
-            let mut s = String::with_capacity(h.len() + 6);
-            s.extend(h.iter().map(|&b| char::from(b.to_ascii_lowercase())));
-            if let Some(p) = port {
-                s.push(':');
-                s.push_str(&p.to_string());
-            }
-            (Cow::Owned(s), host_len)
-        }
+        AuthorityError::Port => ForwardedError::InvalidPort { source },
+        // `AuthorityError` is non-exhaustive: anything else is a bad host.
+        _ => ForwardedError::InvalidHost { source },
     }
 }
 
@@ -101,10 +23,8 @@ pub(crate) fn normalize_authority(
 pub struct EffectiveRequest<'a> {
     pub(crate) method: &'a str,
     pub(crate) scheme: Scheme,
-    pub(crate) authority: Cow<'a, str>,
-    pub(crate) host_len: usize,
-    /// The explicit non-default port, as normalized into `authority`.
-    pub(crate) port: Option<u16>,
+    /// `@authority`: the one normalization rule of `httpsig-uri`.
+    pub(crate) authority: NormalizedAuthority<'a>,
     pub(crate) path: Cow<'a, str>,
     pub(crate) query: Option<&'a str>,
     pub(crate) client: Option<IpAddr>,
@@ -124,24 +44,23 @@ impl<'a> EffectiveRequest<'a> {
 
     /// `@authority` (RFC 9421 §2.2.3): lower-case host, port only if not the default.
     pub fn authority(&self) -> &str {
+        self.authority.as_str()
+    }
+
+    /// The normalized authority as a typed value.
+    pub const fn normalized_authority(&self) -> &NormalizedAuthority<'a> {
         &self.authority
     }
 
     /// The host part of [`authority`](Self::authority) (IPv6 in brackets).
     pub fn host(&self) -> &str {
-        // Invariant: `normalize_authority` builds `authority` as the `host_len` ASCII bytes of
-        // the host, then `:port` or nothing, so the slice always exists. Were it ever broken,
-        // the whole authority (with its port) is returned: it names no allow-listed host, so
-        // the allow-list check in `resolve` fails closed.
-        self.authority
-            .get(..self.host_len)
-            .unwrap_or(&self.authority)
+        self.authority.host()
     }
 
     /// The explicit (non-default) port, if any (kept as a number, not re-parsed from the
     /// authority text).
     pub const fn port(&self) -> Option<u16> {
-        self.port
+        self.authority.port()
     }
 
     /// The path exactly as received, with the trusted prefix (if any) in front.
@@ -165,15 +84,29 @@ impl<'a> EffectiveRequest<'a> {
         self.source
     }
 
+    /// `@target-uri` as a typed value for the crates that verify signatures
+    /// (`httpsig_core::http::RequestView::with_target`): built from the parts, not parsed
+    /// from [`target_uri`](Self::target_uri).
+    ///
+    /// # Errors
+    /// [`UriError`] only if the path or query holds a byte a target URI cannot (they were
+    /// validated as request-target bytes, so this does not happen for a resolved request).
+    pub fn target(&self) -> Result<TargetUri<'_>, UriError> {
+        TargetUri::from_normalized(self.scheme, &self.authority, &self.path, self.query)
+    }
+
     /// `@target-uri` (RFC 9421 §2.2.2): `scheme://authority` + path + optional `?query`;
     /// authority normalized, path and query verbatim.
     pub fn target_uri(&self) -> String {
         let mut s = String::with_capacity(
-            self.authority.len() + self.path.len() + self.query.map_or(0, |q| q.len() + 1) + 8,
+            self.authority.as_str().len()
+                + self.path.len()
+                + self.query.map_or(0, |q| q.len() + 1)
+                + 8,
         );
         s.push_str(self.scheme.as_str());
         s.push_str("://");
-        s.push_str(&self.authority);
+        s.push_str(self.authority.as_str());
         s.push_str(&self.path);
         if let Some(q) = self.query {
             s.push('?');
@@ -186,10 +119,10 @@ impl<'a> EffectiveRequest<'a> {
     /// with RFC 3986 §6.2.2 (case, percent-encoding) and §6.2.3 (default port, empty path)
     /// normalization. Dot-segments are not removed (POLICY, see [`HtuMatcher`]).
     pub fn htu(&self) -> String {
-        let mut s = String::with_capacity(self.authority.len() + self.path.len() + 8);
+        let mut s = String::with_capacity(self.authority.as_str().len() + self.path.len() + 8);
         s.push_str(self.scheme.as_str());
         s.push_str("://");
-        s.push_str(&self.authority);
+        s.push_str(self.authority.as_str());
         match normalize_path(&self.path) {
             Some(p) => s.push_str(&p),
             None => s.push_str(&self.path),
@@ -201,7 +134,7 @@ impl<'a> EffectiveRequest<'a> {
     pub fn htu_matcher(&self) -> HtuMatcher {
         HtuMatcher {
             scheme: self.scheme,
-            authority: self.authority.to_string(),
+            authority: self.authority.as_str().to_owned(),
             path: normalize_path(&self.path),
         }
     }
@@ -215,7 +148,7 @@ impl<'a> EffectiveRequest<'a> {
             Some(p) => {
                 !has_dot_segment(&p)
                     && claim.scheme == self.scheme
-                    && claim.authority == self.authority
+                    && claim.authority.as_str() == self.authority.as_str()
                     && claim.path == p
             }
             None => false,
@@ -249,14 +182,14 @@ impl HtuMatcher {
         };
         !has_dot_segment(path)
             && c.scheme == self.scheme
-            && c.authority == self.authority
+            && c.authority.as_str() == self.authority
             && &c.path == path
     }
 }
 
 struct ParsedHtu<'a> {
     scheme: Scheme,
-    authority: Cow<'a, str>,
+    authority: NormalizedAuthority<'a>,
     path: String,
 }
 
@@ -265,9 +198,7 @@ fn parse_htu(claim: &str) -> Option<ParsedHtu<'_>> {
     let scheme = Scheme::parse(scheme.as_bytes())?;
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (auth, rest) = rest.split_at(end);
-    let hp = parse_host_port(auth.as_bytes()).ok()?;
-    let (authority, _) =
-        normalize_authority(Cow::Borrowed(hp.host), hp.port, scheme, Some(hp.upper));
+    let authority = Authority::parse(auth.as_bytes()).ok()?.normalized(scheme);
     let path_end = rest.find(['?', '#']).unwrap_or(rest.len());
     let path = rest.get(..path_end)?;
     let path = if path.is_empty() { "/" } else { path };

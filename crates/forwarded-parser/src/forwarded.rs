@@ -19,11 +19,13 @@
 use core::net::IpAddr;
 use std::borrow::Cow;
 
+use crate::effective::host_error;
 use crate::error::{ForwardedError, HeaderName, LimitKind, Param, SyntaxKind, ValueSource};
 use crate::syntax::{
-    is_obfuscated, is_ows, is_qdtext, is_quoted_pair_octet, is_scheme, is_tchar, parse_host_port,
-    parse_ipv4, parse_ipv6, parse_port,
+    is_obfuscated, is_ows, is_qdtext, is_quoted_pair_octet, is_scheme, is_tchar, parse_ipv4,
+    parse_ipv6, parse_port,
 };
+use httpsig_uri::Authority;
 
 /// Caps on attacker-controlled sizes; each exceeded cap is [`ForwardedError::TooLarge`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -566,10 +568,7 @@ fn validate_param(
                 .ok_or(ForwardedError::InvalidNode { source });
         }
         Param::Host => {
-            parse_host_port(&v).map_err(|e| match e {
-                crate::syntax::HostError::Host => ForwardedError::InvalidHost { source },
-                crate::syntax::HostError::Port => ForwardedError::InvalidPort { source },
-            })?;
+            Authority::parse(&v).map_err(|e| host_error(e, source))?;
         }
         Param::Proto => {
             if !is_scheme(&v) {

@@ -22,6 +22,12 @@
 //! [`RequestHead::from_request_line`] adds the strict HTTP/1 request line ([`RequestLine`]) and
 //! HTTP/1.1's `Host` requirement, for request heads given as text.
 //!
+//! Hosts and ports (`Host`, `Forwarded: host=`, `X-Forwarded-Host`, absolute-form targets, the
+//! `htu`) are validated by `httpsig-uri`, the one host grammar of the workspace, and the
+//! effective request carries its authority as a typed `httpsig_uri::NormalizedAuthority`;
+//! [`EffectiveRequest::target`] hands it to `httpsig-core` as a typed `TargetUri`, never as a
+//! string to parse again.
+//!
 //! Trust comes only from the socket peer address ([`Trust::cidrs`] or [`Trust::hops`]); there
 //! is no "trust everything". Two sources can be cross-checked ([`Config::cross_check`]).
 //!
@@ -46,6 +52,9 @@
 //! assert_eq!(resolved.request.target_uri(), "https://api.example.com/a?x=1");
 //! assert_eq!(resolved.request.htu(), "https://api.example.com/a");
 //! assert!(resolved.request.htu_matches("HTTPS://API.example.com:443/a"));
+//! // The typed target URI for a signature verifier (`RequestView::with_target`).
+//! let target = resolved.request.target()?;
+//! assert_eq!((target.host(), target.path(), target.query()), ("api.example.com", "/a", Some("x=1")));
 //! # Ok(()) }
 //! ```
 //!
@@ -70,6 +79,8 @@ pub use error::{
     ForwardedError, HeaderName, LimitKind, Param, SourceKind, SyntaxKind, ValueSource, Warning,
 };
 pub use forwarded::{Limits, parse_forwarded};
+/// The one request-target model shared with `httpsig-core` (authority, host grammar, target URI).
+pub use httpsig_uri as uri;
 pub use request::{ConnectionFacts, HttpVersion, RequestHead, RequestLine, TargetForm};
 pub use resolve::{Resolved, resolve};
 pub use trust::{Cidr, CidrError, Trust};

@@ -3,13 +3,13 @@
 
 use core::net::{IpAddr, SocketAddr};
 
+use httpsig_uri::Authority;
+
 use crate::effective::{Scheme, host_error};
 use crate::error::{ForwardedError, HeaderName, ValueSource};
 #[cfg(feature = "http")]
 use crate::syntax::is_target_byte;
-use crate::syntax::{
-    HostPort, all_target_bytes, is_token, normalize_ip, parse_host_port, path_len, trim_ows,
-};
+use crate::syntax::{all_target_bytes, is_token, normalize_ip, path_len, trim_ows};
 
 /// What the server knows about the connection itself, independent of any header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,8 +156,8 @@ pub struct RequestHead<'a> {
     form: TargetForm,
     scheme: Option<Scheme>,
     authority: Option<&'a str>,
-    target_host: Option<HostPort<'a>>,
-    host: Option<HostPort<'a>>,
+    target_host: Option<Authority<'a>>,
+    host: Option<Authority<'a>>,
     path: &'a str,
     query: Option<&'a str>,
     headers: Headers<'a>,
@@ -175,7 +175,7 @@ struct Target<'a> {
     form: TargetForm,
     scheme: Option<Scheme>,
     authority: Option<&'a str>,
-    host: Option<HostPort<'a>>,
+    host: Option<Authority<'a>>,
     path: &'a str,
     query: Option<&'a str>,
 }
@@ -183,7 +183,7 @@ struct Target<'a> {
 impl<'a> Target<'a> {
     /// A target with no path or query (authority-form, asterisk-form: RFC 9112 §3.3 "the
     /// target URI's combined path and query component is empty").
-    const fn pathless(form: TargetForm, authority: Option<(&'a str, HostPort<'a>)>) -> Self {
+    const fn pathless(form: TargetForm, authority: Option<(&'a str, Authority<'a>)>) -> Self {
         let (authority, host) = match authority {
             Some((a, hp)) => (Some(a), Some(hp)),
             None => (None, None),
@@ -206,8 +206,8 @@ fn parse_target<'a>(method: &str, t: &'a str) -> Result<Target<'a>, ForwardedErr
     let source = ValueSource::RequestTarget;
     if method == "CONNECT" {
         // authority-form = uri-host ":" port; CONNECT has no default port (RFC 9110 §9.3.6).
-        let hp = parse_host_port(t.as_bytes()).map_err(|e| host_error(e, source))?;
-        if hp.port.is_none() {
+        let hp = Authority::parse(t.as_bytes()).map_err(|e| host_error(e, source))?;
+        if hp.port().is_none() {
             return Err(ForwardedError::InvalidTarget { source });
         }
         return Ok(Target::pathless(TargetForm::Authority, Some((t, hp))));
@@ -237,7 +237,7 @@ fn parse_target<'a>(method: &str, t: &'a str) -> Result<Target<'a>, ForwardedErr
 /// RFC 9112 §3.2 (a server MUST reject a request with more than one `Host` field line or an
 /// invalid one) and RFC 9110 §7.2 (`Host = uri-host [ ":" port ]`): the validated `Host`, or
 /// `None` when there is none or its value is empty.
-fn host_field(mut lines: FieldLines<'_>) -> Result<Option<HostPort<'_>>, ForwardedError> {
+fn host_field(mut lines: FieldLines<'_>) -> Result<Option<Authority<'_>>, ForwardedError> {
     let Some(value) = lines.next() else {
         return Ok(None);
     };
@@ -250,7 +250,7 @@ fn host_field(mut lines: FieldLines<'_>) -> Result<Option<HostPort<'_>>, Forward
     if value.is_empty() {
         return Ok(None);
     }
-    parse_host_port(value)
+    Authority::parse(value)
         .map(Some)
         .map_err(|e| host_error(e, ValueSource::Header(HeaderName::Host)))
 }
@@ -362,14 +362,14 @@ impl<'a> RequestHead<'a> {
         let authority = match uri.authority() {
             Some(a) => {
                 let a = a.as_str();
-                let hp = parse_host_port(a.as_bytes()).map_err(|e| host_error(e, source))?;
+                let hp = Authority::parse(a.as_bytes()).map_err(|e| host_error(e, source))?;
                 Some((a, hp))
             }
             None => None,
         };
         let target = if method == "CONNECT" {
             match authority {
-                Some((_, hp)) if hp.port.is_some() && uri.path_and_query().is_none() => {
+                Some((_, hp)) if hp.port().is_some() && uri.path_and_query().is_none() => {
                     Target::pathless(TargetForm::Authority, authority)
                 }
                 _ => return Err(ForwardedError::InvalidTarget { source }),
@@ -440,7 +440,7 @@ impl<'a> RequestHead<'a> {
     /// The request's own authority (RFC 9112 §3.3): the target's for absolute-form and
     /// authority-form (§3.2.2: `Host` is then ignored), else `Host`'s; `None` when neither
     /// gives one.
-    pub(crate) const fn own_authority(&self) -> Option<HostPort<'a>> {
+    pub(crate) const fn own_authority(&self) -> Option<Authority<'a>> {
         match self.target_host {
             Some(hp) => Some(hp),
             None => self.host,
@@ -480,7 +480,7 @@ pub(crate) struct SplitTarget<'a> {
     /// The scheme of an absolute-form target.
     pub(crate) scheme: Option<Scheme>,
     /// The authority of an absolute-form target, as written and validated.
-    pub(crate) authority: Option<(&'a str, HostPort<'a>)>,
+    pub(crate) authority: Option<(&'a str, Authority<'a>)>,
     /// The path (`/` if the target had none).
     pub(crate) path: &'a str,
     /// The query, without `?`.
@@ -503,7 +503,7 @@ pub(crate) fn split_target(
             Scheme::parse(scheme.as_bytes()).ok_or(ForwardedError::InvalidTarget { source })?;
         let end = after.find(['/', '?']).unwrap_or(after.len());
         let (auth, rest) = after.split_at(end);
-        let hp = parse_host_port(auth.as_bytes()).map_err(|e| host_error(e, source))?;
+        let hp = Authority::parse(auth.as_bytes()).map_err(|e| host_error(e, source))?;
         (Some(scheme), Some((auth, hp)), rest)
     };
     // One pass: path bytes up to the first `?`, then query bytes (`?` is one). This is
@@ -856,14 +856,14 @@ mod head_tests {
             (TargetForm::Asterisk, "", None)
         );
         assert_eq!(
-            head.own_authority().map(|h| h.host),
+            head.own_authority().map(|h| h.host_bytes()),
             Some(&b"www.example.com"[..])
         );
 
         let head = RequestHead::new("CONNECT", "www.example.com:80", HOST).expect("authority");
         assert_eq!(head.form(), TargetForm::Authority);
         assert_eq!(head.target_authority(), Some("www.example.com:80"));
-        assert_eq!(head.own_authority().map(|h| h.port), Some(Some(80)));
+        assert_eq!(head.own_authority().map(|h| h.port()), Some(Some(80)));
         assert_eq!(head.path(), "");
 
         let head = RequestHead::new("GET", "HTTP://a.example/p", HOST).expect("absolute");
@@ -964,8 +964,8 @@ mod head_tests {
                 ("OPTIONS", "*"),
                 ("CONNECT", "t.example:443"),
             ] {
-                let got =
-                    RequestHead::new(method, target, headers).map(|h| h.host.map(|hp| hp.host));
+                let got = RequestHead::new(method, target, headers)
+                    .map(|h| h.host.map(|hp| hp.host_bytes()));
                 assert_eq!(got, *want, "{method} {target} {headers:?}");
             }
         }
@@ -974,7 +974,7 @@ mod head_tests {
         for (method, target) in [("GET", "https://t.example/x"), ("CONNECT", "t.example:443")] {
             let head = RequestHead::new(method, target, other).expect(target);
             assert_eq!(
-                head.own_authority().map(|h| h.host),
+                head.own_authority().map(|h| h.host_bytes()),
                 Some(&b"t.example"[..])
             );
         }

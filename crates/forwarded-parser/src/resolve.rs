@@ -5,7 +5,7 @@ use core::num::NonZeroU8;
 use std::borrow::Cow;
 
 use crate::config::{Config, SchemeAlias, Source, XfOptions};
-use crate::effective::{EffectiveRequest, Scheme, host_error, normalize_authority};
+use crate::effective::{EffectiveRequest, Scheme, host_error};
 use crate::error::{
     ForwardedError, HeaderName, LimitKind, Param, SourceKind, ValueSource, Warning,
 };
@@ -13,10 +13,10 @@ use crate::forwarded::{Element, Limits, parse_forwarded};
 use crate::request::{ConnectionFacts, FieldLines, RequestHead, split_target};
 use crate::scan::Hop;
 use crate::syntax::{
-    HostPort, is_token, parse_host_port, parse_ipv4, parse_ipv4_prefix, parse_ipv6, parse_port,
-    trim_ows, validate_prefix,
+    is_token, parse_ipv4, parse_ipv4_prefix, parse_ipv6, parse_port, trim_ows, validate_prefix,
 };
 use crate::trust::Trust;
+use httpsig_uri::{Authority, NormalizedAuthority};
 
 /// The result of [`resolve`]: the effective request and the non-fatal findings.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,14 +27,12 @@ pub struct Resolved<'a> {
     pub warnings: Vec<Warning>,
 }
 
-/// The origin one source yields, before the authority is normalized.
+/// The origin one source yields.
 struct Parts<'a> {
     method: &'a str,
     scheme: Scheme,
-    host: Cow<'a, [u8]>,
-    /// Whether `host` has an upper-case letter, if its validation found out.
-    host_upper: Option<bool>,
-    port: Option<u16>,
+    /// The normalized authority (the scheme's default port dropped).
+    authority: NormalizedAuthority<'a>,
     prefix: &'a str,
     path: &'a str,
     query: Option<&'a str>,
@@ -85,7 +83,6 @@ pub fn resolve<'a>(
 }
 
 fn finish(p: Parts<'_>) -> Result<EffectiveRequest<'_>, ForwardedError> {
-    let (authority, host_len) = normalize_authority(p.host, p.port, p.scheme, p.host_upper);
     // An authority-form or asterisk-form request has no path (RFC 9112 §3.3) to prefix.
     let path = if p.prefix.is_empty() || p.path.is_empty() {
         Cow::Borrowed(p.path)
@@ -98,9 +95,7 @@ fn finish(p: Parts<'_>) -> Result<EffectiveRequest<'_>, ForwardedError> {
     Ok(EffectiveRequest {
         method: p.method,
         scheme: p.scheme,
-        authority,
-        host_len,
-        port: p.port.filter(|&n| n != p.scheme.default_port()),
+        authority: p.authority,
         path,
         query: p.query,
         client: p.client,
@@ -121,9 +116,7 @@ fn resolve_source<'a>(
             method: head.method(),
             scheme: origin.scheme,
             // Typed values parsed once by `Origin::parse`: no re-parse with a silent fallback.
-            host: Cow::Borrowed(origin.host.as_bytes()),
-            host_upper: None,
-            port: origin.port,
+            authority: origin.authority.borrowed(),
             prefix,
             path: head.path(),
             query: head.query(),
@@ -159,13 +152,11 @@ fn connection<'a>(
     if head.target_scheme().is_some_and(|s| s != scheme) {
         return Err(ForwardedError::SchemeMismatch);
     }
-    let hp = host_authority(head)?;
+    let authority = host_authority(head)?.normalized(scheme);
     Ok(Parts {
         method: head.method(),
         scheme,
-        host: Cow::Borrowed(hp.host),
-        host_upper: Some(hp.upper),
-        port: hp.port,
+        authority,
         prefix: "",
         path: head.path(),
         query: head.query(),
@@ -176,7 +167,7 @@ fn connection<'a>(
 
 /// The request's own authority (RFC 9112 §3.3): the target's (absolute-form, §3.2.2, and
 /// authority-form), else the `Host` field, both validated when the head was made.
-fn host_authority<'a>(head: &RequestHead<'a>) -> Result<HostPort<'a>, ForwardedError> {
+fn host_authority<'a>(head: &RequestHead<'a>) -> Result<Authority<'a>, ForwardedError> {
     head.own_authority().ok_or(ForwardedError::MissingAuthority)
 }
 
@@ -231,9 +222,9 @@ fn forwarded<'a>(
             }
         }
     };
-    let (host, port, host_upper) = match (el.host, el.host_port) {
+    let authority = match (el.host, el.host_port) {
         // Split (and so validated) by the one-pass scanner; it only takes unescaped values.
-        (Some(_), Some(hp)) => (Cow::Borrowed(hp.host), hp.port, hp.upper),
+        (Some(_), Some(hp)) => hp.normalized(scheme),
         (Some(v), None) => {
             let source = ValueSource::ForwardedParam {
                 param: Param::Host,
@@ -241,28 +232,23 @@ fn forwarded<'a>(
                 index: v.index(),
             };
             match v.unescaped() {
-                Cow::Borrowed(b) => {
-                    let hp = parse_host_port(b).map_err(|e| host_error(e, source))?;
-                    (Cow::Borrowed(hp.host), hp.port, hp.upper)
-                }
-                Cow::Owned(b) => {
-                    let hp = parse_host_port(&b).map_err(|e| host_error(e, source))?;
-                    (Cow::Owned(hp.host.to_vec()), hp.port, hp.upper)
-                }
+                Cow::Borrowed(b) => Authority::parse(b)
+                    .map_err(|e| host_error(e, source))?
+                    .normalized(scheme),
+                // A quoted value with escapes: validated and normalized, then owned.
+                Cow::Owned(b) => Authority::parse(&b)
+                    .map_err(|e| host_error(e, source))?
+                    .normalized(scheme)
+                    .into_owned(),
             }
         }
         (None, _) if require_host => return Err(ForwardedError::MissingHost),
-        (None, _) => {
-            let hp = host_authority(head)?;
-            (Cow::Borrowed(hp.host), hp.port, hp.upper)
-        }
+        (None, _) => host_authority(head)?.normalized(scheme),
     };
     Ok(Parts {
         method: head.method(),
         scheme,
-        host,
-        host_upper: Some(host_upper),
-        port,
+        authority,
         prefix: "",
         path: head.path(),
         query: head.query(),
@@ -518,15 +504,12 @@ fn x_forwarded<'a>(
     } else {
         None
     };
-    let HostPort {
-        host,
-        port: host_port,
-        upper: host_upper,
-    } = match xfh {
-        Some(v) => parse_host_port(v)
+    let host = match xfh {
+        Some(v) => Authority::parse(v)
             .map_err(|e| host_error(e, ValueSource::Header(HeaderName::XForwardedHost)))?,
         None => host_authority(head)?,
     };
+    let host_port = host.port();
     let xfport = if opts.port {
         match xf_value(head, HeaderName::XForwardedPort, fr, limits)? {
             Some(v) => Some(parse_port(v, false).ok_or(ForwardedError::InvalidPort {
@@ -558,9 +541,7 @@ fn x_forwarded<'a>(
     Ok(Parts {
         method: head.method(),
         scheme,
-        host: Cow::Borrowed(host),
-        host_upper: Some(host_upper),
-        port,
+        authority: host.with_port(port).normalized(scheme),
         prefix,
         path: head.path(),
         query: head.query(),
@@ -757,7 +738,7 @@ fn forward_auth<'a>(
     )?;
     let host = xf_value(head, HeaderName::XForwardedHost, None, limits)?
         .ok_or(ForwardedError::MissingHost)?;
-    let hp = parse_host_port(host)
+    let hp = Authority::parse(host)
         .map_err(|e| host_error(e, ValueSource::Header(HeaderName::XForwardedHost)))?;
     let uri_source = ValueSource::Header(HeaderName::XForwardedUri);
     // A URI may contain commas, so it is one whole field line, not a list.
@@ -780,9 +761,7 @@ fn forward_auth<'a>(
     Ok(Parts {
         method,
         scheme,
-        host: Cow::Borrowed(hp.host),
-        host_upper: Some(hp.upper),
-        port: hp.port,
+        authority: hp.normalized(scheme),
         prefix: "",
         path,
         query,

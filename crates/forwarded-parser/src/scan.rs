@@ -22,11 +22,9 @@ use core::net::IpAddr;
 use crate::error::{ForwardedError, Param};
 use crate::forwarded::{Limits, Value, param_of, parse_node};
 use crate::request::FieldLines;
-use crate::syntax::{
-    HostPort, is_qdtext, is_scheme, parse_host_port, parse_ipv4, parse_ipv4_prefix,
-    reg_name_or_ipv4_prefix, scheme_len, tchar_len,
-};
+use crate::syntax::{is_qdtext, is_scheme, parse_ipv4, parse_ipv4_prefix, scheme_len, tchar_len};
 use crate::trust::Trust;
+use httpsig_uri::Authority;
 
 /// What the trust walk needs of the element it chose.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,7 +37,7 @@ pub(crate) struct Hop<'a> {
     pub(crate) host: Option<Value<'a>>,
     /// `host` split by the one-pass scanner (`None` from the reference walk, which leaves
     /// the split to the caller).
-    pub(crate) host_port: Option<HostPort<'a>>,
+    pub(crate) host_port: Option<Authority<'a>>,
     /// The `proto` value (already checked as an RFC 3986 scheme).
     pub(crate) proto: Option<Value<'a>>,
 }
@@ -230,15 +228,11 @@ fn element<'a>(
         // Likewise an unquoted `host`: label bytes and dots are tchar, so a host ending at a
         // delimiter is the whole token, and without `:` it has no port.
         if bit == HOST
-            && let Some((len, upper)) = reg_name_or_ipv4_prefix(value)
+            && let Some((authority, len)) = Authority::host_prefix(value)
             && let Some((host, tail)) = value.split_at_checked(len)
             && ends_value(tail)
         {
-            hop.host_port = Some(HostPort {
-                host,
-                port: None,
-                upper,
-            });
+            hop.host_port = Some(authority);
             hop.host = Some(Value::unescaped_at(host, false, index));
             rest = tail;
             continue;
@@ -277,7 +271,7 @@ fn element<'a>(
                 parse_node(raw)?;
             }
             Param::Host => {
-                hop.host_port = Some(parse_host_port(raw).ok()?);
+                hop.host_port = Some(Authority::parse(raw).ok()?);
                 hop.host = Some(value);
             }
             Param::Proto => {
@@ -371,7 +365,7 @@ mod tests {
         if let Ok(Some(hop)) = &mut fast {
             let expected = hop
                 .host
-                .map(|v| crate::syntax::parse_host_port(v.raw()).expect("validated host"));
+                .map(|v| httpsig_uri::Authority::parse(v.raw()).expect("validated host"));
             assert_eq!(hop.host_port, expected);
             hop.host_port = None;
         }

@@ -8,7 +8,10 @@ use crate::error::{
     Error, LimitExceeded, ParamName, ParamsError, ParamsErrorKind, ParseError, ParseErrorKind,
     SignatureField,
 };
-use crate::params::{Labels, Limits, ParamValue, SignatureParamsBuilder, Stop};
+use crate::labels::Labels;
+use crate::limits::Limits;
+use crate::params::{ParamValue, SignatureParamsBuilder};
+use crate::visit::Stop;
 use smallvec::SmallVec;
 
 /// One requested signature: a label, the components to cover and the wanted parameters.

@@ -1,9 +1,10 @@
 //! The signature base (RFC 9421 §2.5).
 
-use crate::component::{self, Context, Memo};
+use crate::component::value::{self, Context, Memo};
 use crate::error::{Error, LimitExceeded};
+use crate::limits::Limits;
 use crate::message::HttpMessage;
-use crate::params::{Limits, SignatureParams};
+use crate::params::SignatureParams;
 use crate::sf::SfTypes;
 
 /// Settings that shape how component values are computed and how much input is accepted.
@@ -138,7 +139,7 @@ pub(crate) fn write_base(
     for c in params.components() {
         out.extend_from_slice(c.identifier().as_bytes());
         out.extend_from_slice(b": ");
-        component::write_value(&ctx, c, out)?;
+        value::write_value(&ctx, c, out)?;
         out.push(b'\n');
         if out.len() - start > max {
             return Err(LimitExceeded::BaseBytes { max }.into());
@@ -174,6 +175,6 @@ pub fn component_line(
     let mut out = Vec::new();
     out.extend_from_slice(c.identifier().as_bytes());
     out.extend_from_slice(b": ");
-    component::write_value(&ctx, c, &mut out)?;
+    value::write_value(&ctx, c, &mut out)?;
     Ok(out)
 }

@@ -32,7 +32,7 @@
 
 use std::fmt;
 
-use crate::component::trim_ows;
+use httpsig_uri::trim_ows;
 
 mod error;
 mod field;

@@ -99,7 +99,7 @@ impl Error {
         match self {
             Self::Key(_) => 500,
             Self::KeyUnavailable => 503,
-            Self::Digest(e) if e.code() == "digest.body_too_large" => 413,
+            Self::Digest(DigestError::BodyTooLarge { .. }) => 413,
             _ => 401,
         }
     }

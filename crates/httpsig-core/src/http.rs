@@ -78,6 +78,17 @@ impl<'a, B> RequestView<'a, B> {
         })
     }
 
+    /// For a server, with the target URI as a typed value, e.g. the one
+    /// `forwarded_parser::EffectiveRequest::target` rebuilt behind proxies: validated
+    /// once where it was made, never rendered to a string and parsed again.
+    pub fn with_target(req: &'a http::Request<B>, target: TargetUri<'a>) -> Self {
+        Self {
+            req,
+            target,
+            trailers: None,
+        }
+    }
+
     /// Adds trailers, for `;tr` components.
     #[must_use]
     pub fn with_trailers(mut self, trailers: &'a HeaderMap) -> Self {
@@ -230,7 +241,7 @@ fn existing_members(headers: &HeaderMap, name: &HeaderName, extra: usize) -> Vec
     let mut out: Vec<u8> = Vec::new();
     let mut first = true;
     for v in headers.get_all(name) {
-        let v = crate::component::trim_ows(v.as_bytes());
+        let v = httpsig_uri::trim_ows(v.as_bytes());
         if v.is_empty() {
             continue;
         }

@@ -49,16 +49,22 @@ mod component;
 pub mod crypto;
 pub mod digest;
 mod error;
+mod fnv;
 pub mod http;
 pub mod json;
 pub mod keys;
+mod labels;
+mod limits;
 mod message;
 mod params;
 mod resolve;
 mod sf;
 mod sign;
+mod signature;
+mod signature_input;
 mod time;
 mod verify;
+mod visit;
 
 pub use base::{BaseOptions, component_line, signature_base};
 pub use component::{Component, CoveredComponent, Derived};
@@ -67,14 +73,18 @@ pub use error::{
     ComponentError, ComponentErrorKind, Error, LimitExceeded, ParamName, ParamsError,
     ParamsErrorKind, ParseError, ParseErrorKind, SignatureField, Violation, Violations,
 };
+/// The one request-target model shared with `forwarded-parser`: [`uri::Authority`] (the host
+/// grammar), [`uri::NormalizedAuthority`] (`@authority`), [`TargetUri`], [`uri::trim_ows`].
+pub use httpsig_uri as uri;
 pub use message::{HttpMessage, Message, TargetUri, UriError, combined_field};
 pub use params::{ParamValue, SignatureParams, SignatureParamsBuilder};
-pub use params::{parse_signature_input_field, signature_value};
 pub use resolve::{
     JwksKeySet, KeyLookup, KeyResolver, KeySet, ResolveError, ResolvedKey, SkipReason, SkippedKey,
 };
 pub use sf::{SfType, SfTypes};
 pub use sign::{Signed, append_member, fresh_label, sign};
+pub use signature::signature_value;
+pub use signature_input::parse_signature_input_field;
 pub use time::unix_now;
 pub use verify::{
     MaxAge, NonceCheck, Selection, VerifiedSignature, VerifiedSignatures, VerifyInput, VerifyPolicy,

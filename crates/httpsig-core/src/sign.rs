@@ -9,7 +9,8 @@ use crate::base::{BaseOptions, write_base};
 use crate::crypto::{Algorithm, SigningKey};
 use crate::error::{Error, SignatureField};
 use crate::message::{HttpMessage, combined_field};
-use crate::params::{SignatureParams, parse_signature_input};
+use crate::params::SignatureParams;
+use crate::signature_input::parse_signature_input;
 
 /// A signature made by [`sign`], ready to attach.
 #[derive(Clone)]
@@ -134,7 +135,7 @@ fn label_in_use(
     // A malformed `Signature` field is an error, not "label free": a new member appended to it
     // would only make the whole field unreadable.
     match combined_field(message, "signature") {
-        Some(s) => Ok(crate::params::parse_signature(&s, label, options.limits)?.is_some()),
+        Some(s) => Ok(crate::signature::parse_signature(&s, label, options.limits)?.is_some()),
         None => Ok(false),
     }
 }
@@ -163,8 +164,8 @@ pub fn fresh_label(
 /// Appends a dictionary member to an existing field value (or starts one), keeping what was there.
 pub fn append_member(existing: Option<&[u8]>, member: &str) -> Vec<u8> {
     let mut v = Vec::new();
-    if let Some(e) = existing.filter(|e| !crate::component::trim_ows(e).is_empty()) {
-        v.extend_from_slice(crate::component::trim_ows(e));
+    if let Some(e) = existing.filter(|e| !httpsig_uri::trim_ows(e).is_empty()) {
+        v.extend_from_slice(httpsig_uri::trim_ows(e));
         v.extend_from_slice(b", ");
     }
     v.extend_from_slice(member.as_bytes());

@@ -12,15 +12,17 @@ use std::sync::Arc;
 use smallvec::SmallVec;
 
 use crate::base::{BaseOptions, write_base};
-use crate::component::source_of;
+use crate::component::value::source_of;
 use crate::crypto::Algorithm;
 use crate::digest::{ContentDigest, ContentHashes, DigestError, DigestPolicy, verify_covered};
 use crate::error::{ComponentError, ComponentErrorKind};
 use crate::error::{Error, LimitExceeded, ParamName, SignatureField, Violation, Violations};
 use crate::message::{HttpMessage, combined_field};
-use crate::params::{SignatureParams, parse_signature, parse_signature_input};
+use crate::params::SignatureParams;
 use crate::resolve::{KeyLookup, KeyResolver};
 use crate::sign::check_alg;
+use crate::signature::parse_signature;
+use crate::signature_input::parse_signature_input;
 use crate::{Component, SfTypes};
 
 pub(crate) use crate::time::unix_now;
@@ -709,7 +711,7 @@ fn representation_is_content(message: &dyn HttpMessage, request: Option<&dyn Htt
     let mut identity = true;
     message.field_lines("content-encoding", &mut |line| {
         for coding in line.split(|&b| b == b',') {
-            let coding = crate::component::trim_ows(coding);
+            let coding = httpsig_uri::trim_ows(coding);
             if !coding.is_empty() && !coding.eq_ignore_ascii_case(b"identity") {
                 identity = false;
             }

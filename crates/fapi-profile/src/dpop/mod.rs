@@ -118,6 +118,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use httpsig_core::crypto::{random_bytes, sha256};
 use httpsig_core::keys::{Jwk, KeyError, PrivateKey, PublicKey};
+// The one OWS rule of the workspace (also used by `crate::token`).
+pub(crate) use httpsig_core::uri::trim_ows;
 use httpsig_core::{Algorithm, JwsAlgorithm, SigningKey, VerifyingKey};
 use serde_json::{Map, Value};
 
@@ -927,14 +929,6 @@ pub fn replay_key(jkt: &str, jti: &str, htm: &str, htu: &str) -> [u8; 32] {
         input.extend_from_slice(part.as_bytes());
     }
     sha256(&input)
-}
-
-/// RFC 9110 §5.6.3 OWS around a field line value.
-pub(crate) fn trim_ows(v: &[u8]) -> &[u8] {
-    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
-    let start = v.iter().position(|b| !is_ows(b)).unwrap_or(v.len());
-    let end = v.iter().rposition(|b| !is_ows(b)).map_or(start, |i| i + 1);
-    v.get(start..end).unwrap_or_default()
 }
 
 /// RFC 9449 §7.1 / RFC 9110 §11.4: `Authorization: DPoP 1*SP token68`, scheme
