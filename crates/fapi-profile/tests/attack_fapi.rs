@@ -427,3 +427,46 @@ fn client_keys_do_not_cross_clients() {
     assert!(clients.insert_json("client-b", b"<html>").is_err());
     assert!(clients.client_key("client-b", &lookup).is_ok());
 }
+
+/// A single-use nonce is recorded by its text: a second text that validates as the same nonce
+/// would escape the record. The nonce's encoding admits no such second text (padding, the
+/// standard alphabet, whitespace, case), and a nonce issued for one key is refused for another.
+#[test]
+fn a_used_nonce_cannot_come_back_in_another_encoding() {
+    let now = now();
+    let v = DpopVerifier::new(memory()).nonce_mode(NonceMode::RequireSingleUse(nonces(42)));
+    let nonce = v.next_nonce(JKT, now).expect("nonce");
+    verify(&v, &proof(now, Some(&nonce)), now)
+        .expect("valid")
+        .commit()
+        .expect("first use");
+    let std_alphabet = nonce.replace('-', "+").replace('_', "/");
+    let mut variants = vec![
+        format!("{nonce}="),
+        format!("{nonce}=="),
+        format!(" {nonce}"),
+        format!("{nonce} "),
+        nonce.to_ascii_uppercase(),
+        nonce.to_ascii_lowercase(),
+    ];
+    if std_alphabet != nonce {
+        variants.push(std_alphabet);
+    }
+    for variant in variants {
+        if variant == nonce {
+            continue;
+        }
+        let err = verify(&v, &proof(now, Some(&variant)), now)
+            .map(|_| ())
+            .expect_err("a re-encoded nonce is not a valid nonce");
+        assert_eq!(err.code(), "dpop.nonce_invalid", "{variant:?}");
+    }
+    // Issued for another key: refused for this one.
+    let other = v
+        .next_nonce("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs", now)
+        .expect("nonce");
+    let err = verify(&v, &proof(now, Some(&other)), now)
+        .map(|_| ())
+        .expect_err("another key's nonce");
+    assert_eq!(err.code(), "dpop.nonce_invalid");
+}
