@@ -2289,7 +2289,11 @@ fn jwks_skipped_members_are_warned_about() {
         B26_SIGNED,
     ]);
     assert_status(&r, 0);
-    assert!(!r.stderr.contains("key.jwks_private_member"), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("key.jwks_private_member"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// A plain RSA member without `alg` admits two algorithms: the message's `alg` parameter must
