@@ -2280,6 +2280,20 @@ fn jwks_skipped_members_are_warned_about() {
     );
     assert_status(&r, 0);
     assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+    // Verifying with a local private set: its members are usable here (a published set would
+    // leave them out), so they are not warned about as skipped.
+    let r = run(&[
+        "verify",
+        "--jwks",
+        "tests/cli/jwks-enc-then-sig.private.json",
+        B26_SIGNED,
+    ]);
+    assert_status(&r, 0);
+    assert!(
+        !r.stderr.contains("key.jwks_private_member"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// A plain RSA member without `alg` admits two algorithms: the message's `alg` parameter must

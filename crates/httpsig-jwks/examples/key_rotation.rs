@@ -65,10 +65,15 @@ async fn verify(
     .at(NOW + 1);
     let keys = cache.current();
     match policy.verify(VerifyInput::new(msg), &*keys) {
-        Err(Error::KeyNotFound) => match cache.refresh_after_miss(&keys).await {
-            Some(newer) => policy.verify(VerifyInput::new(msg), &*newer).map(|_| ()),
-            None => Err(Error::KeyNotFound),
-        },
+        // Unknown kid, or a set too old to serve: refresh once (rate-limited) and retry.
+        Err(e @ (Error::KeyNotFound | Error::KeyUnavailable)) => {
+            match cache.refresh_after_miss(&keys).await {
+                Some(newer) => policy.verify(VerifyInput::new(msg), &*newer).map(|_| ()),
+                // The last refresh failed: the key could not be looked up (503, not 401).
+                None if cache.last_error().is_some() => Err(Error::KeyUnavailable),
+                None => Err(e),
+            }
+        }
         other => other.map(|_| ()),
     }
 }

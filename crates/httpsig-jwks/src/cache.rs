@@ -169,8 +169,13 @@ impl fmt::Debug for KeySnapshot {
 /// What the cache remembers about refreshing.
 #[derive(Debug, Default)]
 struct RefreshState {
-    /// When a fetch was last started.
+    /// When a fetch was last started: spaces the fetches caused by misses.
     last_attempt: Option<Duration>,
+    /// When the last fetch that ran to an answer (success or failure) was started: spaces the
+    /// scheduled retries. A fetch whose task was dropped mid-way does not count, so that
+    /// cancelled requests (a client that sends an unknown `kid` and disconnects) cannot hold
+    /// off the scheduled refresh until the set expires.
+    last_answered: Option<Duration>,
     /// The last refresh's failure, cleared by a success.
     last_error: Option<RefreshError>,
 }
@@ -235,6 +240,7 @@ impl<F: JwksFetcher> JwksCache<F> {
         let snapshot = Self::snapshot(&config, &clock, keys, 0);
         let state = RefreshState {
             last_attempt: Some(snapshot.fetched_at),
+            last_answered: Some(snapshot.fetched_at),
             last_error: None,
         };
         Ok(Self {
@@ -294,14 +300,15 @@ impl<F: JwksFetcher> JwksCache<F> {
             .current()
             .fetched_at
             .saturating_add(self.config.refresh_interval);
-        let retry_at = self.lock_state().last_attempt.map_or(Duration::ZERO, |t| {
+        let retry_at = self.lock_state().last_answered.map_or(Duration::ZERO, |t| {
             t.saturating_add(self.config.min_refresh_interval)
         });
         fresh_until.max(retry_at).saturating_sub(now)
     }
 
     /// True when a scheduled refresh is due: the set is older than the refresh interval and
-    /// no fetch was started within the minimum interval (after a failure, retries are spaced).
+    /// no fetch that got an answer was started within the minimum interval (after a failure,
+    /// retries are spaced; a fetch cancelled mid-way does not postpone the schedule).
     pub fn refresh_due(&self) -> bool {
         self.next_refresh_in() == Duration::ZERO
     }
@@ -316,30 +323,47 @@ impl<F: JwksFetcher> JwksCache<F> {
         self.refresh_from(seen, false).await
     }
 
-    /// After a lookup on `seen` found no key: a newer set, when there is one — replaced by
-    /// another task meanwhile, or fetched now unless a fetch was started within
-    /// `min_refresh_interval`. Many concurrent misses cause one fetch; the others wait for it
-    /// and get its result. `None` when there is no newer set (rate-limited, or the fetch
-    /// failed: see [`JwksCache::last_error`]).
+    /// After a lookup on `seen` found no key, or found `seen` too old to serve: a newer set,
+    /// when there is one — replaced by another task meanwhile, or fetched now unless a fetch
+    /// was started within `min_refresh_interval`. Many concurrent misses cause one fetch; the
+    /// others wait for it and get its result. `None` when there is no newer set (rate-limited,
+    /// or the fetch failed). Then, while [`JwksCache::last_error`] is set, the key could not
+    /// be looked up: answer [`ResolveError::Unavailable`] (503), not "unknown key" (401).
     pub async fn refresh_after_miss(&self, seen: &KeySnapshot) -> Option<Arc<KeySnapshot>> {
         self.refresh_from(seen.generation, true).await.ok()
     }
 
+    /// What a lookup that found no key (`missed`: [`ResolveError::NotFound`] or
+    /// [`ResolveError::Unavailable`]) answers when [`JwksCache::refresh_after_miss`] gave no
+    /// newer set: [`ResolveError::Unavailable`] while the last refresh failed (the key may
+    /// exist; it could not be looked up), otherwise `missed`.
+    fn miss_error(&self, missed: ResolveError) -> ResolveError {
+        if self.lock_state().last_error.is_some() {
+            ResolveError::Unavailable
+        } else {
+            missed
+        }
+    }
+
     /// The key for `lookup`, refreshing once (as [`JwksCache::refresh_after_miss`]) when the
-    /// current set lacks it: for callers that know the key id before verifying.
+    /// current set lacks it or is too old to serve: for callers that know the key id before
+    /// verifying.
     ///
     /// # Errors
-    /// As [`KeySnapshot::shared`] on the newest set.
+    /// As [`KeySnapshot::shared`] on the newest set; when no newer set could be had,
+    /// [`ResolveError::Unavailable`] while the last refresh failed.
     pub async fn resolve_or_refresh(
         &self,
         lookup: &KeyLookup<'_>,
     ) -> Result<Arc<dyn VerifyingKey>, ResolveError> {
         let current = self.current();
         match current.shared(lookup) {
-            Err(ResolveError::NotFound) => match self.refresh_after_miss(&current).await {
-                Some(newer) => newer.shared(lookup),
-                None => Err(ResolveError::NotFound),
-            },
+            Err(missed @ (ResolveError::NotFound | ResolveError::Unavailable)) => {
+                match self.refresh_after_miss(&current).await {
+                    Some(newer) => newer.shared(lookup),
+                    None => Err(self.miss_error(missed)),
+                }
+            }
             other => other,
         }
     }
@@ -385,6 +409,8 @@ impl<F: JwksFetcher> JwksCache<F> {
             Ok(bytes) => JwksKeySet::from_json(&bytes).map_err(RefreshError::Document),
             Err(e) => Err(RefreshError::Fetch(e)),
         };
+        // Reached only when this task was not dropped during the fetch.
+        self.lock_state().last_answered = Some(now);
         match result {
             Ok(keys) => {
                 let next = Arc::new(Self::snapshot(

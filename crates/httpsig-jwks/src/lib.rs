@@ -5,9 +5,10 @@
 //! `Arc` and never wait for a fetch. It implements [`httpsig_core::KeyResolver`] (a synchronous
 //! lookup on the current snapshot, for the synchronous engine) and adds the async edges:
 //!
-//! - **Unknown `kid`**: [`JwksCache::refresh_after_miss`] refreshes at most once per
-//!   [`CacheConfig::min_refresh_interval`], single-flight: many concurrent misses cause one
-//!   fetch, and the others wait for its result.
+//! - **Unknown `kid`** (or a set too old to serve): [`JwksCache::refresh_after_miss`]
+//!   refreshes at most once per [`CacheConfig::min_refresh_interval`], single-flight: many
+//!   concurrent misses cause one fetch, and the others wait for its result. While the last
+//!   refresh failed, a key that is not in the set is unavailable (503), not unknown (401).
 //! - **Scheduled refresh**: [`JwksCache::refresh_due`] and [`JwksCache::refresh`] for an
 //!   application's own timer, or [`JwksCache::run_refresher`] as a task.
 //! - **Fetch errors**: the old keys are served until [`CacheConfig::max_stale`] past the due
@@ -56,11 +57,16 @@
 //! let policy = VerifyPolicy::new(&[Algorithm::Ed25519], MaxAge::Seconds(60)).at(1_700_000_001);
 //! let keys = cache.current();
 //! let verified = match policy.verify(VerifyInput::new(&msg), &*keys) {
-//!     // Unknown kid: refresh (rate-limited, single-flight) and retry once on the newer set.
-//!     Err(Error::KeyNotFound) => match cache.refresh_after_miss(&keys).await {
-//!         Some(newer) => policy.verify(VerifyInput::new(&msg), &*newer),
-//!         None => Err(Error::KeyNotFound),
-//!     },
+//!     // Unknown kid, or a set too old to serve: refresh (rate-limited, single-flight) and
+//!     // retry once on the newer set.
+//!     Err(e @ (Error::KeyNotFound | Error::KeyUnavailable)) => {
+//!         match cache.refresh_after_miss(&keys).await {
+//!             Some(newer) => policy.verify(VerifyInput::new(&msg), &*newer),
+//!             // The last refresh failed: the key could not be looked up (503, not 401).
+//!             None if cache.last_error().is_some() => Err(Error::KeyUnavailable),
+//!             None => Err(e),
+//!         }
+//!     }
 //!     other => other,
 //! };
 //! assert_eq!(verified?.label(), "sig1");

@@ -168,9 +168,12 @@ fn read_jwks(path: &Path, purpose: JwksPurpose) -> Result<Jwks, CliError> {
     for w in JwksKeySet::from_jwks(&set).skipped() {
         let warn = match w.reason() {
             SkipReason::NotAJwk(_) => true,
-            // A local file may hold secrets, and `--alg` may name the algorithm of an RSA
-            // member without `alg`: those members stay usable here.
-            SkipReason::Unusable(KeyError::SymmetricKey | KeyError::AmbiguousAlgorithm(_)) => false,
+            // A local file may hold secrets (and private keys), and `--alg` may name the
+            // algorithm of an RSA member without `alg`: those members stay usable here.
+            SkipReason::PrivateMember
+            | SkipReason::Unusable(KeyError::SymmetricKey | KeyError::AmbiguousAlgorithm(_)) => {
+                false
+            }
             _ => purpose == JwksPurpose::Verify,
         };
         if warn {

@@ -34,6 +34,9 @@ pub enum SkipReason {
     NoVerifyOperation,
     /// It has no `kid`, so no signature can choose it (code `key.jwks_missing_kid`).
     MissingKid,
+    /// It holds private key material (`d`, or an RSA private member): the set is published,
+    /// so whoever read it could sign with this key (code `key.jwks_private_member`).
+    PrivateMember,
     /// It does not load as a verification key: `use` other than `sig`
     /// (`key.jwk_wrong_use`), a symmetric `oct` key (`key.symmetric`: a published set holds
     /// no secret), an unsupported `kty`, `crv` or `alg`
@@ -49,6 +52,7 @@ impl SkipReason {
             Self::NotAJwk(e) | Self::Unusable(e) => e.code(),
             Self::NoVerifyOperation => "key.jwks_no_verify_op",
             Self::MissingKid => "key.jwks_missing_kid",
+            Self::PrivateMember => "key.jwks_private_member",
         }
     }
 }
@@ -59,6 +63,7 @@ impl fmt::Display for SkipReason {
             Self::NotAJwk(e) => write!(f, "not a JWK: {e}"),
             Self::NoVerifyOperation => f.write_str("key_ops does not allow verify"),
             Self::MissingKid => f.write_str("no kid"),
+            Self::PrivateMember => f.write_str("holds private key material"),
             Self::Unusable(e) => write!(f, "cannot verify with it: {e}"),
         }
     }
@@ -123,8 +128,8 @@ impl Entry {
 /// once, at load time, and the others are left out with a [`SkippedKey`] warning each — a real
 /// JWKS mixes signing, encryption and unknown keys (RFC 7517 §5: ignore what you cannot use).
 ///
-/// Unlike [`Jwks::verifying_key`], symmetric (`oct`) members are left out: a JWK Set is
-/// published, so a secret in it is no secret.
+/// Unlike [`Jwks::verifying_key`], symmetric (`oct`) members and members holding private key
+/// material are left out: a JWK Set is published, so a secret in it is no secret.
 ///
 /// Loading still fails for a document that is not a JWK Set, one over the caps
 /// ([`Jwks::MAX_JSON_LEN`], [`Jwks::MAX_KEYS`]). Duplicate `kid`s are kept and fail at selection
@@ -199,6 +204,12 @@ impl JwksKeySet {
             // set could forge HMAC signatures with it (fail closed, whatever the policy allows).
             if m.jwk.kty() == "oct" {
                 skipped.push(skip(SkipReason::Unusable(KeyError::SymmetricKey)));
+                continue;
+            }
+            // The same for the private half of an asymmetric key: a published set that holds
+            // it lets anyone sign as its owner.
+            if m.jwk.is_private() {
+                skipped.push(skip(SkipReason::PrivateMember));
                 continue;
             }
             let natural = match load(m.jwk, None) {
