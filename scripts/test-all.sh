@@ -11,5 +11,12 @@ for setup in scripts/setup-*.sh; do
   bash "$setup"
 done
 
+# Every test, the interop matrix included (tests/interop.rs runs it once per crypto provider).
 cargo test --workspace --all-targets --locked
 cargo test --workspace --doc --locked
+
+# The bundled vectors under each crypto provider (the command line always offers both).
+for provider in ring aws-lc-rs; do
+  echo "== vectors --provider $provider"
+  cargo run --locked -q -p conformance --bin httpsig -- vectors --provider "$provider"
+done

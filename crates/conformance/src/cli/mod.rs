@@ -83,6 +83,13 @@ fn vectors(paths: &[std::path::PathBuf], provider: httpsig_core::crypto::CryptoP
     } else {
         crate::run_files_with(paths, provider)
     };
+    let fips = provider == httpsig_core::crypto::aws_lc_rs::provider()
+        && httpsig_core::crypto::aws_lc_rs::is_fips();
+    println!(
+        "crypto provider: {}{}",
+        provider.name,
+        if fips { " (FIPS 140-3 module)" } else { "" }
+    );
     print!("{}", report.render());
     u8::from(!report.all_passed())
 }

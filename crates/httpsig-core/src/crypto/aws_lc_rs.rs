@@ -31,9 +31,11 @@ pub const fn provider() -> CryptoProvider {
     PROVIDER
 }
 
-/// Whether this build uses AWS-LC's FIPS 140-3 module (the `fips` feature).
-pub const fn is_fips() -> bool {
-    cfg!(feature = "fips")
+/// Whether AWS-LC runs as its FIPS 140-3 module: asked of the library at run time (its
+/// power-on self tests passed), not inferred from the `fips` feature. Without that feature it
+/// is always `false`.
+pub fn is_fips() -> bool {
+    ::aws_lc_rs::try_fips_mode().is_ok()
 }
 
 /// AWS-LC's reasons are not looked at: callers get the detail-free refusal.
@@ -303,5 +305,13 @@ struct Random;
 impl SecureRandom for Random {
     fn fill(&self, out: &mut [u8]) -> Result<(), KeyError> {
         rand::fill(out).map_err(|_| KeyError::Random)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fips_mode_follows_the_feature() {
+        assert_eq!(super::is_fips(), cfg!(feature = "fips"));
     }
 }
