@@ -253,3 +253,51 @@ fn an_ec_point_off_the_curve_loads_and_never_verifies() {
         assert!(key.verify(b"base", &[0u8; 64]).is_err(), "{}", p.name);
     }
 }
+
+#[test]
+fn verify_policy_hashes_covered_bodies_with_its_provider() {
+    use httpsig_core::{
+        BaseOptions, Component, Derived, MaxAge, Message, SignatureParams, VerifyInput,
+        VerifyPolicy,
+    };
+    // RFC 9530 Appendix D: sha-256 of `{"hello": "world"}`.
+    const DIGEST: &str = "sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:";
+    let body = b"{\"hello\": \"world\"}";
+    let mut m = Message::request("POST", "https://example.com/foo").expect("uri");
+    m.add_header("Content-Digest", DIGEST);
+    m.set_body(body.as_slice());
+    for p in providers() {
+        let key = PrivateKey::from_pem_with(&p, &read("test-key-ed25519.pem"), Algorithm::Ed25519)
+            .expect("key");
+        let params = SignatureParams::builder()
+            .component(Component::derived(Derived::Method))
+            .component(Component::field("content-digest").expect("name"))
+            .created(1_000_000)
+            .build()
+            .expect("params");
+        let s = httpsig_core::sign(&m, None, "sig1", params, &key, &BaseOptions::default())
+            .expect("sign");
+        let mut signed = m.clone();
+        signed.add_header("Signature-Input", s.signature_input_member());
+        signed.add_header("Signature", s.signature_member());
+        let policy = VerifyPolicy::new(&[Algorithm::Ed25519], MaxAge::Unlimited)
+            .at(1_000_001)
+            .with_provider(p);
+        assert_eq!(policy.provider(), p);
+        let pk = key.public_key();
+        assert!(
+            policy
+                .verify(VerifyInput::new(&signed).body(body), &pk)
+                .is_ok(),
+            "{}",
+            p.name
+        );
+        let e = policy
+            .verify(
+                VerifyInput::new(&signed).body(b"{\"hello\": \"w0rld\"}"),
+                &pk,
+            )
+            .expect_err("tampered body");
+        assert_eq!(e.code(), "digest.mismatch", "{}", p.name);
+    }
+}
