@@ -127,7 +127,8 @@ fn ours_allocs<'a>(allocs: &'a [AllocCount], name: &str) -> Option<&'a AllocCoun
 }
 
 /// The `--json` document: `{"rows": [{"group", "name", "ours_ns", "httpsig_hyper_ns",
-/// "ring_ns", "allocations"}]}`, null where a column does not apply. httpsig-hyper's
+/// "ring_ns", "ours_aws_lc_rs_ns", "aws_lc_rs_ns", "allocations"}]}`, null where a column does
+/// not apply (the aws-lc-rs pair: ours on the aws-lc-rs provider, raw aws-lc-rs). httpsig-hyper's
 /// crypto-only figure is its own row (suffix `[httpsig-hyper crypto only]`), group 6 has one
 /// row per routine counted (suffix `[ours]`, `[httpsig-hyper]`, `[ring]`).
 pub fn json(rows: &[Measured], allocs: &[AllocCount]) -> Value {
@@ -154,6 +155,8 @@ pub fn json(rows: &[Measured], allocs: &[AllocCount]) -> Value {
                 "ours_ns": null,
                 "httpsig_hyper_ns": m.hyper_crypto,
                 "ring_ns": null,
+                "ours_aws_lc_rs_ns": null,
+                "aws_lc_rs_ns": null,
                 "allocations": null,
             }));
         }
@@ -165,6 +168,8 @@ pub fn json(rows: &[Measured], allocs: &[AllocCount]) -> Value {
             "ours_ns": null,
             "httpsig_hyper_ns": null,
             "ring_ns": null,
+            "ours_aws_lc_rs_ns": null,
+            "aws_lc_rs_ns": null,
             "allocations": a.total(),
         }));
     }
@@ -517,9 +522,11 @@ mod tests {
                 keys,
                 [
                     "allocations",
+                    "aws_lc_rs_ns",
                     "group",
                     "httpsig_hyper_ns",
                     "name",
+                    "ours_aws_lc_rs_ns",
                     "ours_ns",
                     "ring_ns"
                 ]

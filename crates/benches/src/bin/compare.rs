@@ -7,7 +7,7 @@
 //! cargo run --release -p benches --bin compare [-- --quick] [--json] [--filter TEXT]... [--no-allocs]
 //! ```
 //! `--json` prints `{"rows": [{"group", "name", "ours_ns", "httpsig_hyper_ns", "ring_ns",
-//! "allocations"}]}` instead (null where a column does not apply; `allocations` counts alloc
+//! "ours_aws_lc_rs_ns", "aws_lc_rs_ns", "allocations"}]}` instead (null where a column does not apply; `allocations` counts alloc
 //! plus realloc calls per operation). Samples of the
 //! implementations of a row are interleaved, so load changes hit them alike.
 #![forbid(unsafe_code)]
