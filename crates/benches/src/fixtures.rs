@@ -1,5 +1,6 @@
-//! Keys, requests and bodies shared by every group, loaded once for the three implementations:
-//! ours (`httpsig-core` / `fapi-profile`), `httpsig-hyper` 0.0.26 and raw `ring`.
+//! Keys, requests and bodies shared by every group, loaded once for the implementations:
+//! ours (`httpsig-core` / `fapi-profile`, on the ring and on the aws-lc-rs provider),
+//! `httpsig-hyper` 0.0.26, raw `ring` and raw `aws-lc-rs`.
 //!
 //! Keys are the RFC 9421 Appendix B.1 test keys in `crates/conformance/testdata/keys/`.
 //! Everything here panics on a broken fixture: a benchmark of a failing setup measures nothing.
@@ -12,6 +13,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use bytes::Bytes;
 use http_body_util::Full;
 use httpsig_core::Algorithm;
+use httpsig_core::crypto::aws_lc_rs as aws_provider;
 use httpsig_core::keys::{HmacKey, PrivateKey, PublicKey};
 use httpsig_hyper::prelude as hy;
 use ring::signature::{self, KeyPair as _};
@@ -152,6 +154,109 @@ pub struct KeyTriple {
     pub hyper_verifier: HyperVerifier,
     /// Raw ring.
     pub ring: RingKey,
+    /// Ours on the aws-lc-rs provider, signing.
+    pub ours_aws_signer: Box<dyn httpsig_core::SigningKey>,
+    /// Ours on the aws-lc-rs provider, verifying.
+    pub ours_aws_verifier: Arc<dyn httpsig_core::VerifyingKey>,
+    /// Raw aws-lc-rs.
+    pub aws: AwsKey,
+}
+
+/// A key in raw aws-lc-rs form: the private key, and the public key parsed once (as ours
+/// holds it), or the HMAC key.
+#[derive(Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one value per algorithm, built once per run; boxing would add a pointer hop to the baseline"
+)]
+pub enum AwsKey {
+    /// Ed25519.
+    Ed25519(
+        aws_lc_rs::signature::Ed25519KeyPair,
+        aws_lc_rs::signature::ParsedPublicKey,
+    ),
+    /// ECDSA P-256, fixed-size `r||s`.
+    EcdsaP256(
+        aws_lc_rs::signature::EcdsaKeyPair,
+        aws_lc_rs::signature::ParsedPublicKey,
+    ),
+    /// HMAC-SHA256.
+    Hmac(aws_lc_rs::hmac::Key),
+    /// RSA, PSS-SHA512.
+    Rsa(
+        aws_lc_rs::signature::RsaKeyPair,
+        aws_lc_rs::signature::ParsedPublicKey,
+    ),
+}
+
+impl AwsKey {
+    fn load(alg: Alg, der: &[u8]) -> Self {
+        use aws_lc_rs::signature::{self as s, KeyPair as _};
+        match alg {
+            Alg::Ed25519 => {
+                let k = must(
+                    s::Ed25519KeyPair::from_pkcs8_maybe_unchecked(der),
+                    "ed25519 aws",
+                );
+                let p = must(
+                    s::ParsedPublicKey::new(&s::ED25519, k.public_key().as_ref()),
+                    "pk",
+                );
+                Self::Ed25519(k, p)
+            }
+            Alg::EcdsaP256 => {
+                let k = must(
+                    s::EcdsaKeyPair::from_pkcs8(&s::ECDSA_P256_SHA256_FIXED_SIGNING, der),
+                    "p256 aws",
+                );
+                let p = must(
+                    s::ParsedPublicKey::new(&s::ECDSA_P256_SHA256_FIXED, k.public_key().as_ref()),
+                    "pk",
+                );
+                Self::EcdsaP256(k, p)
+            }
+            Alg::RsaPssSha512 => {
+                let k = must(s::RsaKeyPair::from_der(der), "rsa aws");
+                let p = must(
+                    s::ParsedPublicKey::new(&s::RSA_PSS_2048_8192_SHA512, k.public_key().as_ref()),
+                    "pk",
+                );
+                Self::Rsa(k, p)
+            }
+            Alg::HmacSha256 => {
+                Self::Hmac(aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, der))
+            }
+        }
+    }
+
+    /// Signs with aws-lc-rs (the raw baseline of a sign).
+    ///
+    /// # Errors
+    /// aws-lc-rs's unspecified error.
+    pub fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, aws_lc_rs::error::Unspecified> {
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        Ok(match self {
+            Self::Ed25519(k, _) => k.try_sign(msg)?.as_ref().to_vec(),
+            Self::EcdsaP256(k, _) => k.sign(&rng, msg)?.as_ref().to_vec(),
+            Self::Hmac(k) => aws_lc_rs::hmac::sign(k, msg).as_ref().to_vec(),
+            Self::Rsa(k, _) => {
+                let mut sig = vec![0u8; k.public_modulus_len()];
+                k.sign(&aws_lc_rs::signature::RSA_PSS_SHA512, &rng, msg, &mut sig)?;
+                sig
+            }
+        })
+    }
+
+    /// Verifies with aws-lc-rs (the raw baseline of a verify).
+    ///
+    /// # Errors
+    /// aws-lc-rs's unspecified error.
+    pub fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), aws_lc_rs::error::Unspecified> {
+        match self {
+            Self::Ed25519(_, p) | Self::EcdsaP256(_, p) | Self::Rsa(_, p) => p.verify_sig(msg, sig),
+            Self::Hmac(k) => aws_lc_rs::hmac::verify(k, msg, sig),
+        }
+    }
 }
 
 impl core::fmt::Debug for KeyTriple {
@@ -255,7 +360,8 @@ pub fn load_key(alg: Alg) -> KeyTriple {
                 signature::Ed25519KeyPair::from_pkcs8_maybe_unchecked(&pem_der(&pem)),
                 "ed25519 ring",
             );
-            asymmetric(alg, ours, sk, RingKey::Ed25519(ring))
+            let aws = AwsKey::load(alg, &pem_der(&pem));
+            asymmetric(alg, ours, &pem, sk, RingKey::Ed25519(ring), aws)
         }
         Alg::EcdsaP256 => {
             let pem = key_file("test-key-ecc-p256.pem");
@@ -279,7 +385,8 @@ pub fn load_key(alg: Alg) -> KeyTriple {
                 ),
                 "p256 ring",
             );
-            asymmetric(alg, ours, sk, RingKey::EcdsaP256(ring))
+            let aws = AwsKey::load(alg, &pem_der(&pkcs8));
+            asymmetric(alg, ours, &pem, sk, RingKey::EcdsaP256(ring), aws)
         }
         Alg::RsaPssSha512 => {
             let pem = key_file("test-key-rsa-pss.pem");
@@ -295,13 +402,19 @@ pub fn load_key(alg: Alg) -> KeyTriple {
             );
             let pair = must(signature::RsaKeyPair::from_der(&pkcs1), "rsa-pss ring");
             let public: signature::RsaPublicKeyComponents<Vec<u8>> = pair.public().into();
-            asymmetric(alg, ours, sk, RingKey::Rsa(pair, public))
+            let aws = AwsKey::load(alg, &pkcs1);
+            asymmetric(alg, ours, &pem, sk, RingKey::Rsa(pair, public), aws)
         }
         Alg::HmacSha256 => {
             let b64 = key_file("test-shared-secret.txt");
             let b64 = text(&b64).trim();
             let secret = must(STANDARD.decode(b64), "hmac secret base64");
             let ours = must(HmacKey::new(&secret), "hmac ours").with_key_id(alg.keyid());
+            let ours_aws = must(
+                HmacKey::new_with(&aws_provider::provider(), &secret),
+                "hmac aws",
+            )
+            .with_key_id(alg.keyid());
             let shared = must(
                 hy::SharedKey::from_base64(&hy::AlgorithmName::HmacSha256, b64),
                 "hmac httpsig",
@@ -313,14 +426,29 @@ pub fn load_key(alg: Alg) -> KeyTriple {
                 hyper_signer: HyperSigner::Shared(shared.clone()),
                 hyper_verifier: HyperVerifier::Shared(shared),
                 ring: RingKey::Hmac(ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &secret)),
+                ours_aws_signer: Box::new(ours_aws.clone()),
+                ours_aws_verifier: Arc::new(ours_aws),
+                aws: AwsKey::load(alg, &secret),
             }
         }
     }
 }
 
-fn asymmetric(alg: Alg, ours: PrivateKey, sk: hy::SecretKey, ring: RingKey) -> KeyTriple {
+fn asymmetric(
+    alg: Alg,
+    ours: PrivateKey,
+    pem: &[u8],
+    sk: hy::SecretKey,
+    ring: RingKey,
+    aws: AwsKey,
+) -> KeyTriple {
     let public: PublicKey = ours.public_key();
     let pk = sk.public_key();
+    let ours_aws = must(
+        PrivateKey::from_pem_with(&aws_provider::provider(), pem, alg.algorithm()),
+        "ours on aws-lc-rs",
+    )
+    .with_key_id(alg.keyid());
     KeyTriple {
         alg,
         ours_signer: Box::new(ours),
@@ -328,6 +456,9 @@ fn asymmetric(alg: Alg, ours: PrivateKey, sk: hy::SecretKey, ring: RingKey) -> K
         hyper_signer: HyperSigner::Secret(sk),
         hyper_verifier: HyperVerifier::Public(pk),
         ring,
+        ours_aws_verifier: Arc::new(ours_aws.public_key()),
+        ours_aws_signer: Box::new(ours_aws),
+        aws,
     }
 }
 

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use fapi_profile::signatures::{ClientKeys, REQUEST_TAG, RequestVerifier};
 use http_body_util::Full;
+use httpsig_core::crypto::aws_lc_rs as aws_provider;
 use httpsig_core::digest::{DigestAlgorithm, DigestPolicy, header_value, verify_content_digest};
 use httpsig_core::http::RequestView;
 use httpsig_core::{
@@ -55,6 +56,10 @@ pub struct Row {
     /// httpsig-hyper's own crypto on the same bytes (its backends are RustCrypto, not ring),
     /// to split its time into crypto and the rest.
     pub hyper_crypto: Option<BoxRoutine>,
+    /// Ours on the aws-lc-rs provider (group 2's sign and verify rows).
+    pub ours_aws: Option<BoxRoutine>,
+    /// Raw aws-lc-rs on the same bytes: the crypto floor of `ours_aws`.
+    pub aws: Option<BoxRoutine>,
     /// The job has no crypto at all: all of ours is non-crypto time.
     pub crypto_free: bool,
     /// A row whose implementation lives on another branch: printed with null figures.
@@ -80,6 +85,8 @@ impl Row {
             hyper: None,
             ring: None,
             hyper_crypto: None,
+            ours_aws: None,
+            aws: None,
             crypto_free: false,
             todo: None,
         }
@@ -87,10 +94,17 @@ impl Row {
 
     /// The number of routines present.
     pub fn routines_mut_len(&self) -> usize {
-        [&self.ours, &self.hyper, &self.ring, &self.hyper_crypto]
-            .iter()
-            .filter(|r| r.is_some())
-            .count()
+        [
+            &self.ours,
+            &self.hyper,
+            &self.ring,
+            &self.hyper_crypto,
+            &self.ours_aws,
+            &self.aws,
+        ]
+        .iter()
+        .filter(|r| r.is_some())
+        .count()
     }
 
     /// The routines present, with their column name.
@@ -101,6 +115,8 @@ impl Row {
             ("httpsig-hyper", &mut self.hyper),
             ("ring", &mut self.ring),
             ("httpsig-crypto", &mut self.hyper_crypto),
+            ("ours-aws-lc-rs", &mut self.ours_aws),
+            ("aws-lc-rs", &mut self.aws),
         ] {
             if let Some(r) = r.as_mut() {
                 v.push((name, r));
@@ -453,6 +469,23 @@ fn group2(filter: Filter<'_>, keys: &mut Keys, out: &mut Vec<Row>) {
             }));
             let (k, base) = (Rc::clone(&key), Rc::clone(&signed.base));
             row.ring = Some(plain(move || k.ring.sign(&base)));
+            let params = must(fixtures::b25_params(alg.keyid()), "params");
+            let (k, u) = (Rc::clone(&key), Rc::new(fixtures::b25_request()));
+            let opts = BaseOptions::default();
+            row.ours_aws = Some(plain(move || {
+                let view = RequestView::client(&u).map_err(fail)?;
+                sign(
+                    &view,
+                    None,
+                    "sig1",
+                    params.clone(),
+                    k.ours_aws_signer.as_ref(),
+                    &opts,
+                )
+                .map_err(fail)
+            }));
+            let (k, base) = (Rc::clone(&key), Rc::clone(&signed.base));
+            row.aws = Some(plain(move || k.aws.sign(&base)));
             out.push(row);
         }
         if filter(G, &verify_name) {
@@ -485,6 +518,23 @@ fn group2(filter: Filter<'_>, keys: &mut Keys, out: &mut Vec<Row>) {
                 Rc::clone(&signed.signature),
             );
             row.hyper_crypto = Some(plain(move || hyper_verify(&k.hyper_verifier, &base, &sig)));
+            let policy = VerifyPolicy::new(&[alg.algorithm()], MaxAge::Unlimited)
+                .at(NOW)
+                .with_provider(aws_provider::provider());
+            let (k, req) = (Rc::clone(&key), Rc::clone(&signed.req));
+            row.ours_aws = Some(plain(move || {
+                let view = RequestView::server(&req, B25_TARGET).map_err(fail)?;
+                policy
+                    .verify(VerifyInput::new(&view), &k.ours_aws_verifier)
+                    .map(|v| v.algorithm())
+                    .map_err(fail)
+            }));
+            let (k, base, sig) = (
+                Rc::clone(&key),
+                Rc::clone(&signed.base),
+                Rc::clone(&signed.signature),
+            );
+            row.aws = Some(plain(move || k.aws.verify(&base, &sig)));
             out.push(row);
         }
     }

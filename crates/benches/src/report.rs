@@ -20,6 +20,10 @@ pub struct Measured {
     pub ring: Option<f64>,
     /// httpsig-hyper's own crypto backend on the same bytes.
     pub hyper_crypto: Option<f64>,
+    /// Ours on the aws-lc-rs provider.
+    pub ours_aws: Option<f64>,
+    /// Raw aws-lc-rs on the same bytes.
+    pub aws: Option<f64>,
     /// The job has no crypto.
     pub crypto_free: bool,
     /// Implemented on another branch (figures null).
@@ -123,7 +127,8 @@ fn ours_allocs<'a>(allocs: &'a [AllocCount], name: &str) -> Option<&'a AllocCoun
 }
 
 /// The `--json` document: `{"rows": [{"group", "name", "ours_ns", "httpsig_hyper_ns",
-/// "ring_ns", "allocations"}]}`, null where a column does not apply. httpsig-hyper's
+/// "ring_ns", "ours_aws_lc_rs_ns", "aws_lc_rs_ns", "allocations"}]}`, null where a column does
+/// not apply (the aws-lc-rs pair: ours on the aws-lc-rs provider, raw aws-lc-rs). httpsig-hyper's
 /// crypto-only figure is its own row (suffix `[httpsig-hyper crypto only]`), group 6 has one
 /// row per routine counted (suffix `[ours]`, `[httpsig-hyper]`, `[ring]`).
 pub fn json(rows: &[Measured], allocs: &[AllocCount]) -> Value {
@@ -139,6 +144,8 @@ pub fn json(rows: &[Measured], allocs: &[AllocCount]) -> Value {
             "ours_ns": m.ours,
             "httpsig_hyper_ns": m.hyper,
             "ring_ns": m.ring,
+            "ours_aws_lc_rs_ns": m.ours_aws,
+            "aws_lc_rs_ns": m.aws,
             "allocations": ours_allocs(allocs, &m.name).map(AllocCount::total),
         }));
         if m.hyper_crypto.is_some() {
@@ -148,6 +155,8 @@ pub fn json(rows: &[Measured], allocs: &[AllocCount]) -> Value {
                 "ours_ns": null,
                 "httpsig_hyper_ns": m.hyper_crypto,
                 "ring_ns": null,
+                "ours_aws_lc_rs_ns": null,
+                "aws_lc_rs_ns": null,
                 "allocations": null,
             }));
         }
@@ -159,6 +168,8 @@ pub fn json(rows: &[Measured], allocs: &[AllocCount]) -> Value {
             "ours_ns": null,
             "httpsig_hyper_ns": null,
             "ring_ns": null,
+            "ours_aws_lc_rs_ns": null,
+            "aws_lc_rs_ns": null,
             "allocations": a.total(),
         }));
     }
@@ -226,6 +237,45 @@ pub fn table(rows: &[Measured], allocs: &[AllocCount]) -> String {
         "\nhyper-cr = httpsig-hyper's own crypto (RustCrypto) on the same bytes; nc = non-crypto \
          time: ours - ring, hyper - hyper-cr (groups 1: all of it); allocs = ours per operation (alloc + realloc calls)."
     );
+    if rows.iter().any(|m| m.aws.is_some()) {
+        let _ = writeln!(
+            s,
+            "\naws-lc-rs column: ours on each provider against that provider's raw call on the same bytes"
+        );
+        let _ = writeln!(
+            s,
+            "{:<3} {:<w$} {:>10} {:>10} {:>9} {:>10} {:>10} {:>9} {:>9}",
+            "grp",
+            "name",
+            "ours µs",
+            "ring µs",
+            "ours/ring",
+            "ours-aws",
+            "aws µs",
+            "oursa/aws",
+            "aws/ring",
+        );
+        for m in rows.iter().filter(|m| m.aws.is_some()) {
+            let _ = writeln!(
+                s,
+                "{:<3} {:<w$} {:>10} {:>10} {:>9} {:>10} {:>10} {:>9} {:>9}",
+                m.group,
+                m.name,
+                us(m.ours),
+                us(m.ring),
+                ratio(m.ours, m.ring),
+                us(m.ours_aws),
+                us(m.aws),
+                ratio(m.ours_aws, m.aws),
+                ratio(m.aws, m.ring),
+            );
+        }
+        let _ = writeln!(
+            s,
+            "ours-aws = ours with `VerifyPolicy::with_provider(aws_lc_rs::provider())` and keys loaded by \
+             `*_with(aws-lc-rs)`; aws/ring < 1 means raw aws-lc-rs is faster than raw ring on that row."
+        );
+    }
     if !allocs.is_empty() {
         let _ = writeln!(
             s,
@@ -316,6 +366,17 @@ pub fn targets(rows: &[Measured], allocs: &[AllocCount]) -> Vec<TargetCheck> {
                     measured: ratio(m.ours, m.ring),
                     met: r.map(|r| r <= 1.10),
                 });
+                if m.aws.is_some() {
+                    let r = match (m.ours_aws, m.aws) {
+                        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+                        _ => None,
+                    };
+                    out.push(TargetCheck {
+                        target: format!("{op}: ours on aws-lc-rs <= 1.10x raw aws-lc-rs"),
+                        measured: ratio(m.ours_aws, m.aws),
+                        met: r.map(|r| r <= 1.10),
+                    });
+                }
             }
         }
     }
@@ -461,9 +522,11 @@ mod tests {
                 keys,
                 [
                     "allocations",
+                    "aws_lc_rs_ns",
                     "group",
                     "httpsig_hyper_ns",
                     "name",
+                    "ours_aws_lc_rs_ns",
                     "ours_ns",
                     "ring_ns"
                 ]

@@ -21,4 +21,4 @@ pub mod embedded {
     }
 }
 
-pub use suites::{CaseOutcome, Report, run_embedded, run_files};
+pub use suites::{CaseOutcome, Report, run_embedded, run_embedded_with, run_files, run_files_with};

@@ -2351,3 +2351,162 @@ fn jwks_rsa_member_without_alg_needs_alg() {
     );
     assert_status(&r, 0);
 }
+
+// ---------------------------------------------------------------------------------------
+// --provider: the same results from ring and aws-lc-rs, an unknown name is a usage error.
+
+#[test]
+fn provider_option_on_vectors_sign_verify_and_dpop() {
+    // vectors: every suite passes under each provider.
+    for p in ["ring", "aws-lc-rs"] {
+        let r = run(&["vectors", "--provider", p]);
+        assert_status(&r, 0);
+        assert!(
+            r.stdout.ends_with(" passed, 0 failed\n"),
+            "{p}: {}",
+            r.stdout
+        );
+    }
+    // sign: B.2.6 (Ed25519, deterministic) gives the RFC's signature under each provider.
+    let pem = key("test-key-ed25519.pem");
+    for p in ["ring", "aws-lc-rs"] {
+        let r = sign_b26(&["--key", &pem], REQUEST, None, &["--provider", p]);
+        assert_status(&r, 0);
+        assert_eq!(r.stdout, read(B26_SIGNED), "{p}");
+    }
+    // sign with one provider (randomized ECDSA), verify with the other, and a tampered body
+    // fails the covered Content-Digest under each.
+    let sk = key("test-key-ecc-p256.pem");
+    let pk = key("test-key-ecc-p256.pub.pem");
+    for (signer, verifier) in [("ring", "aws-lc-rs"), ("aws-lc-rs", "ring")] {
+        let signed = run(&[
+            "sign",
+            "--provider",
+            signer,
+            "--key",
+            &sk,
+            "--components",
+            r#""@method" "@target-uri" "content-digest""#,
+            "--created",
+            "now",
+            REQUEST,
+        ]);
+        assert_status(&signed, 0);
+        let vargs = [
+            "verify",
+            "--provider",
+            verifier,
+            "--key",
+            &pk,
+            "--max-age",
+            "60",
+        ];
+        let ok = run_stdin(&vargs, signed.stdout.as_bytes());
+        assert_status(&ok, 0);
+        assert_eq!(ok.stdout, "valid: sig1 (ecdsa-p256-sha256)\n");
+        let tampered = signed
+            .stdout
+            .replace("{\"hello\": \"world\"}", "{\"hello\": \"World\"}");
+        assert_error(
+            &run_stdin(&vargs, tampered.as_bytes()),
+            1,
+            "digest.mismatch",
+        );
+    }
+    // dpop verify: RFC 9449 Figure 13 under each provider.
+    let case = dpop_case("rfc9449-proofs.json", "fig13-verifies");
+    let now = case["now"].to_string();
+    let jkt = case["token_jkt"].as_str().expect("jkt");
+    for p in ["ring", "aws-lc-rs"] {
+        let r = run_stdin(
+            &[
+                "dpop",
+                "verify",
+                "--provider",
+                p,
+                "--now",
+                &now,
+                "--jkt",
+                jkt,
+            ],
+            proof_request(&case).as_bytes(),
+        );
+        assert_status(&r, 0);
+        assert!(
+            r.stdout.starts_with("valid: DPoP proof (ES256)\n"),
+            "{p}: {}",
+            r.stdout
+        );
+    }
+    // dpop create under one provider, verify under the other (PS256: randomized).
+    let jkt = dpop_case("thumbprints.json", "ours-ps256-rsa2048")["expect"]
+        .as_str()
+        .expect("thumbprint")
+        .to_owned();
+    for (creator, verifier) in [("aws-lc-rs", "ring"), ("ring", "aws-lc-rs")] {
+        let created = run(&[
+            "dpop",
+            "create",
+            "--provider",
+            creator,
+            "--key",
+            "testdata/dpop/keys/ps256-rsa2048.pem",
+            "--jwk",
+            "testdata/dpop/keys/ps256-rsa2048.pub.jwk.json",
+            "--htm",
+            "GET",
+            "--htu",
+            "https://rs.example.com/r",
+            "--token",
+            "t0k",
+            "--iat",
+            "1700000000",
+        ]);
+        assert_status(&created, 0);
+        let proof = created.stdout.trim_end();
+        let verify = |proof: &str| {
+            run(&[
+                "dpop",
+                "verify",
+                "--provider",
+                verifier,
+                "--proof",
+                proof,
+                "--htm",
+                "GET",
+                "--htu",
+                "https://rs.example.com/r",
+                "--token",
+                "t0k",
+                "--jkt",
+                &jkt,
+                "--now",
+                "1700000001",
+            ])
+        };
+        assert_status(&verify(proof), 0);
+        // One signature character changed (a whole 6-bit group, not padding bits): refused
+        // under the other provider too, as a bad signature.
+        let at = proof.rfind('.').expect("compact JWS") + 10;
+        let mut bad = proof.as_bytes().to_vec();
+        bad[at] = if bad[at] == b'A' { b'B' } else { b'A' };
+        let r = verify(std::str::from_utf8(&bad).expect("ascii"));
+        assert_error(&r, 1, "dpop.signature");
+    }
+    // An unknown provider name is a usage error (exit 2) on every subcommand.
+    for args in [
+        &["vectors", "--provider", "openssl"][..],
+        &["sign", "--provider", "Ring", "--key", &pem, REQUEST][..],
+        &[
+            "verify",
+            "--provider",
+            "aws_lc_rs",
+            "--key",
+            &pem,
+            B26_SIGNED,
+        ][..],
+        &["dpop", "verify", "--provider", "", "--now", &now][..],
+    ] {
+        assert_error(&run(args), 2, "cli.usage");
+    }
+}

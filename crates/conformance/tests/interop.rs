@@ -12,6 +12,9 @@
 //! longer reproduces is a FAIL. The matrix is printed (use `-- --nocapture`) and written to
 //! `$CARGO_TARGET_TMPDIR/interop-matrix.txt`.
 //!
+//! Ours runs once per crypto provider (`interop_matrix_ring`, `interop_matrix_aws_lc_rs`): keys
+//! are loaded and bodies hashed through the provider under test; the peers are the same.
+//!
 //! Run: `scripts/setup-interop.sh && cargo test -p conformance --test interop -- --nocapture`
 
 use std::collections::BTreeMap;
@@ -21,6 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use base64::Engine as _;
+use httpsig_core::crypto::CryptoProvider;
 use httpsig_core::keys::{HmacKey, PrivateKey, PublicKey};
 use httpsig_core::{
     Algorithm, BaseOptions, Component, KeySet, MaxAge, Message, SignatureParams, SigningKey,
@@ -322,7 +326,7 @@ fn secret_b64(spec: &KeySpec) -> Option<String> {
     })
 }
 
-fn our_keys(alg: &str, spec: &KeySpec) -> OurKeys {
+fn our_keys(p: &CryptoProvider, alg: &str, spec: &KeySpec) -> OurKeys {
     let a = algorithm(alg);
     if let Some(b64) = secret_b64(spec) {
         let secret = base64::engine::general_purpose::STANDARD
@@ -330,13 +334,13 @@ fn our_keys(alg: &str, spec: &KeySpec) -> OurKeys {
             .expect("shared secret is base64");
         return OurKeys {
             signing: Box::new(
-                HmacKey::new(&secret)
+                HmacKey::new_with(p, &secret)
                     .expect("hmac key")
                     .with_key_id(&spec.keyid),
             ),
             verifying: key_set(
                 &spec.keyid,
-                Box::new(HmacKey::new(&secret).expect("hmac key")),
+                Box::new(HmacKey::new_with(p, &secret).expect("hmac key")),
             ),
         };
     }
@@ -344,14 +348,14 @@ fn our_keys(alg: &str, spec: &KeySpec) -> OurKeys {
     let public = spec.public.as_deref().expect("public key path");
     OurKeys {
         signing: Box::new(
-            PrivateKey::from_pem(&read(private), a)
+            PrivateKey::from_pem_with(p, &read(private), a)
                 .unwrap_or_else(|e| panic!("our loader refused {private}: {e}"))
                 .with_key_id(&spec.keyid),
         ),
         verifying: key_set(
             &spec.keyid,
             Box::new(
-                PublicKey::from_pem(&read(public), a)
+                PublicKey::from_pem_with(p, &read(public), a)
                     .unwrap_or_else(|e| panic!("our loader refused {public}: {e}")),
             ),
         ),
@@ -434,6 +438,7 @@ fn our_sign(
 
 /// Ours verifies a peer's signature; on failure also returns our base for its parameters.
 fn our_verify(
+    p: &CryptoProvider,
     set: &SetSpec,
     alg: &str,
     keys: &OurKeys,
@@ -445,7 +450,9 @@ fn our_verify(
     msg.add_header("Signature-Input", sig_input.as_bytes().to_vec());
     msg.add_header("Signature", signature.as_bytes().to_vec());
     let req = set.request.as_ref().map(our_message);
-    let policy = VerifyPolicy::new(&[algorithm(alg)], MaxAge::Unlimited).at(created + 60);
+    let policy = VerifyPolicy::new(&[algorithm(alg)], MaxAge::Unlimited)
+        .at(created + 60)
+        .with_provider(*p);
     let mut input = VerifyInput::new(&msg);
     if let Some(r) = &req {
         input = input.related(r).related_body(r.body());
@@ -850,7 +857,17 @@ fn with_control(cell: Cell, tampered_accepted: Option<bool>) -> Cell {
 // ---------------------------------------------------------------- the test
 
 #[test]
-fn interop_matrix() {
+fn interop_matrix_ring() {
+    interop_matrix(httpsig_core::crypto::ring::provider());
+}
+
+#[test]
+fn interop_matrix_aws_lc_rs() {
+    interop_matrix(httpsig_core::crypto::aws_lc_rs::provider());
+}
+
+/// The matrix with ours on `provider`.
+fn interop_matrix(provider: CryptoProvider) {
     let env = peer_env();
     let cases: CasesFile =
         serde_json::from_slice(&read("interop/cases.json")).expect("cases.json parses");
@@ -889,7 +906,7 @@ fn interop_matrix() {
             .keys
             .get(alg)
             .unwrap_or_else(|| panic!("no key for {alg}"));
-        keys.insert(alg.to_owned(), our_keys(alg, spec));
+        keys.insert(alg.to_owned(), our_keys(&provider, alg, spec));
     }
     for set in &cases.sets {
         for alg in ALGS {
@@ -1005,14 +1022,15 @@ fn interop_matrix() {
                 // peer -> ours
                 let pr = &r[&format!("sign/{}/{alg}", set.id)];
                 let control = match (&pr.signature_input, &pr.signature) {
-                    (Some(si), Some(sig)) if pr.ok => {
-                        Some(our_verify(set, alg, &keys[alg], created, si, &flip_bit(sig)).is_ok())
-                    }
+                    (Some(si), Some(sig)) if pr.ok => Some(
+                        our_verify(&provider, set, alg, &keys[alg], created, si, &flip_bit(sig))
+                            .is_ok(),
+                    ),
                     _ => None,
                 };
                 let o = match (&pr.signature_input, &pr.signature) {
                     (Some(si), Some(sig)) if pr.ok => {
-                        match our_verify(set, alg, &keys[alg], created, si, sig) {
+                        match our_verify(&provider, set, alg, &keys[alg], created, si, sig) {
                             Ok(()) => Outcome {
                                 ok: true,
                                 error: None,
@@ -1130,8 +1148,10 @@ fn interop_matrix() {
             let _ = writeln!(out, "  {f}");
         }
     }
+    let out = format!("provider: {}\n{out}", provider.name);
     println!("{out}");
-    let report = Path::new(env!("CARGO_TARGET_TMPDIR")).join("interop-matrix.txt");
+    let report = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("interop-matrix-{}.txt", provider.name));
     let _ = std::fs::write(&report, &out);
     assert!(
         fails.is_empty(),

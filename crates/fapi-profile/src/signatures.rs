@@ -394,6 +394,14 @@ impl RequestVerifier {
         self
     }
 
+    /// The crypto provider that hashes the body for a covered `content-digest` (default:
+    /// *ring*; keys carry the provider they were loaded with).
+    #[must_use]
+    pub fn with_provider(mut self, provider: httpsig_core::crypto::CryptoProvider) -> Self {
+        self.policy = self.policy.with_provider(provider);
+        self
+    }
+
     /// The underlying policy (to add application requirements).
     #[must_use]
     pub fn map_policy(mut self, f: impl FnOnce(VerifyPolicy) -> VerifyPolicy) -> Self {
@@ -659,6 +667,7 @@ pub struct ResponseVerifier {
     window: CreatedWindow,
     require_binding: bool,
     now: Option<i64>,
+    provider: httpsig_core::crypto::CryptoProvider,
 }
 
 impl Default for ResponseVerifier {
@@ -675,7 +684,16 @@ impl ResponseVerifier {
             window: CreatedWindow::default(),
             require_binding: true,
             now: None,
+            provider: httpsig_core::crypto::CryptoProvider::default(),
         }
+    }
+
+    /// The crypto provider that hashes the bodies for covered `content-digest`s (default:
+    /// *ring*; keys carry the provider they were loaded with).
+    #[must_use]
+    pub fn with_provider(mut self, provider: httpsig_core::crypto::CryptoProvider) -> Self {
+        self.provider = provider;
+        self
     }
 
     /// Turns off the request-binding requirement of D-5 (the FAPI text does not ask the client
@@ -733,7 +751,8 @@ impl ResponseVerifier {
             request,
             !request_body.is_empty(),
             self.require_binding,
-        )?;
+        )?
+        .with_provider(self.provider);
         if let Some(now) = self.now {
             policy = policy.at(now);
         }

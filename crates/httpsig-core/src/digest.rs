@@ -46,7 +46,8 @@ pub use error::DigestError;
 pub use field::{ContentDigest, DigestEntry, MAX_FIELD_LEN, MAX_MEMBERS};
 pub use hash::{
     ContentDigestHasher, DEFAULT_MAX_BODY_LEN, Digest, DigestPolicy, Digests, Verified,
-    content_digest, header_value, verify_content_digest,
+    content_digest, content_digest_with, header_value, header_value_with, verify_content_digest,
+    verify_content_digest_with,
 };
 pub use want::{WantContentDigest, WantEntry};
 

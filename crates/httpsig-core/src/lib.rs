@@ -3,8 +3,9 @@
 //!
 //! It builds signature bases byte for byte as the RFC specifies — field lines trimmed and
 //! combined, default ports dropped from `@authority`, `@query-param` re-encoded the WHATWG way,
-//! signature parameters kept in the order received — signs and verifies with `ring`, loads keys
-//! from PEM and JWK, and enforces a verification policy inside `verify` (RFC 9421 §3.2.1).
+//! signature parameters kept in the order received — signs and verifies through a crypto
+//! provider chosen by value (*ring* by default), loads keys from PEM and JWK, and enforces a
+//! verification policy inside `verify` (RFC 9421 §3.2.1).
 //!
 //! It does **not** do I/O (key fetching and caching live outside, behind [`KeyResolver`]),
 //! guess a server's target URI from `Host` (pass it explicitly; the `forwarded-parser` crate
@@ -35,6 +36,10 @@
 //! ```
 //!
 //! # Features
+//! - `aws-lc-rs`: a second crypto provider, [`crypto::aws_lc_rs`], on AWS-LC. Adds items only:
+//!   the loaders without `_with` keep using *ring*.
+//! - `fips`: the `aws-lc-rs` provider on AWS-LC's FIPS 140-3 module (implies `aws-lc-rs`;
+//!   building it needs Go, CMake and Clang: `scripts/setup-fips.sh`).
 //! - `insecure-test-backend`: a fake signing backend that PROVIDES NO SECURITY, for tests and
 //!   fuzzing only.
 //!
@@ -44,6 +49,7 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub mod accept;
+mod algorithm;
 mod base;
 mod component;
 pub mod crypto;
@@ -52,6 +58,7 @@ mod error;
 mod fnv;
 pub mod http;
 pub mod json;
+mod key_error;
 pub mod keys;
 mod labels;
 mod limits;

@@ -13,7 +13,7 @@ use smallvec::SmallVec;
 
 use crate::base::{BaseOptions, write_base};
 use crate::component::value::source_of;
-use crate::crypto::Algorithm;
+use crate::crypto::{Algorithm, CryptoProvider};
 use crate::digest::{ContentDigest, ContentHashes, DigestError, DigestPolicy, verify_covered};
 use crate::error::{ComponentError, ComponentErrorKind};
 use crate::error::{Error, LimitExceeded, ParamName, SignatureField, Violation, Violations};
@@ -233,6 +233,7 @@ pub struct VerifyPolicy {
     now: Option<i64>,
     digest: DigestMode,
     options: BaseOptions,
+    provider: CryptoProvider,
 }
 
 impl fmt::Debug for VerifyPolicy {
@@ -248,6 +249,7 @@ impl fmt::Debug for VerifyPolicy {
             .field("tags", &self.tags)
             .field("has_nonce_check", &self.nonce.is_some())
             .field("now", &self.now)
+            .field("provider", &self.provider.name)
             .finish_non_exhaustive()
     }
 }
@@ -278,6 +280,7 @@ impl VerifyPolicy {
             nonce: None,
             now: None,
             digest: DigestMode::Check(DigestPolicy::default()),
+            provider: CryptoProvider::default(),
             options: BaseOptions::default(),
         }
     }
@@ -369,6 +372,21 @@ impl VerifyPolicy {
     pub fn digest_checked_by_caller(mut self) -> Self {
         self.digest = DigestMode::CheckedByCaller;
         self
+    }
+
+    /// The crypto provider that hashes bodies for covered Integrity fields (default: *ring*).
+    /// Keys carry their own provider, chosen when they were loaded
+    /// ([`PrivateKey::from_pem_with`](crate::keys::PrivateKey::from_pem_with) and friends).
+    #[must_use]
+    pub fn with_provider(mut self, provider: CryptoProvider) -> Self {
+        self.provider = provider;
+        self
+    }
+
+    /// The crypto provider this policy hashes with.
+    #[must_use]
+    pub fn provider(&self) -> CryptoProvider {
+        self.provider
     }
 
     /// Structured types of fields outside the registry, for `sf` and `key`.
@@ -539,7 +557,7 @@ impl VerifyPolicy {
         }
         // RFC 9421 §7.2.8, RFC 9530 §6.3, FAPI D-7: a covered digest is recomputed, never trusted.
         if let DigestMode::Check(p) = &self.digest {
-            check_covered_digests(input, params, p)?;
+            check_covered_digests(input, params, p, self.provider)?;
         }
         // §3.2 steps 7-8: rebuild the base and verify.
         base.clear();
@@ -652,11 +670,14 @@ fn check_covered_digests(
     input: &VerifyInput<'_>,
     params: &SignatureParams<'_>,
     policy: &DigestPolicy,
+    provider: CryptoProvider,
 ) -> Result<(), Error> {
     // The distinct fields seen: at most eight, usually one.
     let mut fields: SmallVec<[(Which, ContentDigest); 1]> = SmallVec::new();
-    let mut own = input.body.map(|b| ContentHashes::new(b, policy));
-    let mut related = input.related_body.map(|b| ContentHashes::new(b, policy));
+    let mut own = input.body.map(|b| ContentHashes::new(provider, b, policy));
+    let mut related = input
+        .related_body
+        .map(|b| ContentHashes::new(provider, b, policy));
     for c in params.components() {
         if c.derived().is_some() {
             continue;

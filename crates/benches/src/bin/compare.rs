@@ -1,12 +1,13 @@
 //! Runs every group and prints one table of medians with ratios computed within the run:
-//! ours / httpsig-hyper, ours / raw ring, non-crypto time; then the allocation counts (group 6,
+//! ours / httpsig-hyper, ours / raw ring, non-crypto time; for group 2 also ours on the
+//! aws-lc-rs provider and raw aws-lc-rs; then the allocation counts (group 6,
 //! from the `allocs` binary) and the check of each performance target.
 //!
 //! ```text
 //! cargo run --release -p benches --bin compare [-- --quick] [--json] [--filter TEXT]... [--no-allocs]
 //! ```
 //! `--json` prints `{"rows": [{"group", "name", "ours_ns", "httpsig_hyper_ns", "ring_ns",
-//! "allocations"}]}` instead (null where a column does not apply; `allocations` counts alloc
+//! "ours_aws_lc_rs_ns", "aws_lc_rs_ns", "allocations"}]}` instead (null where a column does not apply; `allocations` counts alloc
 //! plus realloc calls per operation). Samples of the
 //! implementations of a row are interleaved, so load changes hit them alike.
 #![forbid(unsafe_code)]
@@ -120,6 +121,8 @@ fn measure_row(row: &mut Row, budget: Budget) -> Measured {
             "ours" => &mut m.ours,
             "httpsig-hyper" => &mut m.hyper,
             "ring" => &mut m.ring,
+            "ours-aws-lc-rs" => &mut m.ours_aws,
+            "aws-lc-rs" => &mut m.aws,
             _ => &mut m.hyper_crypto,
         };
         *slot = Some(v);
@@ -166,7 +169,7 @@ fn main() {
         return;
     }
     println!(
-        "benches compare ({} run, {} s; medians per operation; httpsig-hyper 0.0.26, ring 0.17)",
+        "benches compare ({} run, {} s; medians per operation; httpsig-hyper 0.0.26, ring 0.17, aws-lc-rs 1)",
         if args.quick { "--quick smoke" } else { "full" },
         started.elapsed().as_secs()
     );

@@ -28,6 +28,9 @@ pub enum Command {
     Vectors {
         /// Vector files; their parent directory names the suite (rfc9421, rfc9530, ...).
         paths: Vec<PathBuf>,
+        /// The crypto provider every suite loads keys, signs, verifies and hashes with.
+        #[command(flatten)]
+        provider: ProviderArgs,
     },
     /// Print the signature base for --components and parameters, or for --label of a signed
     /// message.
@@ -103,6 +106,48 @@ pub struct ParamArgs {
     pub include_alg: bool,
 }
 
+/// The crypto provider, chosen by name.
+#[derive(Args, Debug, Clone, Copy, Default)]
+pub struct ProviderArgs {
+    /// The crypto provider that loads keys, signs, verifies and hashes.
+    #[arg(long, value_enum, value_name = "NAME", default_value_t = ProviderName::Ring)]
+    pub provider: ProviderName,
+}
+
+impl ProviderArgs {
+    /// The chosen provider.
+    pub fn get(&self) -> httpsig_core::crypto::CryptoProvider {
+        self.provider.provider()
+    }
+}
+
+/// The names `--provider` takes; anything else is a usage error (exit 2).
+#[derive(ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ProviderName {
+    /// *ring* (the default).
+    #[default]
+    Ring,
+    /// AWS-LC through aws-lc-rs (its FIPS module when built with `--features fips`).
+    #[value(name = "aws-lc-rs")]
+    AwsLcRs,
+}
+
+impl ProviderName {
+    /// The provider of this name (both are always compiled into the command line).
+    pub fn provider(self) -> httpsig_core::crypto::CryptoProvider {
+        match self {
+            Self::Ring => httpsig_core::crypto::ring::provider(),
+            Self::AwsLcRs => httpsig_core::crypto::aws_lc_rs::provider(),
+        }
+    }
+}
+
+impl core::fmt::Display for ProviderName {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.provider().name)
+    }
+}
+
 /// Key material.
 #[derive(Args, Debug, Clone, Default)]
 pub struct KeyArgs {
@@ -120,6 +165,9 @@ pub struct KeyArgs {
     /// PS256, EdDSA, ...; RFC 9421 §3.3.7). Default: implied by the key where unambiguous.
     #[arg(long, value_name = "NAME")]
     pub alg: Option<String>,
+    /// The crypto provider.
+    #[command(flatten)]
+    pub provider: ProviderArgs,
 }
 
 /// `httpsig base`.
@@ -325,6 +373,9 @@ pub enum DpopCommand {
 /// `httpsig dpop create`.
 #[derive(Args, Debug, Clone)]
 pub struct DpopCreateArgs {
+    /// The crypto provider that loads the key and signs.
+    #[command(flatten)]
+    pub provider: ProviderArgs,
     /// The private key (PEM); its type picks the algorithm (ES256, EdDSA, or PS256 for RSA)
     /// unless `--alg` is given.
     #[arg(long, value_name = "FILE")]
@@ -358,6 +409,9 @@ pub struct DpopCreateArgs {
 /// `httpsig dpop verify`.
 #[derive(Args, Debug, Clone)]
 pub struct DpopVerifyArgs {
+    /// The crypto provider that loads the proof key, verifies and hashes.
+    #[command(flatten)]
+    pub provider: ProviderArgs,
     /// The request carrying the proof (HTTP/1.1 text): its `DPoP` and `Authorization` fields,
     /// method and target URI are used where the options below are absent. A file, or `-` (or
     /// nothing) for stdin; not read when `--proof`, `--htm` and `--htu` are all given.

@@ -35,7 +35,11 @@ fn now() -> i64 {
 }
 
 /// The key for `alg`, or for the first DPoP algorithm its type allows.
-fn load_key(pem: &[u8], alg: Option<&str>) -> Result<PrivateKey, CliError> {
+fn load_key(
+    provider: &httpsig_core::crypto::CryptoProvider,
+    pem: &[u8],
+    alg: Option<&str>,
+) -> Result<PrivateKey, CliError> {
     let key_err = |error| CliError::Key {
         input: InputKind::Key,
         error,
@@ -45,7 +49,7 @@ fn load_key(pem: &[u8], alg: Option<&str>) -> Result<PrivateKey, CliError> {
             option: "--alg",
             problem: OptionProblem::DpopAlgorithm,
         })?;
-        return PrivateKey::from_pem(pem, Algorithm::Jws(alg)).map_err(key_err);
+        return PrivateKey::from_pem_with(provider, pem, Algorithm::Jws(alg)).map_err(key_err);
     }
     // One FAPI algorithm per key type (RSA → PS256, the only RSA algorithm FAPI allows).
     let mut last = None;
@@ -54,7 +58,7 @@ fn load_key(pem: &[u8], alg: Option<&str>) -> Result<PrivateKey, CliError> {
         JwsAlgorithm::EdDsa,
         JwsAlgorithm::Ps256,
     ] {
-        match PrivateKey::from_pem(pem, Algorithm::Jws(alg)) {
+        match PrivateKey::from_pem_with(provider, pem, Algorithm::Jws(alg)) {
             Ok(k) => return Ok(k),
             Err(e) => last = Some(e),
         }
@@ -71,7 +75,7 @@ fn load_key(pem: &[u8], alg: Option<&str>) -> Result<PrivateKey, CliError> {
 /// `dpop create`: prints the proof on one line.
 fn create(args: &DpopCreateArgs) -> Result<u8, CliError> {
     let pem = read_input(Some(&args.key), InputKind::Key)?;
-    let key = load_key(&pem, args.alg.as_deref())?;
+    let key = load_key(&args.provider.get(), &pem, args.alg.as_deref())?;
     let jwk = read_input(Some(&args.jwk), InputKind::Jwk)?;
     let iat = match args.iat.as_deref() {
         None | Some("now") => now(),
@@ -174,7 +178,7 @@ fn verify(args: &DpopVerifyArgs) -> Result<u8, CliError> {
         .token_jkt(args.jkt.as_deref());
     // One proof per run: a fresh store never reports a replay.
     let store = MemoryReplayStore::new(NonZeroUsize::MIN);
-    let verifier = DpopVerifier::new(Arc::new(store));
+    let verifier = DpopVerifier::new(Arc::new(store)).with_provider(args.provider.get());
     // Nothing else to validate here, so the proof is committed at once.
     match verifier
         .verify(&req)

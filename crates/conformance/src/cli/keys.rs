@@ -10,6 +10,7 @@ use std::path::Path;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use httpsig_core::crypto::CryptoProvider;
 use httpsig_core::keys::{HmacKey, Jwk, Jwks, KeyError, PrivateKey, PublicKey};
 use httpsig_core::{
     Algorithm, JwksKeySet, JwsAlgorithm, KeyLookup, KeyResolver, ResolveError, ResolvedKey,
@@ -74,35 +75,44 @@ fn read_key_file(path: &Path, alg: Option<Algorithm>) -> Result<KeyFile, CliErro
 
 /// An HMAC key from raw secret bytes with `alg` (`hmac-sha256`, or JWS `HS256` through an
 /// `oct` JWK, the core's only constructor for that algorithm).
-fn hmac_key(secret: &[u8], alg: Option<Algorithm>) -> Result<HmacKey, KeyError> {
+fn hmac_key(
+    p: &CryptoProvider,
+    secret: &[u8],
+    alg: Option<Algorithm>,
+) -> Result<HmacKey, KeyError> {
     match alg {
         Some(Algorithm::Jws(JwsAlgorithm::Hs256)) => {
             let json = format!(
                 r#"{{"kty":"oct","k":"{}"}}"#,
                 URL_SAFE_NO_PAD.encode(secret)
             );
-            HmacKey::from_jwk(&Jwk::from_json(json.as_bytes())?, alg)
+            HmacKey::from_jwk_with(p, &Jwk::from_json(json.as_bytes())?, alg)
         }
-        _ => HmacKey::new(secret),
+        _ => HmacKey::new_with(p, secret),
     }
 }
 
-fn signing_from_jwk(jwk: &Jwk, alg: Option<Algorithm>) -> Result<Box<dyn SigningKey>, KeyError> {
+fn signing_from_jwk(
+    p: &CryptoProvider,
+    jwk: &Jwk,
+    alg: Option<Algorithm>,
+) -> Result<Box<dyn SigningKey>, KeyError> {
     Ok(if jwk.kty() == "oct" {
-        Box::new(HmacKey::from_jwk(jwk, alg)?)
+        Box::new(HmacKey::from_jwk_with(p, jwk, alg)?)
     } else {
-        Box::new(PrivateKey::from_jwk(jwk, alg)?)
+        Box::new(PrivateKey::from_jwk_with(p, jwk, alg)?)
     })
 }
 
 fn verifying_from_jwk(
+    p: &CryptoProvider,
     jwk: &Jwk,
     alg: Option<Algorithm>,
 ) -> Result<Box<dyn VerifyingKey>, KeyError> {
     Ok(if jwk.kty() == "oct" {
-        Box::new(HmacKey::from_jwk(jwk, alg)?)
+        Box::new(HmacKey::from_jwk_with(p, jwk, alg)?)
     } else {
-        Box::new(PublicKey::from_jwk(jwk, alg)?)
+        Box::new(PublicKey::from_jwk_with(p, jwk, alg)?)
     })
 }
 
@@ -122,9 +132,10 @@ fn with_id<K>(key: K, id: Option<&str>, set: impl FnOnce(K, String) -> K) -> K {
 /// [`CliError::SecretBase64`].
 pub fn signing_key(args: &KeyArgs, keyid: Option<&str>) -> Result<Box<dyn SigningKey>, CliError> {
     let alg = args.alg.as_deref().map(parse_alg).transpose()?;
+    let p = &args.provider.get();
     if let Some(path) = &args.jwks {
         let id = keyid.ok_or(CliError::Missing(Missing::KeyId))?;
-        return match read_jwks(path, JwksPurpose::Sign)?.signing_key(id, alg) {
+        return match read_jwks(path, JwksPurpose::Sign)?.signing_key_with(p, id, alg) {
             Err(KeyError::JwksNoKey) => Err(CliError::Missing(Missing::JwksKey)),
             r => r.map_err(key_error(InputKind::Jwks)),
         };
@@ -134,15 +145,15 @@ pub fn signing_key(args: &KeyArgs, keyid: Option<&str>) -> Result<Box<dyn Signin
     Ok(match read_key_file(path, alg)? {
         KeyFile::Pem(pem) => {
             let key = match alg {
-                Some(a) => PrivateKey::from_pem(&pem, a),
-                None => PrivateKey::from_pem_infer(&pem),
+                Some(a) => PrivateKey::from_pem_with(p, &pem, a),
+                None => PrivateKey::from_pem_infer_with(p, &pem),
             }
             .map_err(err)?;
             Box::new(with_id(key, keyid, PrivateKey::with_key_id))
         }
-        KeyFile::Jwk(jwk) => signing_from_jwk(&jwk, alg).map_err(err)?,
+        KeyFile::Jwk(jwk) => signing_from_jwk(p, &jwk, alg).map_err(err)?,
         KeyFile::Secret(s) => Box::new(with_id(
-            hmac_key(&s, alg).map_err(err)?,
+            hmac_key(p, &s, alg).map_err(err)?,
             keyid,
             HmacKey::with_key_id,
         )),
@@ -251,6 +262,7 @@ pub fn verifying_keys(
     wanted: &[Wanted],
 ) -> Result<VerifyKeys, CliError> {
     let alg = args.alg.as_deref().map(parse_alg).transpose()?;
+    let p = &args.provider.get();
     if let Some(path) = &args.jwks {
         let set = read_jwks(path, JwksPurpose::Verify)?;
         let mut keys: Vec<(Wanted, Box<dyn VerifyingKey>)> = Vec::new();
@@ -269,7 +281,7 @@ pub fn verifying_keys(
             }
             let from_signature = w.alg.as_deref().and_then(Algorithm::from_name);
             let key = match (alg, from_signature) {
-                (Some(a), _) => set.verifying_key(&w.keyid, Some(a)),
+                (Some(a), _) => set.verifying_key_with(p, &w.keyid, Some(a)),
                 // The signature's alg picks among members; when none fits it, the member the
                 // set gives without it (if exactly one) goes to the verifier, which reports
                 // the disagreement (verify.alg_mismatch) as it does with --key. The alg is the
@@ -286,13 +298,13 @@ pub fn verifying_keys(
                         httpsig_core::keys::KeyType::Rsa,
                     ))
                 }
-                (None, Some(a)) => match set.verifying_key(&w.keyid, Some(a)) {
+                (None, Some(a)) => match set.verifying_key_with(p, &w.keyid, Some(a)) {
                     Err(e) if e != KeyError::JwksAmbiguousKey => set
-                        .verifying_key(&w.keyid, None)
+                        .verifying_key_with(p, &w.keyid, None)
                         .or(Err(KeyError::JwksNoKey)),
                     r => r,
                 },
-                (None, None) => set.verifying_key(&w.keyid, None),
+                (None, None) => set.verifying_key_with(p, &w.keyid, None),
             };
             match key {
                 Ok(key) => {
@@ -314,29 +326,29 @@ pub fn verifying_keys(
         KeyFile::Pem(pem) => {
             if pem.windows(11).any(|w| w == b"PRIVATE KEY") {
                 let key = match alg {
-                    Some(a) => PrivateKey::from_pem(&pem, a),
-                    None => PrivateKey::from_pem_infer(&pem),
+                    Some(a) => PrivateKey::from_pem_with(p, &pem, a),
+                    None => PrivateKey::from_pem_infer_with(p, &pem),
                 }
                 .map_err(err)?;
                 Box::new(with_id(key.public_key(), keyid, PublicKey::with_key_id))
             } else {
                 let key = match alg {
-                    Some(a) => PublicKey::from_pem(&pem, a),
-                    None => PublicKey::from_pem_infer(&pem),
+                    Some(a) => PublicKey::from_pem_with(p, &pem, a),
+                    None => PublicKey::from_pem_infer_with(p, &pem),
                 }
                 .map_err(err)?;
                 Box::new(with_id(key, keyid, PublicKey::with_key_id))
             }
         }
         KeyFile::Jwk(jwk) => {
-            let key = verifying_from_jwk(&jwk, alg).map_err(err)?;
+            let key = verifying_from_jwk(p, &jwk, alg).map_err(err)?;
             match keyid {
                 Some(id) => Box::new(Restricted { key, id: id.into() }),
                 None => key,
             }
         }
         KeyFile::Secret(s) => Box::new(with_id(
-            hmac_key(&s, alg).map_err(err)?,
+            hmac_key(p, &s, alg).map_err(err)?,
             keyid,
             HmacKey::with_key_id,
         )),

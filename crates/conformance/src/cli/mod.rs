@@ -55,7 +55,7 @@ pub fn main() -> ExitCode {
 /// Runs one subcommand and returns its exit status, printing errors on stderr.
 pub fn run(command: Command) -> u8 {
     let result = match command {
-        Command::Vectors { paths } => Ok(vectors(&paths)),
+        Command::Vectors { paths, provider } => Ok(vectors(&paths, provider.get())),
         Command::Base(a) => base::run(&a),
         Command::Sign(a) => sign::run(&a),
         Command::Verify(a) => verify::run(&a),
@@ -77,12 +77,19 @@ pub fn report(e: &CliError) {
     eprintln!("httpsig: error[{}]: {e}", e.code());
 }
 
-fn vectors(paths: &[std::path::PathBuf]) -> u8 {
+fn vectors(paths: &[std::path::PathBuf], provider: httpsig_core::crypto::CryptoProvider) -> u8 {
     let report = if paths.is_empty() {
-        crate::run_embedded()
+        crate::run_embedded_with(provider)
     } else {
-        crate::run_files(paths)
+        crate::run_files_with(paths, provider)
     };
+    let fips = provider == httpsig_core::crypto::aws_lc_rs::provider()
+        && httpsig_core::crypto::aws_lc_rs::is_fips();
+    println!(
+        "crypto provider: {}{}",
+        provider.name,
+        if fips { " (FIPS 140-3 module)" } else { "" }
+    );
     print!("{}", report.render());
     u8::from(!report.all_passed())
 }

@@ -109,7 +109,9 @@ pub fn run(args: &VerifyArgs) -> Result<u8, CliError> {
             .map_err(CliError::Core)?
         }
     };
-    policy = policy.base_options(options.clone());
+    policy = policy
+        .base_options(options.clone())
+        .with_provider(args.key.provider.get());
     for c in required {
         policy = policy.require_component(c);
     }

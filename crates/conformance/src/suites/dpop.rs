@@ -277,10 +277,16 @@ fn published_jws_layer(proof: &str) -> Result<(), String> {
     let jwk_json =
         serde_json::to_vec(jws.header().get("jwk").or_fail("jwk header")?).or_fail("json")?;
     let jwk = Jwk::from_json(&jwk_json).or_fail("jwk")?;
-    let got = jwk.thumbprint_sha256().or_fail("jkt")?;
+    let got = jwk
+        .thumbprint_sha256_with(&crate::suites::provider())
+        .or_fail("jkt")?;
     ensure(got == jkt, || format!("jkt {got}, want {jkt}"))?;
-    let key =
-        PublicKey::from_jwk(&jwk, Some(Algorithm::Jws(JwsAlgorithm::Es256))).or_fail("key")?;
+    let key = PublicKey::from_jwk_with(
+        &crate::suites::provider(),
+        &jwk,
+        Some(Algorithm::Jws(JwsAlgorithm::Es256)),
+    )
+    .or_fail("key")?;
     jws.verify(&key).or_fail("verify")
 }
 
@@ -297,7 +303,8 @@ fn proof_case(case: &ProofCase) -> Result<(), String> {
             flip(&case.proof, part, f.index)?
         }
     };
-    let mut verifier = DpopVerifier::new(Arc::new(MapStore::default()));
+    let mut verifier =
+        DpopVerifier::new(Arc::new(MapStore::default())).with_provider(crate::suites::provider());
     if let Some(algs) = &case.allowed_algs {
         let algs = algs
             .iter()
@@ -470,7 +477,12 @@ fn test_key(name: &str) -> Result<TestKey, String> {
         other => return Err(format!("unknown key {other:?}")),
     };
     Ok(TestKey {
-        private: PrivateKey::from_pem(embedded(pem)?, Algorithm::Jws(alg)).or_fail(name)?,
+        private: PrivateKey::from_pem_with(
+            &crate::suites::provider(),
+            embedded(pem)?,
+            Algorithm::Jws(alg),
+        )
+        .or_fail(name)?,
         alg,
         jwk_json: embedded(&format!("dpop/keys/{jwk}"))?.to_vec(),
     })
@@ -747,7 +759,9 @@ fn rs_case(case: &RsCase, base: &Baseline, secret: &[u8]) -> Result<bool, String
         Some("require") => NonceMode::Require(nonces.clone()),
         Some(other) => return Err(format!("unknown nonce_mode {other:?}")),
     };
-    let verifier = DpopVerifier::new(store).nonce_mode(mode);
+    let verifier = DpopVerifier::new(store)
+        .nonce_mode(mode)
+        .with_provider(crate::suites::provider());
     let htu = RefHtu::new(&base.target);
     let commit = |p: PendingProof| -> Result<VerifiedProof, DpopError> {
         match &case.client {
@@ -906,7 +920,11 @@ struct ThumbprintCase {
 
 fn thumbprint(case: &ThumbprintCase) -> Result<(), String> {
     let jwk = Jwk::from_json(&serde_json::to_vec(&case.jwk).or_fail("json")?).or_fail("jwk")?;
-    match (jwk.thumbprint_sha256(), &case.expect, &case.expect_error) {
+    match (
+        jwk.thumbprint_sha256_with(&crate::suites::provider()),
+        &case.expect,
+        &case.expect_error,
+    ) {
         (Ok(t), Some(want), None) => ensure(&t == want, || format!("{t}, want {want}")),
         (Err(e), None, Some(want)) => {
             ensure(e.code() == want, || format!("{}, want {want}", e.code()))
@@ -959,11 +977,14 @@ fn rfc8037_jws(case: &JwsCase) -> Result<(), String> {
     let jwk =
         Jwk::from_json(&serde_json::to_vec(&case.private_jwk).or_fail("json")?).or_fail("jwk")?;
     let alg = Algorithm::Jws(JwsAlgorithm::EdDsa);
-    let key = PrivateKey::from_jwk(&jwk, Some(alg)).or_fail("key")?;
+    let key =
+        PrivateKey::from_jwk_with(&crate::suites::provider(), &jwk, Some(alg)).or_fail("key")?;
     let out =
         sign_compact(case.header.as_bytes(), case.payload.as_bytes(), &key).or_fail("sign")?;
     ensure(out == case.expect, || format!("not byte-exact: {out}"))?;
-    let public = PublicKey::from_jwk(&jwk.public_only(), Some(alg)).or_fail("public")?;
+    let public =
+        PublicKey::from_jwk_with(&crate::suites::provider(), &jwk.public_only(), Some(alg))
+            .or_fail("public")?;
     let jws = CompactJws::parse(case.expect.as_bytes(), 8192).or_fail("parse")?;
     jws.verify(&public).or_fail("verify")?;
     for (part, index) in [(0, 3), (1, 5), (2, 0), (2, 63)] {

@@ -5,7 +5,7 @@
 use fapi_profile::signatures::{
     ClientKeys, CreatedWindow, DEFAULT_ALGORITHMS, RequestVerifier, ResponseVerifier,
 };
-use httpsig_core::digest::{DigestAlgorithm, header_value};
+use httpsig_core::digest::{DigestAlgorithm, header_value_with};
 use httpsig_core::{
     BaseOptions, HttpMessage, KeyLookup, KeyResolver, KeySet, Message, ResolveError, ResolvedKey,
     SignatureParams,
@@ -107,7 +107,11 @@ fn sign_into(
     alg: Option<&str>,
 ) -> Result<(), String> {
     if !msg.body().is_empty() && msg.header("content-digest").is_none() {
-        let v = header_value(&[DigestAlgorithm::Sha256], msg.body());
+        let v = header_value_with(
+            &crate::suites::provider(),
+            &[DigestAlgorithm::Sha256],
+            msg.body(),
+        );
         msg.add_header("Content-Digest", v.into_bytes());
     }
     let params = SignatureParams::parse(inner).map_err(|e| format!("sign: {} ({e})", e.code()))?;
@@ -292,7 +296,11 @@ impl Case {
             http1::parse_message(self.message.as_bytes(), "https").map_err(|e| e.to_string())?;
         match (&self.sign, self.forge) {
             (Some(inner), true) => {
-                let v = header_value(&[DigestAlgorithm::Sha256], msg.body());
+                let v = header_value_with(
+                    &crate::suites::provider(),
+                    &[DigestAlgorithm::Sha256],
+                    msg.body(),
+                );
                 msg.add_header("Content-Digest", v.into_bytes());
                 msg.add_header("Signature-Input", format!("sig1={inner}").into_bytes());
                 let sig = self
@@ -329,7 +337,11 @@ impl Case {
             Some(jwk) => {
                 let jwk = httpsig_core::keys::Jwk::from_json(jwk.to_string().as_bytes())
                     .map_err(|e| format!("client_jwk: {e}"))?;
-                match httpsig_core::keys::PublicKey::from_jwk(&jwk, None) {
+                match httpsig_core::keys::PublicKey::from_jwk_with(
+                    &crate::suites::provider(),
+                    &jwk,
+                    None,
+                ) {
                     Ok(k) => {
                         let mut set = KeySet::new();
                         set.insert("client-key", Box::new(k));
@@ -340,7 +352,9 @@ impl Case {
             }
             None => Keys(self.keys()?),
         };
-        let v = RequestVerifier::with(&DEFAULT_ALGORITHMS, CreatedWindow::default()).at(self.now);
+        let v = RequestVerifier::with(&DEFAULT_ALGORITHMS, CreatedWindow::default())
+            .at(self.now)
+            .with_provider(crate::suites::provider());
         Ok(v.verify(&msg, msg.body(), "client-a", &keys).map(|_| ()))
     }
 
@@ -381,7 +395,9 @@ impl Case {
             }
         }
         let keys = self.keys()?;
-        let mut v = ResponseVerifier::new().at(self.now);
+        let mut v = ResponseVerifier::new()
+            .at(self.now)
+            .with_provider(crate::suites::provider());
         if self.request_binding == Some(false) {
             v = v.without_request_binding();
         }

@@ -94,22 +94,40 @@ fn algorithm(name: &str) -> Result<Algorithm, String> {
 
 fn verifier(file: &str, alg: Algorithm) -> Result<Box<dyn VerifyingKey>, String> {
     let key: Box<dyn VerifyingKey> = if file.ends_with(".txt") {
-        Box::new(HmacKey::new(&secret()?).map_err(|e| format!("{file}: {e}"))?)
+        Box::new(
+            HmacKey::new_with(&crate::suites::provider(), &secret()?)
+                .map_err(|e| format!("{file}: {e}"))?,
+        )
     } else if file.ends_with(".jwk.json") {
-        Box::new(PublicKey::from_jwk(&jwk(file)?, Some(alg)).map_err(|e| format!("{file}: {e}"))?)
+        Box::new(
+            PublicKey::from_jwk_with(&crate::suites::provider(), &jwk(file)?, Some(alg))
+                .map_err(|e| format!("{file}: {e}"))?,
+        )
     } else {
-        Box::new(PublicKey::from_pem(read(file)?, alg).map_err(|e| format!("{file}: {e}"))?)
+        Box::new(
+            PublicKey::from_pem_with(&crate::suites::provider(), read(file)?, alg)
+                .map_err(|e| format!("{file}: {e}"))?,
+        )
     };
     Ok(key)
 }
 
 fn signer(file: &str, alg: Algorithm) -> Result<Box<dyn SigningKey>, String> {
     let key: Box<dyn SigningKey> = if file.ends_with(".txt") {
-        Box::new(HmacKey::new(&secret()?).map_err(|e| format!("{file}: {e}"))?)
+        Box::new(
+            HmacKey::new_with(&crate::suites::provider(), &secret()?)
+                .map_err(|e| format!("{file}: {e}"))?,
+        )
     } else if file.ends_with(".jwk.json") {
-        Box::new(PrivateKey::from_jwk(&jwk(file)?, Some(alg)).map_err(|e| format!("{file}: {e}"))?)
+        Box::new(
+            PrivateKey::from_jwk_with(&crate::suites::provider(), &jwk(file)?, Some(alg))
+                .map_err(|e| format!("{file}: {e}"))?,
+        )
     } else {
-        Box::new(PrivateKey::from_pem(read(file)?, alg).map_err(|e| format!("{file}: {e}"))?)
+        Box::new(
+            PrivateKey::from_pem_with(&crate::suites::provider(), read(file)?, alg)
+                .map_err(|e| format!("{file}: {e}"))?,
+        )
     };
     Ok(key)
 }
@@ -400,18 +418,26 @@ fn selection_case(case: &Value) -> Result<(), String> {
     const MESSAGE: &[u8] = b"jwks-selection";
     // Which member can produce (sign) or accept (verify) what the chosen key does.
     let (got, fits): (Result<Algorithm, _>, Vec<bool>) = match str_field(c, "operation")? {
-        "verify" => match set.verifying_key(kid, alg) {
+        "verify" => match set.verifying_key_with(&crate::suites::provider(), kid, alg) {
             Ok(key) => {
                 let fits = members
                     .iter()
                     .map(|m| {
                         let signer = m.file.as_ref().and_then(|j| match j.kty() {
-                            "oct" => HmacKey::from_jwk(j, Some(key.algorithm()))
-                                .ok()
-                                .map(|k| Box::new(k) as Box<dyn SigningKey>),
-                            _ => PrivateKey::from_jwk(j, Some(key.algorithm()))
-                                .ok()
-                                .map(|k| Box::new(k) as Box<dyn SigningKey>),
+                            "oct" => HmacKey::from_jwk_with(
+                                &crate::suites::provider(),
+                                j,
+                                Some(key.algorithm()),
+                            )
+                            .ok()
+                            .map(|k| Box::new(k) as Box<dyn SigningKey>),
+                            _ => PrivateKey::from_jwk_with(
+                                &crate::suites::provider(),
+                                j,
+                                Some(key.algorithm()),
+                            )
+                            .ok()
+                            .map(|k| Box::new(k) as Box<dyn SigningKey>),
                         });
                         signer
                             .and_then(|s| s.sign(MESSAGE).ok())
@@ -422,7 +448,7 @@ fn selection_case(case: &Value) -> Result<(), String> {
             }
             Err(e) => (Err(e), Vec::new()),
         },
-        "sign" => match set.signing_key(kid, alg) {
+        "sign" => match set.signing_key_with(&crate::suites::provider(), kid, alg) {
             Ok(key) => {
                 let sig = key.sign(MESSAGE).map_err(|e| format!("signing: {e}"))?;
                 let fits = members
@@ -430,12 +456,20 @@ fn selection_case(case: &Value) -> Result<(), String> {
                     .map(|m| {
                         m.file.as_ref().is_some_and(|j| {
                             let verifier: Option<Box<dyn VerifyingKey>> = match j.kty() {
-                                "oct" => HmacKey::from_jwk(j, Some(key.algorithm()))
-                                    .ok()
-                                    .map(|k| Box::new(k) as Box<dyn VerifyingKey>),
-                                _ => PublicKey::from_jwk(j, Some(key.algorithm()))
-                                    .ok()
-                                    .map(|k| Box::new(k) as Box<dyn VerifyingKey>),
+                                "oct" => HmacKey::from_jwk_with(
+                                    &crate::suites::provider(),
+                                    j,
+                                    Some(key.algorithm()),
+                                )
+                                .ok()
+                                .map(|k| Box::new(k) as Box<dyn VerifyingKey>),
+                                _ => PublicKey::from_jwk_with(
+                                    &crate::suites::provider(),
+                                    j,
+                                    Some(key.algorithm()),
+                                )
+                                .ok()
+                                .map(|k| Box::new(k) as Box<dyn VerifyingKey>),
                             };
                             verifier.is_some_and(|v| v.verify(MESSAGE, &sig).is_ok())
                         })
@@ -504,7 +538,11 @@ fn weak_ed25519_case(case: &Value) -> Result<(), String> {
     };
     let jwk_text = format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}"}}"#);
     let jwk = Jwk::from_json(jwk_text.as_bytes()).map_err(|e| format!("jwk: {e}"))?;
-    let from_jwk = outcome(PublicKey::from_jwk(&jwk, Some(Algorithm::Ed25519)));
+    let from_jwk = outcome(PublicKey::from_jwk_with(
+        &crate::suites::provider(),
+        &jwk,
+        Some(Algorithm::Ed25519),
+    ));
     // RFC 8410 §4: SubjectPublicKeyInfo { id-Ed25519 (1.3.101.112), BIT STRING (the 32 bytes) }.
     let mut der = vec![
         0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
@@ -514,7 +552,11 @@ fn weak_ed25519_case(case: &Value) -> Result<(), String> {
         "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
         STANDARD.encode(&der)
     );
-    let from_pem = outcome(PublicKey::from_pem(pem.as_bytes(), Algorithm::Ed25519));
+    let from_pem = outcome(PublicKey::from_pem_with(
+        &crate::suites::provider(),
+        pem.as_bytes(),
+        Algorithm::Ed25519,
+    ));
     if from_jwk != expect || from_pem != expect {
         return Err(format!(
             "want {expect}, got {from_jwk} from the JWK and {from_pem} from the SPKI PEM"

@@ -1,6 +1,9 @@
 //! Suite dispatch and the pass table.
 
+use core::cell::Cell;
 use core::fmt::Write as _;
+
+use httpsig_core::crypto::CryptoProvider;
 
 pub mod dpop;
 pub mod fapi;
@@ -148,6 +151,40 @@ fn fixed_files(suite: &str) -> Option<Vec<&'static str>> {
     }
 }
 
+thread_local! {
+    /// The provider of the run in progress on this thread (see [`with_provider`]).
+    static PROVIDER: Cell<CryptoProvider> = const { Cell::new(httpsig_core::crypto::ring::PROVIDER) };
+}
+
+/// The crypto provider every suite loads keys, verifies and hashes with: the one passed to
+/// [`run_embedded_with`] / [`run_files_with`], *ring* otherwise.
+///
+/// The runners keep their per-case signatures unchanged and read the run's one provider here,
+/// rather than threading it through every case function; the library API itself takes the
+/// provider by value (`*_with`, `with_provider`).
+pub fn provider() -> CryptoProvider {
+    PROVIDER.with(Cell::get)
+}
+
+/// Runs `f` with `provider` as the suites' provider on this thread, restoring the previous one
+/// afterwards.
+fn with_provider<T>(provider: CryptoProvider, f: impl FnOnce() -> T) -> T {
+    let previous = PROVIDER.with(|p| p.replace(provider));
+    let out = f();
+    PROVIDER.with(|p| p.set(previous));
+    out
+}
+
+/// [`run_embedded`] with every suite on `provider`.
+pub fn run_embedded_with(provider: CryptoProvider) -> Report {
+    with_provider(provider, run_embedded)
+}
+
+/// [`run_files`] with every suite on `provider`.
+pub fn run_files_with(paths: &[std::path::PathBuf], provider: CryptoProvider) -> Report {
+    with_provider(provider, || run_files(paths))
+}
+
 /// Runs every embedded vector file of every suite, then each suite's checks across its
 /// files (a listed file that is missing, requirement coverage, totals) as extra cases.
 pub fn run_embedded() -> Report {
@@ -205,6 +242,18 @@ pub fn run_files(paths: &[std::path::PathBuf]) -> Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_run_provider_is_set_for_the_run_and_restored_after() {
+        use httpsig_core::crypto::{aws_lc_rs, ring};
+        assert_eq!(provider(), ring::provider());
+        let inside = with_provider(aws_lc_rs::provider(), || {
+            let nested = with_provider(ring::provider(), provider);
+            (provider(), nested)
+        });
+        assert_eq!(inside, (aws_lc_rs::provider(), ring::provider()));
+        assert_eq!(provider(), ring::provider());
+    }
 
     #[test]
     fn vector_files_are_top_level_json_of_a_suite_except_jwks() {

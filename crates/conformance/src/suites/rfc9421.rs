@@ -388,6 +388,7 @@ impl Case {
             None => created_of(&msg, self.label.as_deref(), &opts).unwrap_or(0),
         };
         let mut policy = VerifyPolicy::new(&ALL_ALGORITHMS, MaxAge::Unlimited)
+            .with_provider(crate::suites::provider())
             .base_options(opts.clone())
             .at(now);
         if let Some(names) = &self.digest_algorithms {
@@ -619,7 +620,7 @@ fn hmac(name: &str) -> Result<HmacKey, String> {
     let secret = STANDARD
         .decode(String::from_utf8_lossy(text).trim())
         .map_err(|e| format!("{name}: {e}"))?;
-    HmacKey::new(&secret).map_err(|e| e.to_string())
+    HmacKey::new_with(&crate::suites::provider(), &secret).map_err(|e| e.to_string())
 }
 
 /// Loads a verification key by vector name (`keys/<name>.pub.pem`, or the HMAC secret).
@@ -632,8 +633,8 @@ pub(crate) fn load_verifying_key(
     }
     let pem = key_file(&format!("{name}.pub.pem"))?;
     let key = match alg(key_alg)? {
-        Some(a) => PublicKey::from_pem(pem, a),
-        None => PublicKey::from_pem_infer(pem),
+        Some(a) => PublicKey::from_pem_with(&crate::suites::provider(), pem, a),
+        None => PublicKey::from_pem_infer_with(&crate::suites::provider(), pem),
     }
     .map_err(|e| format!("{name}: {} ({e})", e.code()))?;
     Ok(Box::new(key.with_key_id(name)))
@@ -649,8 +650,8 @@ pub(crate) fn load_signing_key(
     }
     let pem = key_file(&format!("{name}.pem"))?;
     let key = match alg(key_alg)? {
-        Some(a) => PrivateKey::from_pem(pem, a),
-        None => PrivateKey::from_pem_infer(pem),
+        Some(a) => PrivateKey::from_pem_with(&crate::suites::provider(), pem, a),
+        None => PrivateKey::from_pem_infer_with(&crate::suites::provider(), pem),
     }
     .map_err(|e| format!("{name}: {} ({e})", e.code()))?;
     Ok(Box::new(key.with_key_id(name)))

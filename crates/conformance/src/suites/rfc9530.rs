@@ -5,7 +5,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use httpsig_core::digest::{
     ContentDigest, ContentDigestHasher, DigestAlgorithm, DigestError, DigestPolicy, Verified,
-    WantContentDigest, header_value, verify_content_digest,
+    WantContentDigest, header_value_with, verify_content_digest_with,
 };
 use serde::{Deserialize, Deserializer};
 
@@ -224,12 +224,13 @@ impl Case {
         let body = self.body()?;
         let algorithms = algs(self.algorithms.as_deref().unwrap_or_default())?;
         let expected = self.expect.value.as_deref().unwrap_or_default();
-        let got = header_value(&algorithms, &body);
+        let got = header_value_with(&crate::suites::provider(), &algorithms, &body);
         if got != expected {
             return Err(format!("header_value: got {got:?}, want {expected:?}"));
         }
         // The streaming hasher must serialize the same value.
-        let mut hasher = ContentDigestHasher::new(&algorithms, u64::MAX);
+        let mut hasher =
+            ContentDigestHasher::new_with(&crate::suites::provider(), &algorithms, u64::MAX);
         for chunk in odd_chunks(&body) {
             hasher.update(chunk).map_err(|e| e.to_string())?;
         }
@@ -248,7 +249,8 @@ impl Case {
         let lines = self.lines()?;
         let line_refs: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
         let policy = self.policy()?;
-        let one_shot = verify_content_digest(&line_refs, &body, &policy);
+        let one_shot =
+            verify_content_digest_with(&crate::suites::provider(), &line_refs, &body, &policy);
         let streamed = verify_streaming(&line_refs, &body, &policy);
         if streamed != one_shot {
             return Err(format!(
@@ -312,7 +314,8 @@ fn verify_streaming(
     policy: &DigestPolicy,
 ) -> Result<Verified, DigestError> {
     let field = ContentDigest::parse(lines)?;
-    let mut hasher = ContentDigestHasher::for_field(&field, policy)?;
+    let mut hasher =
+        ContentDigestHasher::for_field_with(&crate::suites::provider(), &field, policy)?;
     for chunk in odd_chunks(body) {
         hasher.update(chunk)?;
     }

@@ -116,7 +116,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use httpsig_core::crypto::{random_bytes, sha256};
+use httpsig_core::crypto::{CryptoProvider, random_bytes, sha256};
 use httpsig_core::keys::{Jwk, KeyError, PrivateKey, PublicKey};
 // The one OWS rule of the workspace (also used by `crate::token`).
 pub(crate) use httpsig_core::uri::trim_ows;
@@ -607,6 +607,7 @@ pub struct DpopVerifier {
     max_proof_len: usize,
     replay: Replay,
     nonces: NonceMode,
+    provider: CryptoProvider,
 }
 
 impl fmt::Debug for DpopVerifier {
@@ -617,6 +618,7 @@ impl fmt::Debug for DpopVerifier {
             .field("max_future", &self.max_future)
             .field("max_proof_len", &self.max_proof_len)
             .field("nonces", &self.nonces)
+            .field("provider", &self.provider.name)
             .finish_non_exhaustive()
     }
 }
@@ -664,7 +666,16 @@ impl DpopVerifier {
             max_proof_len: Self::MAX_PROOF_LEN,
             replay,
             nonces: NonceMode::Off,
+            provider: CryptoProvider::default(),
         }
+    }
+
+    /// The crypto provider that loads proof keys and computes thumbprints and `ath`
+    /// (default: *ring*).
+    #[must_use]
+    pub fn with_provider(mut self, provider: CryptoProvider) -> Self {
+        self.provider = provider;
+        self
     }
 
     /// Restricts the accepted algorithms. Algorithms outside the FAPI set
@@ -809,7 +820,7 @@ impl DpopVerifier {
             .header()
             .get("jwk")
             .ok_or(DpopError::MissingClaim(ProofMember::Jwk))?;
-        let (public, jkt, jwk) = proof_key(jwk_value, alg)?;
+        let (public, jkt, jwk) = proof_key(&self.provider, jwk_value, alg)?;
 
         // Check 3: required claims, typed.
         let claims = jws.payload_json().map_err(DpopError::Malformed)?;
@@ -838,7 +849,7 @@ impl DpopVerifier {
         // Check 11: iat window (FAPI SP §5.3.2.1-13).
         self.check_iat(iat, req.now)?;
         // Check 12 (first half): ath over the ASCII token.
-        if ath != ath_for(token) {
+        if ath != ath_for_with(&self.provider, token) {
             return Err(DpopError::Ath);
         }
         // Check 12 (second half): key binding (RFC 9449 §6.1), before the signature: the
@@ -908,9 +919,14 @@ impl DpopVerifier {
     }
 }
 
-/// `ath`: base64url(SHA-256(ASCII(token))) (RFC 9449 §4.2).
+/// `ath`: base64url(SHA-256(ASCII(token))) (RFC 9449 §4.2), hashed by *ring*.
 pub fn ath_for(token: &str) -> String {
-    URL_SAFE_NO_PAD.encode(sha256(token.as_bytes()))
+    ath_for_with(&CryptoProvider::default(), token)
+}
+
+/// [`ath_for`], hashed by `provider`.
+pub fn ath_for_with(provider: &CryptoProvider, token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(provider.sha256(token.as_bytes()))
 }
 
 /// The replay-store key for a proof: SHA-256 over the length-prefixed proof-key thumbprint
@@ -945,7 +961,11 @@ fn access_token(presented: Result<PresentedToken<'_>, TokenError>) -> Result<&st
 }
 
 /// Parses the header `jwk` into a public key for `alg` and its RFC 7638 thumbprint.
-fn proof_key(value: &Value, alg: JwsAlgorithm) -> Result<(PublicKey, String, Jwk), DpopError> {
+fn proof_key(
+    provider: &CryptoProvider,
+    value: &Value,
+    alg: JwsAlgorithm,
+) -> Result<(PublicKey, String, Jwk), DpopError> {
     let jwk = Jwk::from_json_value(value).map_err(DpopError::JwkInvalid)?;
     // RFC 9449 §4.3 check 7.
     if jwk.is_private() {
@@ -964,9 +984,11 @@ fn proof_key(value: &Value, alg: JwsAlgorithm) -> Result<(PublicKey, String, Jwk
             });
         }
     }
-    let public =
-        PublicKey::from_jwk(&jwk, Some(Algorithm::Jws(alg))).map_err(DpopError::JwkInvalid)?;
-    let jkt = jwk.thumbprint_sha256().map_err(DpopError::JwkInvalid)?;
+    let public = PublicKey::from_jwk_with(provider, &jwk, Some(Algorithm::Jws(alg)))
+        .map_err(DpopError::JwkInvalid)?;
+    let jkt = jwk
+        .thumbprint_sha256_with(provider)
+        .map_err(DpopError::JwkInvalid)?;
     Ok((public, jkt, jwk))
 }
 

@@ -11,7 +11,7 @@
 use core::fmt;
 
 use super::{Algorithm, InvalidSignature, SigningKey, VerifyingKey};
-use crate::keys::KeyError;
+use crate::key_error::KeyError;
 
 /// A fake key whose "signature" is the first 32 bytes of SHA-256(key || base).
 ///
@@ -41,10 +41,16 @@ impl InsecureTestKey {
     }
 
     fn tag(&self, base: &[u8]) -> [u8; 32] {
-        let mut ctx = super::Sha256Context::new();
+        let mut ctx = super::ring::PROVIDER
+            .hash
+            .start(super::HashAlgorithm::Sha256);
         ctx.update(&self.key);
         ctx.update(base);
-        ctx.finish()
+        let mut out = [0u8; 32];
+        for (o, b) in out.iter_mut().zip(ctx.finish().as_ref()) {
+            *o = *b;
+        }
+        out
     }
 }
 

@@ -5,20 +5,25 @@ use std::fmt;
 use sfv::{DictSerializer, KeyRef, RefBareItem};
 
 use super::{AlgorithmKind, ContentDigest, DigestAlgorithm, DigestError};
+use crate::crypto::{CryptoProvider, HashAlgorithm, HashContext};
 
 /// The content limit used by [`DigestPolicy::default`]: 10 MiB.
 pub const DEFAULT_MAX_BODY_LEN: u64 = 10 * 1024 * 1024;
 
-/// The one place that names the hashing backend. When the crate's crypto module exists this
-/// becomes a call into it; nothing else here changes.
-struct HashState(ring::digest::Context);
+/// The crypto provider's name for a digest algorithm.
+fn hash_algorithm(algorithm: DigestAlgorithm) -> HashAlgorithm {
+    match algorithm {
+        DigestAlgorithm::Sha256 => HashAlgorithm::Sha256,
+        DigestAlgorithm::Sha512 => HashAlgorithm::Sha512,
+    }
+}
+
+/// A running hash held by the crypto provider.
+struct HashState(Box<dyn HashContext>);
 
 impl HashState {
-    fn new(algorithm: DigestAlgorithm) -> Self {
-        Self(ring::digest::Context::new(match algorithm {
-            DigestAlgorithm::Sha256 => &ring::digest::SHA256,
-            DigestAlgorithm::Sha512 => &ring::digest::SHA512,
-        }))
+    fn new(provider: &CryptoProvider, algorithm: DigestAlgorithm) -> Self {
+        Self(provider.hash.start(hash_algorithm(algorithm)))
     }
 
     fn update(&mut self, data: &[u8]) {
@@ -78,15 +83,24 @@ impl fmt::Debug for Digest {
     }
 }
 
-/// Computes the digest of `content` with one algorithm.
+/// Computes the digest of `content` with one algorithm, with the *ring* provider.
 ///
 /// For `Content-Digest` the content is the message content as sent, after any content coding
 /// (RFC 9530 §2, RFC 9110 §6.4).
 #[must_use]
 pub fn content_digest(algorithm: DigestAlgorithm, content: &[u8]) -> Digest {
-    let mut state = HashState::new(algorithm);
-    state.update(content);
-    state.finish(algorithm)
+    content_digest_with(&CryptoProvider::default(), algorithm, content)
+}
+
+/// [`content_digest`], hashed by `provider` (in one call: no allocation).
+#[must_use]
+pub fn content_digest_with(
+    provider: &CryptoProvider,
+    algorithm: DigestAlgorithm,
+    content: &[u8],
+) -> Digest {
+    let out = provider.digest(hash_algorithm(algorithm), content);
+    Digest::from_output(algorithm, out.as_ref())
 }
 
 /// Computes a `Content-Digest` field value for `content`, one member per algorithm in the
@@ -97,10 +111,20 @@ pub fn content_digest(algorithm: DigestAlgorithm, content: &[u8]) -> Digest {
 /// dictionaries, so do not send the field at all in that case.
 #[must_use]
 pub fn header_value(algorithms: &[DigestAlgorithm], content: &[u8]) -> String {
+    header_value_with(&CryptoProvider::default(), algorithms, content)
+}
+
+/// [`header_value`], hashed by `provider`.
+#[must_use]
+pub fn header_value_with(
+    provider: &CryptoProvider,
+    algorithms: &[DigestAlgorithm],
+    content: &[u8],
+) -> String {
     let digests: Vec<Digest> = dedup(algorithms)
         .as_slice()
         .iter()
-        .map(|alg| content_digest(*alg, content))
+        .map(|alg| content_digest_with(provider, *alg, content))
         .collect();
     serialize(&digests)
 }
@@ -313,15 +337,25 @@ pub struct ContentDigestHasher {
 
 impl ContentDigestHasher {
     /// A hasher computing `algorithms` (a repeated algorithm is computed once) over at most
-    /// `max_len` bytes of content.
+    /// `max_len` bytes of content, with the *ring* provider.
     #[must_use]
     pub fn new(algorithms: &[DigestAlgorithm], max_len: u64) -> Self {
+        Self::new_with(&CryptoProvider::default(), algorithms, max_len)
+    }
+
+    /// [`ContentDigestHasher::new`], hashing with `provider`.
+    #[must_use]
+    pub fn new_with(
+        provider: &CryptoProvider,
+        algorithms: &[DigestAlgorithm],
+        max_len: u64,
+    ) -> Self {
         Self {
             states: {
                 let list = dedup(algorithms);
                 let mut states = [None, None];
                 for (slot, alg) in states.iter_mut().zip(list.as_slice()) {
-                    *slot = Some((*alg, HashState::new(*alg)));
+                    *slot = Some((*alg, HashState::new(provider, *alg)));
                 }
                 states
             },
@@ -340,8 +374,24 @@ impl ContentDigestHasher {
     /// [`DigestError::NoSupportedAlgorithm`] if it carries no accepted one and the policy
     /// requires one.
     pub fn for_field(field: &ContentDigest, policy: &DigestPolicy) -> Result<Self, DigestError> {
+        Self::for_field_with(&CryptoProvider::default(), field, policy)
+    }
+
+    /// [`ContentDigestHasher::for_field`], hashing with `provider`.
+    ///
+    /// # Errors
+    /// As [`ContentDigestHasher::for_field`].
+    pub fn for_field_with(
+        provider: &CryptoProvider,
+        field: &ContentDigest,
+        policy: &DigestPolicy,
+    ) -> Result<Self, DigestError> {
         let algorithms = policy.plan(field, policy.require)?;
-        Ok(Self::new(algorithms.as_slice(), policy.max_body_len))
+        Ok(Self::new_with(
+            provider,
+            algorithms.as_slice(),
+            policy.max_body_len,
+        ))
     }
 
     /// Feeds the next frame of content.
@@ -554,8 +604,21 @@ pub fn verify_content_digest(
     content: &[u8],
     policy: &DigestPolicy,
 ) -> Result<Verified, DigestError> {
+    verify_content_digest_with(&CryptoProvider::default(), lines, content, policy)
+}
+
+/// [`verify_content_digest`], hashing with `provider`.
+///
+/// # Errors
+/// As [`verify_content_digest`].
+pub fn verify_content_digest_with(
+    provider: &CryptoProvider,
+    lines: &[&[u8]],
+    content: &[u8],
+    policy: &DigestPolicy,
+) -> Result<Verified, DigestError> {
     let field = ContentDigest::parse(lines)?;
-    let mut hasher = ContentDigestHasher::for_field(&field, policy)?;
+    let mut hasher = ContentDigestHasher::for_field_with(provider, &field, policy)?;
     hasher.update(content)?;
     hasher.finish()?.verify(&field, policy)
 }
@@ -564,15 +627,17 @@ pub fn verify_content_digest(
 /// Integrity fields are checked against it (a signature may cover the field several times:
 /// as a header and a trailer, with `;sf`, `;bs` or several `;key`s).
 pub(crate) struct ContentHashes<'b> {
+    provider: CryptoProvider,
     content: &'b [u8],
     max_len: u64,
     done: [Option<Digest>; 2],
 }
 
 impl<'b> ContentHashes<'b> {
-    /// `content`, to be hashed under `policy`'s size limit.
-    pub(crate) fn new(content: &'b [u8], policy: &DigestPolicy) -> Self {
+    /// `content`, to be hashed by `provider` under `policy`'s size limit.
+    pub(crate) fn new(provider: CryptoProvider, content: &'b [u8], policy: &DigestPolicy) -> Self {
         Self {
+            provider,
             content,
             max_len: policy.max_body_len,
             done: [None, None],
@@ -589,7 +654,8 @@ impl<'b> ContentHashes<'b> {
             DigestAlgorithm::Sha256 => sha256,
             DigestAlgorithm::Sha512 => sha512,
         };
-        Ok(*slot.get_or_insert_with(|| content_digest(algorithm, self.content)))
+        Ok(*slot
+            .get_or_insert_with(|| content_digest_with(&self.provider, algorithm, self.content)))
     }
 }
 

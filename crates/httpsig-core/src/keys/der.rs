@@ -5,7 +5,7 @@
 //!
 //! X.690 §8.1 (TLV), §10.1 (definite, minimal lengths). Every access uses `get()`.
 
-use super::error::{DerError, KeyError, UnsupportedKey};
+use crate::key_error::{DerError, KeyError, UnsupportedKey};
 
 const SEQUENCE: u8 = 0x30;
 const INTEGER: u8 = 0x02;
@@ -239,13 +239,21 @@ pub(crate) fn parse_pkcs8(der: &[u8]) -> Result<Pkcs8<'_>, KeyError> {
     })
 }
 
-/// The modulus size of a PKCS#1 RSAPrivateKey (RFC 8017 Appendix A.1.2), in bits.
-pub(crate) fn rsa_private_modulus_bits(der: &[u8]) -> Result<usize, KeyError> {
+/// The sizes in bits of the modulus and the two primes of a PKCS#1 RSAPrivateKey (RFC 8017
+/// Appendix A.1.2: version, n, e, d, p, q, ...). The rest is left to the provider.
+pub(crate) fn rsa_private_sizes(der: &[u8]) -> Result<(usize, usize, usize), KeyError> {
     let body = single(der, SEQUENCE).map_err(KeyError::Der)?;
     let mut r = Reader::new(body);
-    r.read(INTEGER).map_err(KeyError::Der)?;
-    let n = unsigned_integer(r.read(INTEGER).map_err(KeyError::Der)?).map_err(KeyError::Der)?;
-    Ok(bit_len(n))
+    let mut next = || -> Result<&[u8], KeyError> {
+        unsigned_integer(r.read(INTEGER).map_err(KeyError::Der)?).map_err(KeyError::Der)
+    };
+    let _version = next()?;
+    let n = next()?;
+    let _e = next()?;
+    let _d = next()?;
+    let p = next()?;
+    let q = next()?;
+    Ok((bit_len(n), bit_len(p), bit_len(q)))
 }
 
 /// A parsed SEC1 ECPrivateKey (RFC 5915 §3).

@@ -16,7 +16,7 @@
 //! their non-canonical spellings `p` and `p + 1`. This module is backend-neutral; no crypto
 //! backend is asked.
 
-use super::error::{KeyError, WeakEd25519};
+use crate::key_error::{KeyError, WeakEd25519};
 
 /// Encodings (sign bit cleared) of the small-order points of edwards25519 and of their
 /// non-canonical spellings.

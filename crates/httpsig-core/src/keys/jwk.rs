@@ -12,9 +12,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
-use super::error::{JwkJsonError, JwkMember, KeyError};
 use super::{HmacKey, KeyType, PrivateKey, PublicKey};
-use crate::crypto::{Algorithm, JwsAlgorithm, SigningKey, VerifyingKey, sha256};
+use crate::crypto::{Algorithm, CryptoProvider, JwsAlgorithm, SigningKey, VerifyingKey};
+use crate::key_error::{JwkJsonError, JwkMember, KeyError};
 
 /// A single JSON Web Key.
 ///
@@ -173,6 +173,14 @@ impl Jwk {
     /// # Errors
     /// `key.jwk_unsupported_kty`, `key.jwk_missing_member`, `key.jwk_bad_base64`.
     pub fn thumbprint_sha256(&self) -> Result<String, KeyError> {
+        self.thumbprint_sha256_with(&CryptoProvider::default())
+    }
+
+    /// [`Jwk::thumbprint_sha256`], hashed by `provider`.
+    ///
+    /// # Errors
+    /// As [`Jwk::thumbprint_sha256`].
+    pub fn thumbprint_sha256_with(&self, provider: &CryptoProvider) -> Result<String, KeyError> {
         let members: &[(&str, JwkMember, &Option<String>, bool)] = match self.kty.as_str() {
             "RSA" => &[
                 ("e", JwkMember::E, &self.e, true),
@@ -225,7 +233,7 @@ impl Jwk {
             }
         }
         json.push('}');
-        Ok(URL_SAFE_NO_PAD.encode(sha256(json.as_bytes())))
+        Ok(URL_SAFE_NO_PAD.encode(provider.sha256(json.as_bytes())))
     }
 
     /// What key `kty`/`crv` describe.
@@ -562,14 +570,27 @@ impl Jwks {
         kid: &str,
         alg: Option<Algorithm>,
     ) -> Result<Box<dyn VerifyingKey>, KeyError> {
+        self.verifying_key_with(&CryptoProvider::default(), kid, alg)
+    }
+
+    /// [`Jwks::verifying_key`], with the key held by `provider`.
+    ///
+    /// # Errors
+    /// As [`Jwks::verifying_key`].
+    pub fn verifying_key_with(
+        &self,
+        provider: &CryptoProvider,
+        kid: &str,
+        alg: Option<Algorithm>,
+    ) -> Result<Box<dyn VerifyingKey>, KeyError> {
         self.select(
             kid,
             Operation::Verify,
             |jwk| -> Result<Box<dyn VerifyingKey>, _> {
                 Ok(if jwk.kty() == "oct" {
-                    Box::new(HmacKey::from_jwk(jwk, alg)?)
+                    Box::new(HmacKey::from_jwk_with(provider, jwk, alg)?)
                 } else {
-                    Box::new(PublicKey::from_jwk(jwk, alg)?)
+                    Box::new(PublicKey::from_jwk_with(provider, jwk, alg)?)
                 })
             },
         )
@@ -586,14 +607,27 @@ impl Jwks {
         kid: &str,
         alg: Option<Algorithm>,
     ) -> Result<Box<dyn SigningKey>, KeyError> {
+        self.signing_key_with(&CryptoProvider::default(), kid, alg)
+    }
+
+    /// [`Jwks::signing_key`], with the key held by `provider`.
+    ///
+    /// # Errors
+    /// As [`Jwks::verifying_key`].
+    pub fn signing_key_with(
+        &self,
+        provider: &CryptoProvider,
+        kid: &str,
+        alg: Option<Algorithm>,
+    ) -> Result<Box<dyn SigningKey>, KeyError> {
         self.select(
             kid,
             Operation::Sign,
             |jwk| -> Result<Box<dyn SigningKey>, _> {
                 Ok(if jwk.kty() == "oct" {
-                    Box::new(HmacKey::from_jwk(jwk, alg)?)
+                    Box::new(HmacKey::from_jwk_with(provider, jwk, alg)?)
                 } else {
-                    Box::new(PrivateKey::from_jwk(jwk, alg)?)
+                    Box::new(PrivateKey::from_jwk_with(provider, jwk, alg)?)
                 })
             },
         )
@@ -673,8 +707,7 @@ mod tests {
         // RFC 7638 §3.3: members are written as JSON strings; a `"` or `\` in one is escaped.
         let key = jwk(r#"{"kty":"EC","crv":"P-\"256\\","x":"AQID","y":"BAUG"}"#);
         let text = r#"{"crv":"P-\"256\\","kty":"EC","x":"AQID","y":"BAUG"}"#;
-        let want = URL_SAFE_NO_PAD
-            .encode(ring::digest::digest(&ring::digest::SHA256, text.as_bytes()).as_ref());
+        let want = URL_SAFE_NO_PAD.encode(crate::crypto::ring::provider().sha256(text.as_bytes()));
         assert_eq!(key.thumbprint_sha256().as_deref(), Ok(want.as_str()));
     }
 

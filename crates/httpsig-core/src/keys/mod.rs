@@ -1,8 +1,11 @@
 //! Loading keys: PEM (PKCS#8, PKCS#1, SEC1, SPKI), JWK (RFC 7517) and raw HMAC secrets.
 //!
 //! Every key carries exactly one [`Algorithm`] (STYLE: "a key carries its algorithm"),
-//! chosen at load time and checked against the key type. Keys are parsed once into the
-//! backend's form; signing and verifying do not re-parse.
+//! chosen at load time and checked against the key type. The formats are parsed here, once
+//! and backend-neutrally; the result ([`PrivateKeyMaterial`], [`PublicKeyMaterial`]) goes to
+//! a [`CryptoProvider`]'s key provider, which builds its key objects once: signing and
+//! verifying do not re-parse. The loaders without `_with` use *ring*
+//! ([`CryptoProvider::default`]); the `_with` ones take the provider by value.
 //!
 //! | Key                   | Algorithms it accepts                                   | Default            |
 //! |-----------------------|---------------------------------------------------------|--------------------|
@@ -13,13 +16,16 @@
 //! | Ed25519               | `ed25519`, JWS EdDSA / Ed25519                          | `ed25519`          |
 //! | HMAC secret / `oct`   | `hmac-sha256`, JWS HS256                                | `hmac-sha256`      |
 //!
-//! RSA keys below 2048 bits are refused (`key.rsa_too_small`).
+//! RSA keys below 2048 bits are refused (`key.rsa_too_small`); RSA private keys must have a
+//! 2048-, 3072- or 4096-bit modulus and primes of half that size (`key.rsa_private_shape`).
+//! These checks, and the Ed25519 small-order and canonical-encoding checks, run before any
+//! provider, so every provider accepts and refuses the same keys.
 //!
 //! What the RFC 9421 Appendix B.1 keys need is documented in
 //! `crates/conformance/testdata/keys/README.md`; in short: `test-key-rsa`'s private key is
-//! refused by the backend (its primes differ in size) while its public key verifies, the
-//! RSASSA-PSS PKCS#8 is unwrapped to its inner PKCS#1 key, and the PKCS#8 v1 Ed25519 key is
-//! read with ring's "maybe unchecked" loader (there is no public key in it to check).
+//! refused (its primes differ in size: `key.rsa_private_shape`) while its public key
+//! verifies, the RSASSA-PSS PKCS#8 is unwrapped to its inner PKCS#1 key, and the PKCS#8 v1
+//! Ed25519 key is loaded without a public key to check against (the provider derives it).
 //!
 //! # Examples
 //!
@@ -44,69 +50,27 @@
 
 use core::fmt;
 
+use std::sync::Arc;
+
+pub use crate::algorithm::KeyType;
 use crate::crypto::{
-    Algorithm, Hmac, InvalidSignature, RsaPrivateComponents, Scheme, Signer, SigningKey, Verifier,
-    VerifyingKey,
+    Algorithm, CryptoProvider, InvalidSignature, Mac, PrivateKeyMaterial, PublicKeyMaterial,
+    RsaPrivateComponents, Signer, SigningKey, Verifier, VerifyingKey,
 };
 
 mod der;
 mod ed25519;
-mod error;
 mod jwk;
 mod pem;
 
-pub use error::{
-    BackendRejection, DerError, JwkJsonError, JwkMember, KeyError, PemError, PemLabel,
-    UnsupportedKey, WeakEd25519,
+pub use crate::key_error::{
+    DerError, JwkJsonError, JwkMember, KeyError, PemError, PemLabel, UnsupportedKey, WeakEd25519,
 };
 pub use jwk::{Jwk, Jwks};
 
 use der::KeyAlgorithm;
 
-/// What kind of key material a key is.
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum KeyType {
-    /// RSA usable with PSS and PKCS#1 v1.5.
-    Rsa,
-    /// RSA restricted to PSS by the RSASSA-PSS algorithm identifier (RFC 4055 §1.2).
-    RsaPss,
-    /// ECDSA on P-256.
-    EcP256,
-    /// ECDSA on P-384.
-    EcP384,
-    /// Ed25519.
-    Ed25519,
-    /// A shared HMAC secret.
-    Hmac,
-}
-
 impl KeyType {
-    /// True if this kind of key can be used with `alg`.
-    pub fn supports(&self, alg: Algorithm) -> bool {
-        matches!(
-            (self, alg.scheme()),
-            (Self::Rsa, Scheme::RsaPss(_) | Scheme::RsaPkcs1(_))
-                | (Self::RsaPss, Scheme::RsaPss(_))
-                | (Self::EcP256, Scheme::EcdsaP256Sha256)
-                | (Self::EcP384, Scheme::EcdsaP384Sha384)
-                | (Self::Ed25519, Scheme::Ed25519)
-                | (Self::Hmac, Scheme::HmacSha256)
-        )
-    }
-
-    /// The RFC 9421 algorithm implied by the key alone; `None` for plain RSA, which fits two.
-    pub fn default_algorithm(&self) -> Option<Algorithm> {
-        match self {
-            Self::Rsa => None,
-            Self::RsaPss => Some(Algorithm::RsaPssSha512),
-            Self::EcP256 => Some(Algorithm::EcdsaP256Sha256),
-            Self::EcP384 => Some(Algorithm::EcdsaP384Sha384),
-            Self::Ed25519 => Some(Algorithm::Ed25519),
-            Self::Hmac => Some(Algorithm::HmacSha256),
-        }
-    }
-
     fn resolve(self, requested: Option<Algorithm>) -> Result<Algorithm, KeyError> {
         match requested {
             Some(alg) if self.supports(alg) => Ok(alg),
@@ -118,19 +82,6 @@ impl KeyType {
                 .default_algorithm()
                 .ok_or(KeyError::AmbiguousAlgorithm(self)),
         }
-    }
-}
-
-impl fmt::Display for KeyType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Rsa => "RSA",
-            Self::RsaPss => "RSASSA-PSS",
-            Self::EcP256 => "EC P-256",
-            Self::EcP384 => "EC P-384",
-            Self::Ed25519 => "Ed25519",
-            Self::Hmac => "HMAC",
-        })
     }
 }
 
@@ -156,6 +107,21 @@ fn check_rsa_bits(bits: usize) -> Result<(), KeyError> {
     }
 }
 
+/// The backend-neutral shape check for RSA private keys (FIPS 186-5 §A.1.1): a modulus of
+/// 2048, 3072 or 4096 bits and two primes of half that size each. ring refuses every other
+/// shape and AWS-LC accepts some of them; checking here makes both providers agree.
+fn check_rsa_private_shape(n_bits: usize, p_bits: usize, q_bits: usize) -> Result<(), KeyError> {
+    check_rsa_bits(n_bits)?;
+    let half = n_bits / 2;
+    if matches!(n_bits, 2048 | 3072 | 4096) && p_bits == half && q_bits == half {
+        Ok(())
+    } else {
+        Err(KeyError::RsaPrivateShape {
+            modulus_bits: n_bits,
+        })
+    }
+}
+
 /// The uncompressed point length for a curve (SEC1 §2.3.3: `04||x||y`).
 fn point_len(key_type: KeyType) -> usize {
     match key_type {
@@ -171,13 +137,21 @@ pub struct PrivateKey {
     algorithm: Algorithm,
     key_type: KeyType,
     key_id: Option<String>,
-    signer: Signer,
-    public: Verifier,
+    signer: Box<dyn Signer>,
+    public: Arc<dyn Verifier>,
 }
 
 impl PrivateKey {
-    fn new(signer: Signer, key_type: KeyType, algorithm: Algorithm) -> Result<Self, KeyError> {
-        let public = signer.verifier(algorithm)?;
+    fn new(
+        provider: &CryptoProvider,
+        material: &PrivateKeyMaterial<'_>,
+        key_type: KeyType,
+        algorithm: Algorithm,
+    ) -> Result<Self, KeyError> {
+        let signer = provider
+            .key_provider
+            .load_private_key(material, algorithm)?;
+        let public = signer.public_key()?;
         Ok(Self {
             algorithm,
             key_type,
@@ -196,9 +170,22 @@ impl PrivateKey {
     /// # Errors
     /// `key.pem`, `key.unsupported_pem_label`, `key.der`, `key.unsupported_key`,
     /// `key.algorithm_mismatch` (the key type does not fit `alg`), `key.rsa_too_small`,
-    /// `key.rejected_by_backend` (e.g. RFC 9421's `test-key-rsa`, see the module docs).
+    /// `key.rsa_private_shape` (e.g. RFC 9421's `test-key-rsa`, see the module docs),
+    /// `key.rejected_by_backend` (the provider refused the key; no reason given).
     pub fn from_pem(pem: &[u8], alg: Algorithm) -> Result<Self, KeyError> {
-        Self::from_pem_inner(pem, Some(alg))
+        Self::from_pem_with(&CryptoProvider::default(), pem, alg)
+    }
+
+    /// Like [`from_pem`](Self::from_pem), with the key held by `provider`.
+    ///
+    /// # Errors
+    /// As [`from_pem`](Self::from_pem).
+    pub fn from_pem_with(
+        provider: &CryptoProvider,
+        pem: &[u8],
+        alg: Algorithm,
+    ) -> Result<Self, KeyError> {
+        Self::from_pem_inner(provider, pem, Some(alg))
     }
 
     /// Like [`from_pem`](Self::from_pem), with the algorithm taken from the key: the EC
@@ -207,28 +194,46 @@ impl PrivateKey {
     /// # Errors
     /// As [`from_pem`](Self::from_pem), and `key.ambiguous_algorithm` for plain RSA keys.
     pub fn from_pem_infer(pem: &[u8]) -> Result<Self, KeyError> {
-        Self::from_pem_inner(pem, None)
+        Self::from_pem_inner(&CryptoProvider::default(), pem, None)
     }
 
-    fn from_pem_inner(pem: &[u8], alg: Option<Algorithm>) -> Result<Self, KeyError> {
+    /// Like [`from_pem_infer`](Self::from_pem_infer), with the key held by `provider`.
+    ///
+    /// # Errors
+    /// As [`from_pem_infer`](Self::from_pem_infer).
+    pub fn from_pem_infer_with(provider: &CryptoProvider, pem: &[u8]) -> Result<Self, KeyError> {
+        Self::from_pem_inner(provider, pem, None)
+    }
+
+    fn from_pem_inner(
+        provider: &CryptoProvider,
+        pem: &[u8],
+        alg: Option<Algorithm>,
+    ) -> Result<Self, KeyError> {
         match pem::private_der(pem)? {
-            pem::PrivateDer::Pkcs1(der) => Self::from_pkcs1(&der, KeyType::Rsa, alg),
+            pem::PrivateDer::Pkcs1(der) => Self::from_pkcs1(provider, &der, KeyType::Rsa, alg),
             pem::PrivateDer::Pkcs8(der) => {
                 let pkcs8 = der::parse_pkcs8(&der)?;
                 let key_type = KeyType::from(pkcs8.algorithm);
                 match pkcs8.algorithm {
                     // ring accepts only the rsaEncryption OID in PKCS#8 (`WrongAlgorithm` for
-                    // RSASSA-PSS), so both go through the inner PKCS#1 RSAPrivateKey.
+                    // RSASSA-PSS), so both go to the provider as the inner PKCS#1 RSAPrivateKey.
                     KeyAlgorithm::Rsa | KeyAlgorithm::RsaPss => {
-                        Self::from_pkcs1(pkcs8.private_key, key_type, alg)
+                        Self::from_pkcs1(provider, pkcs8.private_key, key_type, alg)
                     }
                     KeyAlgorithm::EcP256 | KeyAlgorithm::EcP384 => {
                         let alg = key_type.resolve(alg)?;
-                        Self::new(Signer::ecdsa_pkcs8(&der, alg)?, key_type, alg)
+                        Self::new(
+                            provider,
+                            &PrivateKeyMaterial::EcPkcs8Der(&der),
+                            key_type,
+                            alg,
+                        )
                     }
                     KeyAlgorithm::Ed25519 => {
                         let alg = key_type.resolve(alg)?;
-                        Self::new(Signer::ed25519_pkcs8(&der)?, key_type, alg)
+                        let material = PrivateKeyMaterial::Ed25519Pkcs8Der(&der);
+                        Self::new(provider, &material, key_type, alg)
                     }
                 }
             }
@@ -236,17 +241,30 @@ impl PrivateKey {
                 let sec1 = der::parse_sec1(&der)?;
                 let key_type = KeyType::from(sec1.curve);
                 let alg = key_type.resolve(alg)?;
-                let signer =
-                    Signer::ecdsa_scalar_and_point(sec1.private_key, sec1.public_key, alg)?;
-                Self::new(signer, key_type, alg)
+                let material = PrivateKeyMaterial::EcScalarAndPoint {
+                    scalar: sec1.private_key,
+                    point: sec1.public_key,
+                };
+                Self::new(provider, &material, key_type, alg)
             }
         }
     }
 
-    fn from_pkcs1(der: &[u8], key_type: KeyType, alg: Option<Algorithm>) -> Result<Self, KeyError> {
+    fn from_pkcs1(
+        provider: &CryptoProvider,
+        der: &[u8],
+        key_type: KeyType,
+        alg: Option<Algorithm>,
+    ) -> Result<Self, KeyError> {
         let alg = key_type.resolve(alg)?;
-        check_rsa_bits(der::rsa_private_modulus_bits(der)?)?;
-        Self::new(Signer::rsa_pkcs1(der, alg)?, key_type, alg)
+        let (n_bits, p_bits, q_bits) = der::rsa_private_sizes(der)?;
+        check_rsa_private_shape(n_bits, p_bits, q_bits)?;
+        Self::new(
+            provider,
+            &PrivateKeyMaterial::RsaPkcs1Der(der),
+            key_type,
+            alg,
+        )
     }
 
     /// Loads a private key from a JWK (RSA with CRT members, EC P-256/P-384, OKP Ed25519).
@@ -260,8 +278,21 @@ impl PrivateKey {
     /// # Errors
     /// `key.symmetric` for `oct` (use [`HmacKey::from_jwk`]), `key.not_private`,
     /// `key.jwk_*`, `key.algorithm_mismatch`, `key.ambiguous_algorithm`, `key.rsa_too_small`,
-    /// `key.rejected_by_backend` (e.g. a public key that does not match `d`).
+    /// `key.rsa_private_shape`, `key.rejected_by_backend` (e.g. a public key that does not
+    /// match `d`).
     pub fn from_jwk(jwk: &Jwk, alg: Option<Algorithm>) -> Result<Self, KeyError> {
+        Self::from_jwk_with(&CryptoProvider::default(), jwk, alg)
+    }
+
+    /// Like [`from_jwk`](Self::from_jwk), with the key held by `provider`.
+    ///
+    /// # Errors
+    /// As [`from_jwk`](Self::from_jwk).
+    pub fn from_jwk_with(
+        provider: &CryptoProvider,
+        jwk: &Jwk,
+        alg: Option<Algorithm>,
+    ) -> Result<Self, KeyError> {
         let key_type = jwk.key_type()?;
         if key_type == KeyType::Hmac {
             return Err(KeyError::SymmetricKey);
@@ -270,7 +301,7 @@ impl PrivateKey {
         if !jwk.has_private_d() {
             return Err(KeyError::NotPrivate);
         }
-        let signer = match key_type {
+        let mut key = match key_type {
             KeyType::Rsa | KeyType::RsaPss => {
                 if jwk.has_oth() {
                     return Err(KeyError::JwkInvalidMember(JwkMember::Oth));
@@ -279,6 +310,11 @@ impl PrivateKey {
                 check_rsa_bits(der::bit_len(&n))?;
                 let e = jwk.rsa_integer(JwkMember::E)?;
                 let d = jwk.bytes(JwkMember::D)?;
+                let (p_bits, q_bits) = (
+                    der::bit_len(&jwk.bytes(JwkMember::P)?),
+                    der::bit_len(&jwk.bytes(JwkMember::Q)?),
+                );
+                check_rsa_private_shape(der::bit_len(&n), p_bits, q_bits)?;
                 let p = jwk.bytes(JwkMember::P)?;
                 let q = jwk.bytes(JwkMember::Q)?;
                 let dp = jwk.bytes(JwkMember::Dp)?;
@@ -294,13 +330,18 @@ impl PrivateKey {
                     dq: &dq,
                     qi: &qi,
                 };
-                Signer::rsa_components(&c, alg)?
+                let material = PrivateKeyMaterial::RsaComponents(c);
+                Self::new(provider, &material, key_type, alg)?
             }
             KeyType::EcP256 | KeyType::EcP384 => {
                 let len = (point_len(key_type) - 1) / 2;
                 let point = jwk_point(jwk, key_type)?;
                 let d = jwk.fixed_bytes(JwkMember::D, len)?;
-                Signer::ecdsa_scalar_and_point(&d, &point, alg)?
+                let material = PrivateKeyMaterial::EcScalarAndPoint {
+                    scalar: &d,
+                    point: &point,
+                };
+                Self::new(provider, &material, key_type, alg)?
             }
             KeyType::Ed25519 | KeyType::Hmac => {
                 let x = jwk.fixed_bytes(JwkMember::X, 32)?;
@@ -308,10 +349,13 @@ impl PrivateKey {
                 // of small order; checking it here gives the same code as the public loaders.
                 ed25519::check_public(&x)?;
                 let d = jwk.fixed_bytes(JwkMember::D, 32)?;
-                Signer::ed25519_seed_and_public(&d, &x)?
+                let material = PrivateKeyMaterial::Ed25519SeedAndPublic {
+                    seed: &d,
+                    public: &x,
+                };
+                Self::new(provider, &material, key_type, alg)?
             }
         };
-        let mut key = Self::new(signer, key_type, alg)?;
         key.key_id = jwk.kid().map(str::to_owned);
         Ok(key)
     }
@@ -329,7 +373,7 @@ impl PrivateKey {
             algorithm: self.algorithm,
             key_type: self.key_type,
             key_id: self.key_id.clone(),
-            verifier: self.public.clone(),
+            verifier: Arc::clone(&self.public),
         }
     }
 
@@ -380,7 +424,7 @@ pub struct PublicKey {
     algorithm: Algorithm,
     key_type: KeyType,
     key_id: Option<String>,
-    verifier: Verifier,
+    verifier: Arc<dyn Verifier>,
 }
 
 impl PublicKey {
@@ -394,7 +438,19 @@ impl PublicKey {
     /// `key.pem`, `key.unsupported_pem_label`, `key.der`, `key.unsupported_key`,
     /// `key.algorithm_mismatch`, `key.rsa_too_small`.
     pub fn from_pem(pem: &[u8], alg: Algorithm) -> Result<Self, KeyError> {
-        Self::from_pem_inner(pem, Some(alg))
+        Self::from_pem_with(&CryptoProvider::default(), pem, alg)
+    }
+
+    /// Like [`from_pem`](Self::from_pem), with the key held by `provider`.
+    ///
+    /// # Errors
+    /// As [`from_pem`](Self::from_pem).
+    pub fn from_pem_with(
+        provider: &CryptoProvider,
+        pem: &[u8],
+        alg: Algorithm,
+    ) -> Result<Self, KeyError> {
+        Self::from_pem_inner(provider, pem, Some(alg))
     }
 
     /// Like [`from_pem`](Self::from_pem), with the algorithm taken from the key.
@@ -402,14 +458,26 @@ impl PublicKey {
     /// # Errors
     /// As [`from_pem`](Self::from_pem), and `key.ambiguous_algorithm` for plain RSA keys.
     pub fn from_pem_infer(pem: &[u8]) -> Result<Self, KeyError> {
-        Self::from_pem_inner(pem, None)
+        Self::from_pem_inner(&CryptoProvider::default(), pem, None)
     }
 
-    fn from_pem_inner(pem: &[u8], alg: Option<Algorithm>) -> Result<Self, KeyError> {
+    /// Like [`from_pem_infer`](Self::from_pem_infer), with the key held by `provider`.
+    ///
+    /// # Errors
+    /// As [`from_pem_infer`](Self::from_pem_infer).
+    pub fn from_pem_infer_with(provider: &CryptoProvider, pem: &[u8]) -> Result<Self, KeyError> {
+        Self::from_pem_inner(provider, pem, None)
+    }
+
+    fn from_pem_inner(
+        provider: &CryptoProvider,
+        pem: &[u8],
+        alg: Option<Algorithm>,
+    ) -> Result<Self, KeyError> {
         match pem::public_der(pem)? {
             pem::PublicDer::Pkcs1(der) => {
                 let (n, e) = der::parse_rsa_public_key(&der)?;
-                Self::rsa(n, e, KeyType::Rsa, alg)
+                Self::rsa(provider, n, e, KeyType::Rsa, alg)
             }
             pem::PublicDer::Spki(der) => {
                 let spki = der::parse_spki(&der)?;
@@ -417,14 +485,15 @@ impl PublicKey {
                 match spki.algorithm {
                     KeyAlgorithm::Rsa | KeyAlgorithm::RsaPss => {
                         let (n, e) = der::parse_rsa_public_key(spki.key)?;
-                        Self::rsa(n, e, key_type, alg)
+                        Self::rsa(provider, n, e, key_type, alg)
                     }
                     KeyAlgorithm::EcP256 | KeyAlgorithm::EcP384 => {
                         let alg = key_type.resolve(alg)?;
                         if spki.key.len() != point_len(key_type) || spki.key.first() != Some(&4) {
                             return Err(KeyError::UnsupportedKey(UnsupportedKey::EcPoint));
                         }
-                        Self::new(Verifier::ec_point(spki.key, alg)?, key_type, alg)
+                        let material = PublicKeyMaterial::EcPoint(spki.key);
+                        Self::new(provider, &material, key_type, alg)
                     }
                     KeyAlgorithm::Ed25519 => {
                         let alg = key_type.resolve(alg)?;
@@ -432,23 +501,30 @@ impl PublicKey {
                             return Err(KeyError::Der(DerError::Malformed));
                         }
                         ed25519::check_public(spki.key)?;
-                        Self::new(Verifier::ed25519(spki.key, alg)?, key_type, alg)
+                        let material = PublicKeyMaterial::Ed25519(spki.key);
+                        Self::new(provider, &material, key_type, alg)
                     }
                 }
             }
         }
     }
 
-    fn new(verifier: Verifier, key_type: KeyType, algorithm: Algorithm) -> Result<Self, KeyError> {
+    fn new(
+        provider: &CryptoProvider,
+        material: &PublicKeyMaterial<'_>,
+        key_type: KeyType,
+        algorithm: Algorithm,
+    ) -> Result<Self, KeyError> {
         Ok(Self {
             algorithm,
             key_type,
             key_id: None,
-            verifier,
+            verifier: provider.key_provider.load_public_key(material, algorithm)?,
         })
     }
 
     fn rsa(
+        provider: &CryptoProvider,
         n: &[u8],
         e: &[u8],
         key_type: KeyType,
@@ -456,7 +532,7 @@ impl PublicKey {
     ) -> Result<Self, KeyError> {
         let alg = key_type.resolve(alg)?;
         check_rsa_bits(der::bit_len(n))?;
-        Self::new(Verifier::rsa(n, e, alg)?, key_type, alg)
+        Self::new(provider, &PublicKeyMaterial::Rsa { n, e }, key_type, alg)
     }
 
     /// Loads a public key from a JWK (private members, if any, are ignored). The key id is
@@ -466,28 +542,40 @@ impl PublicKey {
     /// `key.symmetric` for `oct`, `key.jwk_*`, `key.algorithm_mismatch`,
     /// `key.ambiguous_algorithm`, `key.rsa_too_small`.
     pub fn from_jwk(jwk: &Jwk, alg: Option<Algorithm>) -> Result<Self, KeyError> {
+        Self::from_jwk_with(&CryptoProvider::default(), jwk, alg)
+    }
+
+    /// Like [`from_jwk`](Self::from_jwk), with the key held by `provider`.
+    ///
+    /// # Errors
+    /// As [`from_jwk`](Self::from_jwk).
+    pub fn from_jwk_with(
+        provider: &CryptoProvider,
+        jwk: &Jwk,
+        alg: Option<Algorithm>,
+    ) -> Result<Self, KeyError> {
         let key_type = jwk.key_type()?;
         if key_type == KeyType::Hmac {
             return Err(KeyError::SymmetricKey);
         }
         let alg = jwk.resolve_algorithm(key_type, alg)?;
-        let verifier = match key_type {
+        let mut key = match key_type {
             KeyType::Rsa | KeyType::RsaPss => {
                 let n = jwk.rsa_integer(JwkMember::N)?;
                 check_rsa_bits(der::bit_len(&n))?;
                 let e = jwk.rsa_integer(JwkMember::E)?;
-                Verifier::rsa(&n, &e, alg)?
+                Self::rsa(provider, &n, &e, key_type, Some(alg))?
             }
             KeyType::EcP256 | KeyType::EcP384 => {
-                Verifier::ec_point(&jwk_point(jwk, key_type)?, alg)?
+                let point = jwk_point(jwk, key_type)?;
+                Self::new(provider, &PublicKeyMaterial::EcPoint(&point), key_type, alg)?
             }
             KeyType::Ed25519 | KeyType::Hmac => {
                 let x = jwk.fixed_bytes(JwkMember::X, 32)?;
                 ed25519::check_public(&x)?;
-                Verifier::ed25519(&x, alg)?
+                Self::new(provider, &PublicKeyMaterial::Ed25519(&x), key_type, alg)?
             }
         };
-        let mut key = Self::new(verifier, key_type, alg)?;
         key.key_id = jwk.kid().map(str::to_owned);
         Ok(key)
     }
@@ -535,7 +623,7 @@ impl fmt::Debug for PublicKey {
 pub struct HmacKey {
     algorithm: Algorithm,
     key_id: Option<String>,
-    key: Hmac,
+    key: Arc<dyn Mac>,
 }
 
 impl HmacKey {
@@ -549,10 +637,22 @@ impl HmacKey {
     /// # Errors
     /// `key.hmac_too_short` if `secret` is shorter than [`Self::MIN_SECRET_LEN`].
     pub fn new(secret: &[u8]) -> Result<Self, KeyError> {
-        Self::with_algorithm(secret, Algorithm::HmacSha256)
+        Self::new_with(&CryptoProvider::default(), secret)
     }
 
-    fn with_algorithm(secret: &[u8], algorithm: Algorithm) -> Result<Self, KeyError> {
+    /// Like [`new`](Self::new), with the key held by `provider`.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new).
+    pub fn new_with(provider: &CryptoProvider, secret: &[u8]) -> Result<Self, KeyError> {
+        Self::with_algorithm(provider, secret, Algorithm::HmacSha256)
+    }
+
+    fn with_algorithm(
+        provider: &CryptoProvider,
+        secret: &[u8],
+        algorithm: Algorithm,
+    ) -> Result<Self, KeyError> {
         if secret.len() < Self::MIN_SECRET_LEN {
             return Err(KeyError::HmacTooShort {
                 len: secret.len(),
@@ -562,7 +662,7 @@ impl HmacKey {
         Ok(Self {
             algorithm,
             key_id: None,
-            key: Hmac::sha256(secret),
+            key: provider.key_provider.load_hmac_sha256(secret)?,
         })
     }
 
@@ -574,11 +674,23 @@ impl HmacKey {
     /// `key.jwk_bad_base64` (`k`), `key.jwk_*` and `key.algorithm_mismatch` for algorithm
     /// conflicts, `key.hmac_too_short`.
     pub fn from_jwk(jwk: &Jwk, alg: Option<Algorithm>) -> Result<Self, KeyError> {
+        Self::from_jwk_with(&CryptoProvider::default(), jwk, alg)
+    }
+
+    /// Like [`from_jwk`](Self::from_jwk), with the key held by `provider`.
+    ///
+    /// # Errors
+    /// As [`from_jwk`](Self::from_jwk).
+    pub fn from_jwk_with(
+        provider: &CryptoProvider,
+        jwk: &Jwk,
+        alg: Option<Algorithm>,
+    ) -> Result<Self, KeyError> {
         if jwk.key_type()? != KeyType::Hmac {
             return Err(KeyError::JwkUnsupportedKty);
         }
         let algorithm = jwk.resolve_algorithm(KeyType::Hmac, alg)?;
-        let mut key = Self::with_algorithm(&jwk.bytes(JwkMember::K)?, algorithm)?;
+        let mut key = Self::with_algorithm(provider, &jwk.bytes(JwkMember::K)?, algorithm)?;
         key.key_id = jwk.kid().map(str::to_owned);
         Ok(key)
     }

@@ -6,7 +6,7 @@
 use base64::Engine as _;
 use rustls_pki_types::pem::{self, PemObject as _, SectionKind};
 
-use super::error::{KeyError, PemError, PemLabel};
+use crate::key_error::{KeyError, PemError, PemLabel};
 
 /// The DER of a private key section, by container.
 pub(crate) enum PrivateDer {

@@ -2,9 +2,7 @@
 
 use core::fmt;
 
-use crate::crypto::{Algorithm, JwsAlgorithm};
-
-use super::KeyType;
+use crate::algorithm::{Algorithm, JwsAlgorithm, KeyType};
 
 /// Why a key could not be loaded or used for signing.
 ///
@@ -24,8 +22,12 @@ pub enum KeyError {
     /// The DER is well formed but describes a key this crate does not support
     /// (code `key.unsupported_key`).
     UnsupportedKey(UnsupportedKey),
-    /// The crypto backend refused the key (code `key.rejected_by_backend`).
-    RejectedByBackend(BackendRejection),
+    /// The crypto provider refused the key (code `key.rejected_by_backend`), e.g. an RSA
+    /// private key whose components do not fit together, or a public key that does not match
+    /// its private key. Deliberately without a reason: backends report theirs differently (ring
+    /// only as text), and the reasons callers may branch on are checked before the backend, with
+    /// their own variants (`RsaTooSmall`, `RsaPrivateShape`, `WeakEd25519`, ...).
+    RejectedByBackend,
     /// The requested algorithm does not fit the key (code `key.algorithm_mismatch`).
     AlgorithmMismatch {
         /// What the key is.
@@ -60,7 +62,7 @@ pub enum KeyError {
     },
     /// The JWK's `use` is present and is not `sig` (code `key.jwk_wrong_use`).
     JwkWrongUse,
-    /// The JWK Set holds more keys than [`Jwks::MAX_KEYS`](super::Jwks::MAX_KEYS)
+    /// The JWK Set holds more keys than [`Jwks::MAX_KEYS`](crate::keys::Jwks::MAX_KEYS)
     /// (code `key.jwks_too_many_keys`).
     JwksTooManyKeys {
         /// The limit.
@@ -78,11 +80,11 @@ pub enum KeyError {
         max: usize,
     },
     /// A symmetric (`oct`) JWK was given to an asymmetric key loader; use
-    /// [`HmacKey::from_jwk`](super::HmacKey::from_jwk) (code `key.symmetric`).
+    /// [`HmacKey::from_jwk`](crate::keys::HmacKey::from_jwk) (code `key.symmetric`).
     SymmetricKey,
     /// A private key was required but the JWK has no private members (code `key.not_private`).
     NotPrivate,
-    /// The HMAC secret is shorter than [`HmacKey::MIN_SECRET_LEN`](super::HmacKey::MIN_SECRET_LEN)
+    /// The HMAC secret is shorter than [`HmacKey::MIN_SECRET_LEN`](crate::keys::HmacKey::MIN_SECRET_LEN)
     /// (code `key.hmac_too_short`).
     HmacTooShort {
         /// Length given, in bytes.
@@ -94,6 +96,14 @@ pub enum KeyError {
     RsaTooSmall {
         /// Modulus size in bits.
         bits: usize,
+    },
+    /// An RSA private key whose modulus is not 2048, 3072 or 4096 bits, or whose primes are
+    /// not each half the modulus size (FIPS 186-5 §A.1.1, Table A.1; code
+    /// `key.rsa_private_shape`). Checked before any provider, so that every provider refuses
+    /// the same keys (RFC 9421 B.1.1 `test-key-rsa` has 1088- and 960-bit primes).
+    RsaPrivateShape {
+        /// Modulus size in bits.
+        modulus_bits: usize,
     },
     /// An Ed25519 public key that would let anyone forge signatures, or that has a second
     /// spelling (codes `key.ed25519_small_order`, `key.ed25519_non_canonical`); see
@@ -113,7 +123,7 @@ impl KeyError {
             Self::UnsupportedPemLabel(_) => "key.unsupported_pem_label",
             Self::Der(_) => "key.der",
             Self::UnsupportedKey(_) => "key.unsupported_key",
-            Self::RejectedByBackend(_) => "key.rejected_by_backend",
+            Self::RejectedByBackend => "key.rejected_by_backend",
             Self::AlgorithmMismatch { .. } => "key.algorithm_mismatch",
             Self::AmbiguousAlgorithm(_) => "key.ambiguous_algorithm",
             Self::JwkJson(_) => "key.jwk_json",
@@ -133,6 +143,7 @@ impl KeyError {
             Self::NotPrivate => "key.not_private",
             Self::HmacTooShort { .. } => "key.hmac_too_short",
             Self::RsaTooSmall { .. } => "key.rsa_too_small",
+            Self::RsaPrivateShape { .. } => "key.rsa_private_shape",
             Self::WeakEd25519(WeakEd25519::SmallOrder) => "key.ed25519_small_order",
             Self::WeakEd25519(WeakEd25519::NonCanonical) => "key.ed25519_non_canonical",
             Self::SigningFailed => "key.signing_failed",
@@ -150,7 +161,7 @@ impl fmt::Display for KeyError {
             }
             Self::Der(e) => write!(f, "invalid DER key encoding: {e}"),
             Self::UnsupportedKey(e) => write!(f, "unsupported key: {e}"),
-            Self::RejectedByBackend(r) => write!(f, "crypto backend rejected the key: {r}"),
+            Self::RejectedByBackend => f.write_str("the crypto provider rejected the key"),
             Self::AlgorithmMismatch { key, requested } => {
                 write!(f, "algorithm {requested} cannot be used with a {key} key")
             }
@@ -188,6 +199,10 @@ impl fmt::Display for KeyError {
             Self::RsaTooSmall { bits } => {
                 write!(f, "RSA modulus is {bits} bits, at least 2048 are required")
             }
+            Self::RsaPrivateShape { modulus_bits } => write!(
+                f,
+                "RSA private key of {modulus_bits} bits: need 2048, 3072 or 4096 bits, primes of half that"
+            ),
             Self::WeakEd25519(w) => w.fmt(f),
             Self::SigningFailed => f.write_str("signing failed"),
             Self::Random => f.write_str("secure random generator failed"),
@@ -317,52 +332,6 @@ impl fmt::Display for WeakEd25519 {
                 "Ed25519 public key is a small-order point, for which signatures can be forged"
             }
             Self::NonCanonical => "Ed25519 public key is not canonically encoded",
-        })
-    }
-}
-
-/// Why the crypto backend refused a key (ring's `KeyRejected`, mapped to a closed set).
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BackendRejection {
-    /// The encoding is not what the backend accepts.
-    InvalidEncoding,
-    /// Components do not fit together (e.g. RSA primes of different sizes, or a public key
-    /// that does not match the private key).
-    InconsistentComponents,
-    /// A component has an invalid value.
-    InvalidComponent,
-    /// The key is too small.
-    TooSmall,
-    /// The key is too large.
-    TooLarge,
-    /// The encoding version is not supported (e.g. multi-prime RSA, PKCS#8 v1 where v2 is needed).
-    VersionNotSupported,
-    /// The key is for another algorithm.
-    WrongAlgorithm,
-    /// The public key is missing.
-    PublicKeyMissing,
-    /// The RSA private modulus length is not a multiple of 512 bits.
-    ModulusLenNotMultipleOf512Bits,
-    /// Any other reason.
-    Other,
-}
-
-impl fmt::Display for BackendRejection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::InvalidEncoding => "invalid encoding",
-            Self::InconsistentComponents => "inconsistent components",
-            Self::InvalidComponent => "invalid component",
-            Self::TooSmall => "key too small",
-            Self::TooLarge => "key too large",
-            Self::VersionNotSupported => "version not supported",
-            Self::WrongAlgorithm => "wrong algorithm",
-            Self::PublicKeyMissing => "public key missing",
-            Self::ModulusLenNotMultipleOf512Bits => {
-                "private modulus length not a multiple of 512 bits"
-            }
-            Self::Other => "unspecified",
         })
     }
 }
