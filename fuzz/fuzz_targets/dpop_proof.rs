@@ -88,7 +88,7 @@ fn fixture() -> &'static Fixture {
                 .thumbprint_sha256()
                 .expect("jkt");
             for with_nonce in [false, true] {
-                let mut b = DpopProofBuilder::new(&key, jwk)
+                let mut b = DpopProofBuilder::with_jwk(&key, jwk)
                     .expect("builder")
                     .htm("POST")
                     .htu(HTU)

@@ -2492,6 +2492,27 @@ fn provider_option_on_vectors_sign_verify_and_dpop() {
         bad[at] = if bad[at] == b'A' { b'B' } else { b'A' };
         let r = verify(std::str::from_utf8(&bad).expect("ascii"));
         assert_error(&r, 1, "dpop.signature");
+
+        // Without --jwk the proof announces the JWK derived from the key: its thumbprint is
+        // the same independently computed jkt.
+        let derived = run(&[
+            "dpop",
+            "create",
+            "--provider",
+            creator,
+            "--key",
+            "testdata/dpop/keys/ps256-rsa2048.pem",
+            "--htm",
+            "GET",
+            "--htu",
+            "https://rs.example.com/r",
+            "--token",
+            "t0k",
+            "--iat",
+            "1700000000",
+        ]);
+        assert_status(&derived, 0);
+        assert_status(&verify(derived.stdout.trim_end()), 0);
     }
     // An unknown provider name is a usage error (exit 2) on every subcommand.
     for args in [

@@ -44,9 +44,8 @@ const TASKS: usize = 24;
 const OLD_SET: &str = r#"{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"client-a-2026-11","use":"sig","x":"JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs"}]}"#;
 const NEW_SET: &str = r#"{"keys":[{"kty":"RSA","kid":"client-a-2026-12","alg":"PS256","use":"sig","n":"r4tmm3r20Wd_PbqvP1s2-QEtvpuRaV8Yq40gjUR8y2Rjxa6dpG2GXHbPfvMs8ct-Lh1GH45x28Rw3Ry53mm-oAXjyQ86OnDkZ5N8lYbggD4O3w6M6pAvLkhk95AndTrifbIFPNU8PPMO7OyrFAHqgDsznjPFmTOtCEcN2Z1FpWgchwuYLPL-Wokqltd11nqqzi-bJ9cvSKADYdUAAN5WUtzdpiy6LbTgSxP7ociU4Tn0g5I6aDZJ7A8Lzo0KSyZYoA485mqcO0GVAdVw9lq4aOT9v6d-nb4bnNkQVklLQ3fVAvJm-xdDOp9LCNCN48V2pnDOkFV6-U9nV5oyc6XI2w","e":"AQAB"},{"kty":"EC","crv":"P-256","kid":"client-a-enc","use":"enc","x":"qIVYZVLCrPZHGHjP17CTW0_-D9Lfw0EkjqF7xB4FivA","y":"Mc4nN9LTDOBhfoUeg8Ye9WedFRhnZXZJA12Qp0zZ6F0"}]}"#;
 
-/// The DPoP key's public JWK and its RFC 7638 thumbprint (the access token's `cnf.jkt`;
-/// thumbprints.json "ours-test-key-ecc-p256", computed with Python hashlib).
-const DPOP_JWK: &str = r#"{"kty":"EC","crv":"P-256","x":"qIVYZVLCrPZHGHjP17CTW0_-D9Lfw0EkjqF7xB4FivA","y":"Mc4nN9LTDOBhfoUeg8Ye9WedFRhnZXZJA12Qp0zZ6F0"}"#;
+/// The RFC 7638 thumbprint of the DPoP key (the access token's `cnf.jkt`; thumbprints.json
+/// "rfc9421-b1.3-ecc-p256"). The proof's JWK is derived from the private key.
 const DPOP_JKT: &str = "ydQXMtvbsOsZyFir-Y7A8t7fKEM1gbKPvyFkdpu4fvI";
 
 fn key(file: &str, alg: Algorithm) -> Result<PrivateKey, BoxError> {
@@ -65,7 +64,7 @@ fn client_request(
     n: usize,
 ) -> Result<http::Request<Vec<u8>>, BoxError> {
     let token = format!("at-{n}");
-    let proof = DpopProofBuilder::new(dpop_key, DPOP_JWK.as_bytes())?
+    let proof = DpopProofBuilder::new(dpop_key)?
         .htm("POST")
         .htu(URL)
         .ath(&token)
@@ -124,11 +123,10 @@ async fn verify(
         &CachedClient(Arc::clone(&snapshot)),
     ) {
         Ok(_) => {}
-        Err(httpsig_core::Error::KeyNotFound) => {
-            let newer = cache
-                .refresh_after_miss(&snapshot)
-                .await
-                .ok_or(httpsig_core::Error::KeyNotFound)?;
+        // Unknown kid (or a set too old to serve): refresh once, single-flight, and retry;
+        // a failed refresh answers key.unavailable (503), not a 401.
+        Err(missed @ (httpsig_core::Error::KeyNotFound | httpsig_core::Error::KeyUnavailable)) => {
+            let newer = cache.newer_after_miss(&snapshot, missed).await?;
             signatures.verify(&view, req.body(), CLIENT, &CachedClient(newer))?;
         }
         Err(e) => return Err(e.into()),

@@ -73,7 +73,7 @@ fn attacker() -> Client {
 }
 
 fn proof(c: &Client, jti: &str, nonce: Option<&str>) -> String {
-    let mut b = DpopProofBuilder::new(&c.key, &c.jwk)
+    let mut b = DpopProofBuilder::with_jwk(&c.key, &c.jwk)
         .expect("builder")
         .htm("GET")
         .htu(HTU)
@@ -217,7 +217,7 @@ fn clock_skew_edges() {
     // The iat window edges of FAPI SP §5.3.2.1-13 (10 s ahead, 60 s old by default).
     let plain = DpopVerifier::new(store(100, 100));
     for (offset, ok) in [(10i64, true), (11, false), (-60, true), (-61, false)] {
-        let p = DpopProofBuilder::new(&v_key.key, &v_key.jwk)
+        let p = DpopProofBuilder::with_jwk(&v_key.key, &v_key.jwk)
             .expect("builder")
             .htm("GET")
             .htu(HTU)

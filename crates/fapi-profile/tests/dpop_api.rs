@@ -67,7 +67,7 @@ const ES256_JKT: &str = "ydQXMtvbsOsZyFir-Y7A8t7fKEM1gbKPvyFkdpu4fvI";
 
 fn proof(iat: i64) -> String {
     let (key, jwk) = es256();
-    DpopProofBuilder::new(&key, &jwk)
+    DpopProofBuilder::with_jwk(&key, &jwk)
         .expect("builder")
         .htm("GET")
         .htu(HTU)
@@ -121,7 +121,7 @@ fn builder_proofs_verify_for_every_fapi_algorithm() {
     ] {
         let key = PrivateKey::from_pem(&data(pem), Algorithm::Jws(alg)).expect(pem);
         let jwk = data(jwk);
-        let b = DpopProofBuilder::new(&key, &jwk)
+        let b = DpopProofBuilder::with_jwk(&key, &jwk)
             .expect("builder")
             .htm("GET")
             .htu(HTU)
@@ -159,39 +159,44 @@ fn builder_refusals() {
     .expect("rs256");
     let rsa_jwk = data("dpop/keys/ps256-rsa2048.pub.jwk.json");
     assert_eq!(
-        DpopProofBuilder::new(&rs256, &rsa_jwk).map(|_| ()),
+        DpopProofBuilder::with_jwk(&rs256, &rsa_jwk).map(|_| ()),
         Err(DpopBuildError::Algorithm)
     );
-    let not_jws = PrivateKey::from_pem(
+    // A key loaded under its RFC 9421 name signs as the same JWS scheme (issue 11: the caller
+    // does not pick the family twice); rsa-pss-sha512 has no FAPI JWS algorithm.
+    let rfc9421_name = PrivateKey::from_pem(
         &data("keys/test-key-ecc-p256.pem"),
         Algorithm::EcdsaP256Sha256,
     )
     .expect("key");
+    assert!(DpopProofBuilder::with_jwk(&rfc9421_name, &jwk).is_ok());
+    let not_jws = PrivateKey::from_pem(&data("keys/test-key-rsa-pss.pem"), Algorithm::RsaPssSha512)
+        .expect("key");
     assert_eq!(
-        DpopProofBuilder::new(&not_jws, &jwk).map(|_| ()),
+        DpopProofBuilder::with_jwk(&not_jws, &rsa_jwk).map(|_| ()),
         Err(DpopBuildError::Algorithm)
     );
     assert_eq!(
-        DpopProofBuilder::new(&key, &data("keys/test-key-ecc-p256.jwk.json")).map(|_| ()),
+        DpopProofBuilder::with_jwk(&key, &data("keys/test-key-ecc-p256.jwk.json")).map(|_| ()),
         Err(DpopBuildError::JwkPrivate)
     );
     // RFC 9449 Figure 13 key: a valid P-256 JWK that is not ours.
     let other = br#"{"kty":"EC","x":"l8tFrhx-34tV3hRICRDY9zCkDlpBhF42UQUfWVAWBFs","y":"9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA","crv":"P-256"}"#;
     assert_eq!(
-        DpopProofBuilder::new(&key, other).map(|_| ()),
+        DpopProofBuilder::with_jwk(&key, other).map(|_| ()),
         Err(DpopBuildError::KeyMismatch)
     );
     assert!(matches!(
-        DpopProofBuilder::new(&key, &rsa_jwk),
+        DpopProofBuilder::with_jwk(&key, &rsa_jwk),
         Err(DpopBuildError::Jwk(KeyError::AlgorithmMismatch { .. }))
     ));
-    let b = DpopProofBuilder::new(&key, &jwk).expect("builder");
+    let b = DpopProofBuilder::with_jwk(&key, &jwk).expect("builder");
     assert_eq!(
         b.build(),
         Err(DpopBuildError::MissingClaim(ProofMember::Htm))
     );
     assert_eq!(
-        DpopProofBuilder::new(&key, &jwk)
+        DpopProofBuilder::with_jwk(&key, &jwk)
             .expect("b")
             .htm("GET")
             .build(),
@@ -307,6 +312,59 @@ fn authorization_syntax() {
     assert_eq!(
         verify_with(&verifier(), &d, &[bad_utf8], NOW).map(|_| ()),
         Err(DpopError::AuthorizationMalformed)
+    );
+}
+
+#[test]
+fn builder_derives_the_public_jwk_and_takes_rfc9421_key_names() {
+    // (key file, algorithm it is loaded under, RFC 7638 thumbprint from thumbprints.json)
+    let cases = [
+        (
+            "keys/test-key-ecc-p256.pem",
+            Algorithm::Jws(JwsAlgorithm::Es256),
+            ES256_JKT,
+        ),
+        (
+            "keys/test-key-ecc-p256.pem",
+            Algorithm::EcdsaP256Sha256,
+            ES256_JKT,
+        ),
+        (
+            "keys/test-key-ed25519.pem",
+            Algorithm::Ed25519,
+            "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U",
+        ),
+        (
+            "keys/test-key-ed25519.pem",
+            Algorithm::Jws(JwsAlgorithm::EdDsa),
+            "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U",
+        ),
+    ];
+    let auth = format!("DPoP {TOKEN}");
+    for (file, alg, jkt) in cases {
+        let key = PrivateKey::from_pem(&data(file), alg).expect(file);
+        let proof = DpopProofBuilder::new(&key)
+            .expect("builder")
+            .htm("GET")
+            .htu(HTU)
+            .ath(TOKEN)
+            .iat(NOW)
+            .build()
+            .expect("build");
+        let (d, a) = ([proof.as_bytes()], [auth.as_bytes()]);
+        let req = DpopRequest::new("GET", &Exact, NOW)
+            .dpop_fields(&d)
+            .authorization_fields(&a)
+            .token_jkt(Some(jkt));
+        let got = verifier().verify(&req).and_then(PendingProof::commit);
+        assert_eq!(got.map(|p| p.jkt), Ok(jkt.to_owned()), "{file} {alg:?}");
+    }
+    // RSA-PSS-SHA512 has no FAPI JWS algorithm (PS512 is not one).
+    let rsa = PrivateKey::from_pem(&data("keys/test-key-rsa-pss.pem"), Algorithm::RsaPssSha512)
+        .expect("rsa");
+    assert_eq!(
+        DpopProofBuilder::new(&rsa).map(|_| ()),
+        Err(DpopBuildError::Algorithm)
     );
 }
 
@@ -601,7 +659,7 @@ fn typ_is_the_dpop_media_type_and_nothing_else() {
 /// thumbprint its token is bound to.
 fn keyed_proof(pem: &str, alg: JwsAlgorithm, jwk: &str, jti: &str, nonce: Option<&str>) -> String {
     let key = PrivateKey::from_pem(&data(pem), Algorithm::Jws(alg)).expect(pem);
-    let mut b = DpopProofBuilder::new(&key, &data(jwk))
+    let mut b = DpopProofBuilder::with_jwk(&key, &data(jwk))
         .expect("builder")
         .htm("GET")
         .htu(HTU)

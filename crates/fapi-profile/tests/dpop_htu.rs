@@ -53,7 +53,7 @@ fn verify(htu_claim: &str, m: &dyn HtuCheck) -> Result<(), DpopError> {
     )
     .expect("key");
     let jwk = data("dpop/keys/test-key-ecc-p256.pub.jwk.json");
-    let proof = DpopProofBuilder::new(&key, &jwk)
+    let proof = DpopProofBuilder::with_jwk(&key, &jwk)
         .expect("builder")
         .htm("GET")
         .htu(htu_claim)

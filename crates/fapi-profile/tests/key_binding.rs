@@ -39,7 +39,7 @@ fn signed_request(
     )
     .unwrap();
     let jwk = data("dpop/keys/test-key-ecc-p256.pub.jwk.json");
-    let proof = DpopProofBuilder::new(&dpop_key, &jwk)
+    let proof = DpopProofBuilder::with_jwk(&dpop_key, &jwk)
         .unwrap()
         .htm("POST")
         .htu(URI)

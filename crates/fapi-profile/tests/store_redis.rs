@@ -319,7 +319,7 @@ fn two_dpop_verifiers_share_one_redis() {
     .unwrap();
     let now = httpsig_core::unix_now();
     let token = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
-    let proof = DpopProofBuilder::new(&key, &data("dpop/keys/test-key-ecc-p256.pub.jwk.json"))
+    let proof = DpopProofBuilder::with_jwk(&key, &data("dpop/keys/test-key-ecc-p256.pub.jwk.json"))
         .unwrap()
         .htm("GET")
         .htu("https://rs.example.com/r")

@@ -301,3 +301,53 @@ fn verify_policy_hashes_covered_bodies_with_its_provider() {
         assert_eq!(e.code(), "digest.mismatch", "{}", p.name);
     }
 }
+
+#[test]
+fn public_jwk_is_derived_from_the_private_key_under_every_provider() {
+    // (private PEM, algorithm, RFC 7638 thumbprint). Thumbprints from thumbprints.json
+    // (rfc9421-b1.3-ecc-p256, rfc9421-b1.4-ed25519) and, for test-key-rsa-pss, Python hashlib
+    // over the RFC 7638 JSON of test-key-rsa-pss.jwk.json's `e`, `kty`, `n`.
+    let cases = [
+        (
+            "test-key-ecc-p256.pem",
+            Algorithm::EcdsaP256Sha256,
+            "ydQXMtvbsOsZyFir-Y7A8t7fKEM1gbKPvyFkdpu4fvI",
+        ),
+        (
+            "test-key-ed25519.pem",
+            Algorithm::Ed25519,
+            "poqkLGiymh_W0uP6PZFw-dvez3QJT5SolqXBCW38r0U",
+        ),
+        (
+            "test-key-rsa-pss.pem",
+            Algorithm::RsaPssSha512,
+            "oD0HwocPBSfpNy5W3bpJeyFGY_IQ_YpqxSjQ3Yd-CLA",
+        ),
+    ];
+    for p in providers() {
+        for (pem, alg, thumbprint) in cases {
+            let key = PrivateKey::from_pem_with(&p, &read(pem), alg).expect(pem);
+            let public = key.public_jwk().expect(pem);
+            assert!(!public.is_private(), "{pem}");
+            assert_eq!(
+                public.thumbprint_sha256().expect(pem),
+                thumbprint,
+                "{pem} {}",
+                p.name
+            );
+            // The derived JWK verifies what the private key signs.
+            let sig = key.sign(b"probe").expect("sign");
+            let pk = PublicKey::from_jwk_with(&p, &public, Some(alg)).expect("load");
+            pk.verify(b"probe", &sig).expect("verifies");
+        }
+        // RFC 8037 A.1: the private OKP JWK's public half is A.3's, thumbprint kPrK….
+        let private = jwk(std::str::from_utf8(&read("rfc8037-a1-ed25519.jwk.json")).expect("utf8"));
+        let key = PrivateKey::from_jwk_with(&p, &private, Some(Algorithm::Ed25519)).expect("a1");
+        assert_eq!(
+            key.public_jwk()
+                .and_then(|j| j.thumbprint_sha256())
+                .expect("a1"),
+            "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+        );
+    }
+}

@@ -66,13 +66,10 @@ async fn verify(
     let keys = cache.current();
     match policy.verify(VerifyInput::new(msg), &*keys) {
         // Unknown kid, or a set too old to serve: refresh once (rate-limited) and retry.
-        Err(e @ (Error::KeyNotFound | Error::KeyUnavailable)) => {
-            match cache.refresh_after_miss(&keys).await {
-                Some(newer) => policy.verify(VerifyInput::new(msg), &*newer).map(|_| ()),
-                // The last refresh failed: the key could not be looked up (503, not 401).
-                None if cache.last_error().is_some() => Err(Error::KeyUnavailable),
-                None => Err(e),
-            }
+        // A failed refresh answers key.unavailable (503), never a 401.
+        Err(missed @ (Error::KeyNotFound | Error::KeyUnavailable)) => {
+            let newer = cache.newer_after_miss(&keys, missed).await?;
+            policy.verify(VerifyInput::new(msg), &*newer).map(|_| ())
         }
         other => other.map(|_| ()),
     }

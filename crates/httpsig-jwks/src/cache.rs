@@ -333,6 +333,33 @@ impl<F: JwksFetcher> JwksCache<F> {
         self.refresh_from(seen.generation, true).await.ok()
     }
 
+    /// The verify-then-refresh step in one call: after a verification on `seen` failed with
+    /// `missed` (`verify.key_not_found`, or `key.unavailable` for a set too old to serve),
+    /// the newer set to verify on again ([`JwksCache::refresh_after_miss`]), or the error to
+    /// answer with — `key.unavailable` (503) while the last refresh failed, else `missed`.
+    /// Any other error is handed back unchanged, without a refresh.
+    ///
+    /// # Errors
+    /// `missed`, or [`httpsig_core::Error::KeyUnavailable`].
+    pub async fn newer_after_miss(
+        &self,
+        seen: &KeySnapshot,
+        missed: httpsig_core::Error,
+    ) -> Result<Arc<KeySnapshot>, httpsig_core::Error> {
+        let as_resolve = match missed {
+            httpsig_core::Error::KeyNotFound => ResolveError::NotFound,
+            httpsig_core::Error::KeyUnavailable => ResolveError::Unavailable,
+            other => return Err(other),
+        };
+        match self.refresh_after_miss(seen).await {
+            Some(newer) => Ok(newer),
+            None => Err(match self.miss_error(as_resolve) {
+                ResolveError::Unavailable => httpsig_core::Error::KeyUnavailable,
+                _ => missed,
+            }),
+        }
+    }
+
     /// What a lookup that found no key (`missed`: [`ResolveError::NotFound`] or
     /// [`ResolveError::Unavailable`]) answers when [`JwksCache::refresh_after_miss`] gave no
     /// newer set: [`ResolveError::Unavailable`] while the last refresh failed (the key may

@@ -59,13 +59,10 @@
 //! let verified = match policy.verify(VerifyInput::new(&msg), &*keys) {
 //!     // Unknown kid, or a set too old to serve: refresh (rate-limited, single-flight) and
 //!     // retry once on the newer set.
-//!     Err(e @ (Error::KeyNotFound | Error::KeyUnavailable)) => {
-//!         match cache.refresh_after_miss(&keys).await {
-//!             Some(newer) => policy.verify(VerifyInput::new(&msg), &*newer),
-//!             // The last refresh failed: the key could not be looked up (503, not 401).
-//!             None if cache.last_error().is_some() => Err(Error::KeyUnavailable),
-//!             None => Err(e),
-//!         }
+//!     // A failed refresh answers key.unavailable (503), never a 401.
+//!     Err(missed @ (Error::KeyNotFound | Error::KeyUnavailable)) => {
+//!         let newer = cache.newer_after_miss(&keys, missed).await?;
+//!         policy.verify(VerifyInput::new(&msg), &*newer)
 //!     }
 //!     other => other,
 //! };

@@ -111,18 +111,48 @@ fn policy() -> VerifyPolicy {
     VerifyPolicy::new(&[Algorithm::Ed25519], MaxAge::Seconds(60)).at(1_700_000_001)
 }
 
-/// The crate's documented pattern: verify on the current set; on an unknown key, refresh once
-/// and verify on the newer set.
+/// The crate's documented pattern: verify on the current set; on an unknown key (or a set too
+/// old to serve), take the newer set `newer_after_miss` gives and verify again.
 async fn verify(cache: &JwksCache<Arc<TestFetcher>>, msg: &Message) -> Result<(), &'static str> {
     let keys = cache.current();
     let r = match policy().verify(VerifyInput::new(msg), &*keys) {
-        Err(Error::KeyNotFound) => match cache.refresh_after_miss(&keys).await {
-            Some(newer) => policy().verify(VerifyInput::new(msg), &*newer),
-            None => Err(Error::KeyNotFound),
-        },
+        Err(missed @ (Error::KeyNotFound | Error::KeyUnavailable)) => {
+            match cache.newer_after_miss(&keys, missed).await {
+                Ok(newer) => policy().verify(VerifyInput::new(msg), &*newer),
+                Err(e) => Err(e),
+            }
+        }
         other => other,
     };
     r.map(|_| ()).map_err(|e| e.code())
+}
+
+#[tokio::test]
+async fn unknown_kid_while_the_endpoint_is_down_is_unavailable_not_unknown() {
+    let fetcher = Arc::new(TestFetcher::new(Err(FetchError::Status(503))));
+    let (cache, clock) = cache(&doc(&[member("old", OLD_X)]), &fetcher);
+    let by_new = signed("new", NEW_X, NEW_D);
+    // The set is fresh but the endpoint is down: the new kid may exist; 503, not 401.
+    assert_eq!(verify(&cache, &by_new).await, Err("key.unavailable"));
+    assert_eq!(fetcher.calls(), 1);
+    // Within the minimum interval: no second fetch, still unavailable (the last one failed).
+    assert_eq!(verify(&cache, &by_new).await, Err("key.unavailable"));
+    assert_eq!(fetcher.calls(), 1);
+    // The endpoint answers without the kid: now it is unknown (401).
+    fetcher.set(Ok(doc(&[member("old", OLD_X)])));
+    clock.advance(Duration::from_secs(10));
+    assert_eq!(verify(&cache, &by_new).await, Err("verify.key_not_found"));
+    // Other errors are handed back without a refresh.
+    let missed = Error::InvalidSignature;
+    let calls = fetcher.calls();
+    assert_eq!(
+        cache
+            .newer_after_miss(&cache.current(), missed)
+            .await
+            .map(|_| ()),
+        Err(Error::InvalidSignature)
+    );
+    assert_eq!(fetcher.calls(), calls);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

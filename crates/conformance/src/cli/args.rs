@@ -380,9 +380,10 @@ pub struct DpopCreateArgs {
     /// unless `--alg` is given.
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
-    /// The public JWK (JSON) announced in the proof header; must be the key's public half.
+    /// The public JWK (JSON) to announce in the proof header, verbatim; must be the key's
+    /// public half. Without it the JWK is derived from the key.
     #[arg(long, value_name = "FILE")]
-    pub jwk: PathBuf,
+    pub jwk: Option<PathBuf>,
     /// The JWS algorithm: PS256, ES256, EdDSA or Ed25519.
     #[arg(long, value_name = "NAME")]
     pub alg: Option<String>,

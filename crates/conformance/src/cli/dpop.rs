@@ -76,7 +76,6 @@ fn load_key(
 fn create(args: &DpopCreateArgs) -> Result<u8, CliError> {
     let pem = read_input(Some(&args.key), InputKind::Key)?;
     let key = load_key(&args.provider.get(), &pem, args.alg.as_deref())?;
-    let jwk = read_input(Some(&args.jwk), InputKind::Jwk)?;
     let iat = match args.iat.as_deref() {
         None | Some("now") => now(),
         Some(n) => n.parse().map_err(|_| CliError::Option {
@@ -84,7 +83,11 @@ fn create(args: &DpopCreateArgs) -> Result<u8, CliError> {
             problem: OptionProblem::NotAnInteger,
         })?,
     };
-    let mut b = DpopProofBuilder::new(&key, &jwk)
+    let builder = match &args.jwk {
+        Some(path) => DpopProofBuilder::with_jwk(&key, &read_input(Some(path), InputKind::Jwk)?),
+        None => DpopProofBuilder::new(&key),
+    };
+    let mut b = builder
         .map_err(CliError::DpopBuild)?
         .htm(&args.htm)
         .htu(&args.htu)

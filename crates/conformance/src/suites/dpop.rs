@@ -550,7 +550,7 @@ fn build_proof(
     let claims_patch = case.claims.clone().unwrap_or_default();
     if builder_can(case) {
         let get = |name: &str| claims_patch.get(name).and_then(Value::as_str);
-        let mut b = DpopProofBuilder::new(&key.private, &key.jwk_json)
+        let mut b = DpopProofBuilder::with_jwk(&key.private, &key.jwk_json)
             .or_fail("builder")?
             .htm(get("htm").unwrap_or(&base.method))
             .htu(get("htu").unwrap_or(&base.htu))
@@ -775,7 +775,7 @@ fn rs_case(case: &RsCase, base: &Baseline, secret: &[u8]) -> Result<bool, String
         let pkey = test_key(prior.key.as_deref().unwrap_or(key_name))?;
         let pjkt = jkt_of(&pkey.jwk_json)?;
         let iat = base.now;
-        let mut b = DpopProofBuilder::new(&pkey.private, &pkey.jwk_json)
+        let mut b = DpopProofBuilder::with_jwk(&pkey.private, &pkey.jwk_json)
             .or_fail("builder")?
             .htm(&base.method)
             .htu(&base.htu)

@@ -79,7 +79,7 @@
 //! let key = PrivateKey::from_pem(&pem, Algorithm::Jws(JwsAlgorithm::Es256))?;
 //! let jwk = std::fs::read("../conformance/testdata/dpop/keys/test-key-ecc-p256.pub.jwk.json")?;
 //! let token = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
-//! let proof = DpopProofBuilder::new(&key, &jwk)?
+//! let proof = DpopProofBuilder::with_jwk(&key, &jwk)?
 //!     .htm("GET")
 //!     .htu("https://rs.example.com/accounts")
 //!     .ath(token)
@@ -584,6 +584,22 @@ impl PendingProof {
     }
 }
 
+/// The FAPI JWS algorithm a key signs DPoP proofs with: its own JWS algorithm, or the JWS name
+/// of the same scheme for a key loaded under its RFC 9421 name.
+fn dpop_algorithm(alg: Algorithm) -> Result<JwsAlgorithm, DpopBuildError> {
+    let jws = match alg {
+        Algorithm::Jws(a) => a,
+        Algorithm::Ed25519 => JwsAlgorithm::EdDsa,
+        Algorithm::EcdsaP256Sha256 => JwsAlgorithm::Es256,
+        _ => return Err(DpopBuildError::Algorithm),
+    };
+    if FAPI_ALGORITHMS.contains(&jws) {
+        Ok(jws)
+    } else {
+        Err(DpopBuildError::Algorithm)
+    }
+}
+
 /// A replay-store scope: a kind label, a NUL, the identifier (kinds never contain NUL, so a
 /// key thumbprint and a client id with the same text are different scopes).
 fn scope_bytes(kind: &[u8], id: &str) -> Vec<u8> {
@@ -1033,7 +1049,7 @@ fn time_claim(claims: &Map<String, Value>) -> Result<i64, DpopError> {
 /// let pem = std::fs::read("../conformance/testdata/keys/test-key-ecc-p256.pem")?;
 /// let key = PrivateKey::from_pem(&pem, Algorithm::Jws(JwsAlgorithm::Es256))?;
 /// let jwk = std::fs::read("../conformance/testdata/dpop/keys/test-key-ecc-p256.pub.jwk.json")?;
-/// let proof = DpopProofBuilder::new(&key, &jwk)?
+/// let proof = DpopProofBuilder::with_jwk(&key, &jwk)?
 ///     .htm("POST")
 ///     .htu("https://server.example.com/token")
 ///     .build()?;
@@ -1066,24 +1082,43 @@ impl fmt::Debug for DpopProofBuilder<'_> {
 }
 
 impl<'k> DpopProofBuilder<'k> {
-    /// A builder signing with `key` (whose algorithm must be JWS PS256, ES256, EdDSA or
-    /// Ed25519) and announcing `public_jwk_json`, which must be the matching public key.
+    /// A builder signing with `key` and announcing its public half, derived from the key itself
+    /// ([`PrivateKey::public_jwk`]): the pair cannot mismatch.
+    ///
+    /// The key may be loaded under its JWS name (PS256, ES256, EdDSA, Ed25519) or under the
+    /// RFC 9421 name of the same signature scheme (`ed25519` signs as EdDSA,
+    /// `ecdsa-p256-sha256` as ES256: the same bytes), so one loaded key serves HTTP signatures
+    /// and DPoP alike.
+    ///
+    /// # Errors
+    /// `dpop_build.algorithm` (no FAPI JWS algorithm for the key), `dpop_build.jwk`.
+    pub fn new(key: &'k PrivateKey) -> Result<Self, DpopBuildError> {
+        let alg = dpop_algorithm(key.algorithm())?;
+        let json = key.public_jwk_json().map_err(DpopBuildError::Jwk)?;
+        let value = crate::jws::json_object(json.as_bytes(), crate::jws::JwsPart::Header)
+            .map(Value::Object)
+            .map_err(|_| {
+                DpopBuildError::Jwk(KeyError::JwkJson(httpsig_core::keys::JwkJsonError::Syntax))
+            })?;
+        Ok(Self::from_parts(key, alg, value))
+    }
+
+    /// A builder signing with `key` and announcing exactly `public_jwk_json` (for callers that
+    /// must send a given JWK text, such as test vectors), which must be the matching public
+    /// key. Prefer [`new`](Self::new).
     ///
     /// # Errors
     /// `dpop_build.algorithm`, `dpop_build.jwk`, `dpop_build.jwk_private`,
     /// `dpop_build.key_mismatch` (checked by signing and verifying a probe),
     /// `dpop_build.signing`.
-    pub fn new(key: &'k PrivateKey, public_jwk_json: &[u8]) -> Result<Self, DpopBuildError> {
-        let alg = match key.algorithm() {
-            Algorithm::Jws(a) if FAPI_ALGORITHMS.contains(&a) => a,
-            _ => return Err(DpopBuildError::Algorithm),
-        };
+    pub fn with_jwk(key: &'k PrivateKey, public_jwk_json: &[u8]) -> Result<Self, DpopBuildError> {
+        let alg = dpop_algorithm(key.algorithm())?;
         let jwk = Jwk::from_json(public_jwk_json).map_err(DpopBuildError::Jwk)?;
         if jwk.is_private() {
             return Err(DpopBuildError::JwkPrivate);
         }
         let public =
-            PublicKey::from_jwk(&jwk, Some(key.algorithm())).map_err(DpopBuildError::Jwk)?;
+            PublicKey::from_jwk(&jwk, Some(Algorithm::Jws(alg))).map_err(DpopBuildError::Jwk)?;
         let probe = b"fapi-profile dpop key probe";
         let sig = key.sign(probe).map_err(DpopBuildError::Signing)?;
         if public.verify(probe, &sig).is_err() {
@@ -1096,10 +1131,14 @@ impl<'k> DpopProofBuilder<'k> {
             .map_err(|_| {
                 DpopBuildError::Jwk(KeyError::JwkJson(httpsig_core::keys::JwkJsonError::Syntax))
             })?;
-        Ok(Self {
+        Ok(Self::from_parts(key, alg, value))
+    }
+
+    fn from_parts(key: &'k PrivateKey, alg: JwsAlgorithm, jwk: Value) -> Self {
+        Self {
             key,
             alg,
-            jwk: value,
+            jwk,
             htm: None,
             htu: None,
             ath: None,
@@ -1108,7 +1147,7 @@ impl<'k> DpopProofBuilder<'k> {
             jti: None,
             extra_header: Map::new(),
             extra_claims: Map::new(),
-        })
+        }
     }
 
     /// `htm`: the request method.

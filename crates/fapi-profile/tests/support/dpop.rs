@@ -42,7 +42,7 @@ pub(crate) fn proof(now: i64, nonce: Option<&str>) -> String {
     )
     .expect("test key");
     let mut builder =
-        DpopProofBuilder::new(&key, &data("dpop/keys/test-key-ecc-p256.pub.jwk.json"))
+        DpopProofBuilder::with_jwk(&key, &data("dpop/keys/test-key-ecc-p256.pub.jwk.json"))
             .expect("builder")
             .htm("GET")
             .htu(HTU)

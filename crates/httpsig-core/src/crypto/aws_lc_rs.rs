@@ -13,8 +13,8 @@ use ::aws_lc_rs::{digest, hmac, rand, rsa, signature};
 
 use super::{
     Algorithm, CryptoProvider, Hash, HashAlgorithm, HashContext, HashOutput, InvalidSignature,
-    KeyProvider, Mac, PrivateKeyMaterial, PublicKeyMaterial, Scheme, SecureRandom, Signer,
-    Verifier,
+    KeyProvider, Mac, PrivateKeyMaterial, PublicKeyBytes, PublicKeyMaterial, Scheme, SecureRandom,
+    Signer, Verifier,
 };
 use crate::key_error::KeyError;
 
@@ -210,6 +210,22 @@ impl Signer for LcSigner {
                 .try_sign(msg)
                 .map(|s| s.as_ref().to_vec())
                 .map_err(|_| KeyError::SigningFailed),
+        }
+    }
+
+    fn public_key_bytes(&self) -> PublicKeyBytes {
+        use signature::KeyPair as _;
+        match &self.inner {
+            // The RSAPublicKey DER document (RFC 8017 §A.1.1).
+            SignerInner::Rsa { pair, .. } => {
+                PublicKeyBytes::RsaPkcs1Der(pair.public_key().as_ref().to_vec())
+            }
+            SignerInner::Ecdsa(pair) => {
+                PublicKeyBytes::EcPoint(pair.public_key().as_ref().to_vec())
+            }
+            SignerInner::Ed25519(pair) => {
+                PublicKeyBytes::Ed25519(pair.public_key().as_ref().to_vec())
+            }
         }
     }
 

@@ -25,7 +25,7 @@ pub mod ring;
 
 pub use provider::{
     CryptoProvider, Hash, HashContext, HashOutput, KeyProvider, Mac, PrivateKeyMaterial,
-    PublicKeyMaterial, RsaPrivateComponents, SecureRandom, Signer, Verifier,
+    PublicKeyBytes, PublicKeyMaterial, RsaPrivateComponents, SecureRandom, Signer, Verifier,
 };
 
 /// Verification failed. Deliberately carries no reason: wrong key, wrong algorithm, malformed

@@ -168,6 +168,21 @@ pub trait Signer: Send + Sync {
     /// # Errors
     /// [`KeyError::RejectedByBackend`] if the backend cannot build it.
     fn public_key(&self) -> Result<Arc<dyn Verifier>, KeyError>;
+
+    /// The public half as bytes, for publishing it (a JWK): backend-neutral encodings only.
+    fn public_key_bytes(&self) -> PublicKeyBytes;
+}
+
+/// A private key's public half as a backend hands it out, in standard encodings.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PublicKeyBytes {
+    /// A PKCS#1 `RSAPublicKey` DER document (RFC 8017 §A.1.1).
+    RsaPkcs1Der(Vec<u8>),
+    /// An uncompressed EC point `04||x||y`.
+    EcPoint(Vec<u8>),
+    /// A 32-byte Ed25519 public key.
+    Ed25519(Vec<u8>),
 }
 
 /// A backend's public key object, with its algorithm fixed at load time.

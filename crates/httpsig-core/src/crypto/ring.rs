@@ -12,8 +12,8 @@ use ::ring::{digest, hmac, rand, rsa, signature};
 
 use super::{
     Algorithm, CryptoProvider, Hash, HashAlgorithm, HashContext, HashOutput, InvalidSignature,
-    KeyProvider, Mac, PrivateKeyMaterial, PublicKeyMaterial, Scheme, SecureRandom, Signer,
-    Verifier,
+    KeyProvider, Mac, PrivateKeyMaterial, PublicKeyBytes, PublicKeyMaterial, Scheme, SecureRandom,
+    Signer, Verifier,
 };
 use crate::key_error::KeyError;
 
@@ -219,6 +219,22 @@ impl Signer for RingSigner {
                 .map(|s| s.as_ref().to_vec())
                 .map_err(|_| KeyError::SigningFailed),
             SignerInner::Ed25519(pair) => Ok(pair.sign(msg).as_ref().to_vec()),
+        }
+    }
+
+    fn public_key_bytes(&self) -> PublicKeyBytes {
+        use signature::KeyPair as _;
+        match &self.inner {
+            // The RSAPublicKey DER document (RFC 8017 §A.1.1).
+            SignerInner::Rsa { pair, .. } => {
+                PublicKeyBytes::RsaPkcs1Der(pair.public().as_ref().to_vec())
+            }
+            SignerInner::Ecdsa(pair) => {
+                PublicKeyBytes::EcPoint(pair.public_key().as_ref().to_vec())
+            }
+            SignerInner::Ed25519(pair) => {
+                PublicKeyBytes::Ed25519(pair.public_key().as_ref().to_vec())
+            }
         }
     }
 

@@ -381,6 +381,52 @@ impl PrivateKey {
     pub fn key_type(&self) -> KeyType {
         self.key_type
     }
+
+    /// The public half as a JWK with exactly the required members (RFC 7518 §6.2.1, §6.3.1;
+    /// RFC 8037 §2): `kty`, `crv`, `x`, `y` or `kty`, `n`, `e` — no `kid`, `alg` or private
+    /// member. It is what a DPoP proof announces, and its RFC 7638 thumbprint is the token's
+    /// `cnf.jkt`. Derived from the key itself, so it cannot belong to another key.
+    ///
+    /// # Errors
+    /// `key.der` if the backend's RSA public key is not a PKCS#1 document (a backend bug),
+    /// `key.unsupported_key` for an EC point of an unexpected size.
+    pub fn public_jwk(&self) -> Result<Jwk, KeyError> {
+        Jwk::from_json(self.public_jwk_json()?.as_bytes())
+    }
+
+    /// [`public_jwk`](Self::public_jwk) as JSON text, members in RFC 7638 order.
+    ///
+    /// # Errors
+    /// As [`public_jwk`](Self::public_jwk).
+    pub fn public_jwk_json(&self) -> Result<String, KeyError> {
+        use base64::Engine as _;
+        let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+        let json = match self.signer.public_key_bytes() {
+            crate::crypto::PublicKeyBytes::RsaPkcs1Der(der) => {
+                let (n, e) = der::parse_rsa_public_key(&der)?;
+                format!(r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#, b64(e), b64(n))
+            }
+            crate::crypto::PublicKeyBytes::EcPoint(point) => {
+                let (crv, len) = match self.key_type {
+                    KeyType::EcP256 => ("P-256", 32),
+                    KeyType::EcP384 => ("P-384", 48),
+                    _ => return Err(KeyError::UnsupportedKey(UnsupportedKey::Curve)),
+                };
+                match (point.first(), point.get(1..=len), point.get(1 + len..)) {
+                    (Some(4), Some(x), Some(y)) if y.len() == len => format!(
+                        r#"{{"crv":"{crv}","kty":"EC","x":"{}","y":"{}"}}"#,
+                        b64(x),
+                        b64(y)
+                    ),
+                    _ => return Err(KeyError::UnsupportedKey(UnsupportedKey::EcPoint)),
+                }
+            }
+            crate::crypto::PublicKeyBytes::Ed25519(x) => {
+                format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#, b64(&x))
+            }
+        };
+        Ok(json)
+    }
 }
 
 impl SigningKey for PrivateKey {
