@@ -25,7 +25,7 @@ use core::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use httpsig_core::crypto::sha256;
+use httpsig_core::crypto::CryptoProvider;
 
 /// Which RFC 9440 field an error is about.
 #[non_exhaustive]
@@ -125,7 +125,12 @@ impl std::error::Error for MtlsError {}
 
 /// `x5t#S256`: base64url (no padding) of SHA-256 over the DER certificate (RFC 8705 §3.1).
 pub fn x5t_s256(der: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(sha256(der))
+    x5t_s256_with(&CryptoProvider::default(), der)
+}
+
+/// [`x5t_s256`], hashed by `provider`.
+pub fn x5t_s256_with(provider: &CryptoProvider, der: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(provider.sha256(der))
 }
 
 /// A client certificate received from the trusted proxy.

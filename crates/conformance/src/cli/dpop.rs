@@ -89,6 +89,7 @@ fn create(args: &DpopCreateArgs) -> Result<u8, CliError> {
     };
     let mut b = builder
         .map_err(CliError::DpopBuild)?
+        .with_provider(args.provider.get())
         .htm(&args.htm)
         .htu(&args.htu)
         .iat(iat);

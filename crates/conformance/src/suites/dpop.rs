@@ -551,6 +551,7 @@ fn build_proof(
     if builder_can(case) {
         let get = |name: &str| claims_patch.get(name).and_then(Value::as_str);
         let mut b = DpopProofBuilder::with_jwk(&key.private, &key.jwk_json)
+            .map(|b| b.with_provider(crate::suites::provider()))
             .or_fail("builder")?
             .htm(get("htm").unwrap_or(&base.method))
             .htu(get("htu").unwrap_or(&base.htu))
@@ -690,7 +691,12 @@ fn rs_case(case: &RsCase, base: &Baseline, secret: &[u8]) -> Result<bool, String
         (None, None) => proof_jkt.clone(),
     };
     let nonces = Arc::new(
-        HmacNonces::new(secret, Duration::from_secs(base.nonce_lifetime)).or_fail("nonces")?,
+        HmacNonces::new_with(
+            &crate::suites::provider(),
+            secret,
+            Duration::from_secs(base.nonce_lifetime),
+        )
+        .or_fail("nonces")?,
     );
     let stamp =
         |offset: i64| -> Result<i64, String> { base.now.checked_add(offset).or_fail("nonce time") };
@@ -719,10 +725,14 @@ fn rs_case(case: &RsCase, base: &Baseline, secret: &[u8]) -> Result<bool, String
                 .or_fail("issue")?,
         ),
         Some("forged") => Some(
-            HmacNonces::new(&[0xa5; 32], Duration::from_secs(300))
-                .or_fail("nonces")?
-                .issue(&proof_jkt, base.now)
-                .or_fail("issue")?,
+            HmacNonces::new_with(
+                &crate::suites::provider(),
+                &[0xa5; 32],
+                Duration::from_secs(300),
+            )
+            .or_fail("nonces")?
+            .issue(&proof_jkt, base.now)
+            .or_fail("issue")?,
         ),
         Some(other) => return Err(format!("unknown nonce {other:?}")),
     };
@@ -776,6 +786,7 @@ fn rs_case(case: &RsCase, base: &Baseline, secret: &[u8]) -> Result<bool, String
         let pjkt = jkt_of(&pkey.jwk_json)?;
         let iat = base.now;
         let mut b = DpopProofBuilder::with_jwk(&pkey.private, &pkey.jwk_json)
+            .map(|b| b.with_provider(crate::suites::provider()))
             .or_fail("builder")?
             .htm(&base.method)
             .htu(&base.htu)

@@ -116,7 +116,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use httpsig_core::crypto::{CryptoProvider, random_bytes, sha256};
+use httpsig_core::crypto::CryptoProvider;
 use httpsig_core::keys::{Jwk, KeyError, PrivateKey, PublicKey};
 // The one OWS rule of the workspace (also used by `crate::token`).
 pub(crate) use httpsig_core::uri::trim_ows;
@@ -406,12 +406,12 @@ enum Replay {
 
 /// The store key of a single-use nonce: SHA-256 over a label and the nonce, so it can never be
 /// equal to a [`replay_key`] (which starts with a length, never with this label).
-fn nonce_key(nonce: &str) -> [u8; 32] {
+fn nonce_key(provider: &CryptoProvider, nonce: &str) -> [u8; 32] {
     const LABEL: &[u8] = b"fapi-profile dpop nonce use\0";
     let mut input = Vec::with_capacity(LABEL.len() + nonce.len());
     input.extend_from_slice(LABEL);
     input.extend_from_slice(nonce.as_bytes());
-    sha256(&input)
+    provider.sha256(&input)
 }
 
 impl fmt::Debug for PendingProof {
@@ -898,11 +898,13 @@ impl DpopVerifier {
         // RFC 9449 §11.1: jti single use, recorded by `PendingProof::commit` once the caller
         // has validated the rest of the request; scoped by the proof key.
         Ok(PendingProof {
-            replay_key: replay_key(&jkt, jti, htm, htu),
+            replay_key: replay_key_with(&self.provider, &jkt, jti, htm, htu),
             ttl: Duration::from_secs(Self::replay_ttl_secs(self.max_age, self.max_future)),
             replay: self.replay.clone(),
             nonce_record: match (&self.nonces, nonce) {
-                (NonceMode::RequireSingleUse(v), Some(n)) => Some((nonce_key(n), v.max_validity())),
+                (NonceMode::RequireSingleUse(v), Some(n)) => {
+                    Some((nonce_key(&self.provider, n), v.max_validity()))
+                }
                 _ => None,
             },
             proof: VerifiedProof {
@@ -955,12 +957,23 @@ pub fn ath_for_with(provider: &CryptoProvider, token: &str) -> String {
 /// same proof. The length prefixes keep `("ab","c")` and `("a","bc")` apart; hashing bounds the
 /// stored size.
 pub fn replay_key(jkt: &str, jti: &str, htm: &str, htu: &str) -> [u8; 32] {
+    replay_key_with(&CryptoProvider::default(), jkt, jti, htm, htu)
+}
+
+/// [`replay_key`], hashed by `provider` (the verifier's).
+pub fn replay_key_with(
+    provider: &CryptoProvider,
+    jkt: &str,
+    jti: &str,
+    htm: &str,
+    htu: &str,
+) -> [u8; 32] {
     let mut input = Vec::with_capacity(jkt.len() + jti.len() + htm.len() + htu.len() + 32);
     for part in [jkt, jti, htm, htu] {
         input.extend_from_slice(&(part.len() as u64).to_be_bytes());
         input.extend_from_slice(part.as_bytes());
     }
-    sha256(&input)
+    provider.sha256(&input)
 }
 
 /// RFC 9449 §7.1 / RFC 9110 §11.4: `Authorization: DPoP 1*SP token68`, scheme
@@ -1058,6 +1071,7 @@ fn time_claim(claims: &Map<String, Value>) -> Result<i64, DpopError> {
 /// ```
 pub struct DpopProofBuilder<'k> {
     key: &'k PrivateKey,
+    provider: CryptoProvider,
     alg: JwsAlgorithm,
     jwk: Value,
     htm: Option<String>,
@@ -1137,6 +1151,7 @@ impl<'k> DpopProofBuilder<'k> {
     fn from_parts(key: &'k PrivateKey, alg: JwsAlgorithm, jwk: Value) -> Self {
         Self {
             key,
+            provider: CryptoProvider::default(),
             alg,
             jwk,
             htm: None,
@@ -1148,6 +1163,14 @@ impl<'k> DpopProofBuilder<'k> {
             extra_header: Map::new(),
             extra_claims: Map::new(),
         }
+    }
+
+    /// The crypto provider whose random generator makes the `jti` (default ring; the key
+    /// signs with the provider it was loaded with).
+    #[must_use]
+    pub fn with_provider(mut self, provider: CryptoProvider) -> Self {
+        self.provider = provider;
+        self
     }
 
     /// `htm`: the request method.
@@ -1223,7 +1246,9 @@ impl<'k> DpopProofBuilder<'k> {
             Some(j) => j.clone(),
             None => {
                 let mut r = [0u8; 16];
-                random_bytes(&mut r).map_err(DpopBuildError::Signing)?;
+                self.provider
+                    .random_bytes(&mut r)
+                    .map_err(DpopBuildError::Signing)?;
                 URL_SAFE_NO_PAD.encode(r)
             }
         };

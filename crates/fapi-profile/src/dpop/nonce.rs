@@ -42,7 +42,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use httpsig_core::crypto::random_bytes;
+use httpsig_core::crypto::CryptoProvider;
 use httpsig_core::keys::{HmacKey, KeyError};
 use httpsig_core::{SigningKey, VerifyingKey};
 
@@ -76,6 +76,7 @@ const NONCE_TEXT_LEN: usize = 76;
 /// format).
 pub struct HmacNonces {
     key: HmacKey,
+    provider: CryptoProvider,
     lifetime: u64,
     max_skew: u64,
 }
@@ -104,8 +105,21 @@ impl HmacNonces {
     /// `key.hmac_too_short` if `secret` is shorter than
     /// [`HmacKey::MIN_SECRET_LEN`].
     pub fn new(secret: &[u8], lifetime: Duration) -> Result<Self, KeyError> {
+        Self::new_with(&CryptoProvider::default(), secret, lifetime)
+    }
+
+    /// As [`new`](Self::new), with `provider` for the MAC and the random part of each nonce.
+    ///
+    /// # Errors
+    /// As [`new`](Self::new).
+    pub fn new_with(
+        provider: &CryptoProvider,
+        secret: &[u8],
+        lifetime: Duration,
+    ) -> Result<Self, KeyError> {
         Ok(Self {
-            key: HmacKey::new(secret)?,
+            key: HmacKey::new_with(provider, secret)?,
+            provider: *provider,
             lifetime: lifetime.as_secs(),
             max_skew: Self::DEFAULT_MAX_SKEW.as_secs(),
         })
@@ -133,7 +147,7 @@ impl HmacNonces {
         let now = u64::try_from(now).unwrap_or(0);
         let mut body = [0u8; BODY_LEN];
         let mut random = [0u8; 16];
-        random_bytes(&mut random)?;
+        self.provider.random_bytes(&mut random)?;
         body[0] = VERSION;
         body[1..9].copy_from_slice(&now.to_be_bytes());
         body[9..].copy_from_slice(&random);
