@@ -36,7 +36,7 @@
 //! | SP-5 | declined here | rejecting `?access_token=` belongs to the router, before this crate sees the request |
 //! | SP-6 | declined | token validity is the token layer's job |
 //! | SP-8 | [`jws::FAPI_ALGORITHMS`] | PS256, ES256, EdDSA, Ed25519; never `none` |
-//! | SP-10 | `httpsig_core::keys::Jwks::verifying_key` / `signing_key` | a `kid` shared by several members is resolved by `use`, `key_ops`, `kty`/`crv` and `alg`; an `enc` key or `key_ops` without `verify` never verifies; unloadable members are skipped; two usable members are `key.jwks_ambiguous_key` (vectors: `keys/jwks-selection.json`) |
+//! | SP-10 | `httpsig_core::keys::Jwks::verifying_key` / `signing_key` | a `kid` shared by several members is resolved by `use`, `key_ops`, `kty`/`crv` and `alg`; an `enc` key or `key_ops` without `verify` never verifies; unloadable members are skipped; two usable members are `key.jwks_ambiguous_key` (vectors: `keys/jwks-selection.json`); per client: [`signatures::ClientJwks`]; refreshed from a JWKS endpoint: the `httpsig-jwks` crate, where an unreachable endpoint is `key.unavailable` (503) |
 //! | SP-11 | [`store`] | `jti` replay cache (memory with per-key/per-client quotas, or Redis: sync, or async on tokio with TLS and Cluster), single-use nonces ([`dpop::NonceMode::RequireSingleUse`]); capacity sizing in [`store`] |
 //!
 //! # The order of the checks at a resource server
