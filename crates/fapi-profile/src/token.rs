@@ -142,7 +142,7 @@ impl<'a> PresentedToken<'a> {
             TokenScheme::Dpop
         } else if scheme.eq_ignore_ascii_case("Bearer") {
             TokenScheme::Bearer
-        } else if is_token(scheme) {
+        } else if httpsig_core::uri::is_token(scheme.as_bytes()) {
             return Err(TokenError::UnsupportedScheme);
         } else {
             return Err(TokenError::Malformed);
@@ -173,13 +173,6 @@ fn is_token68(s: &str) -> bool {
         && body
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
-}
-
-/// RFC 9110 §5.6.2 `token` (an auth-scheme).
-fn is_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 #[cfg(test)]

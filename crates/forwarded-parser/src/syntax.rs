@@ -7,12 +7,8 @@ use core::net::IpAddr;
 pub(crate) use httpsig_uri::host::{parse_ipv4, parse_ipv4_prefix, parse_ipv6, parse_port};
 pub(crate) use httpsig_uri::{is_ows, trim_ows};
 
-/// RFC 9110 §5.6.2 `tchar`, as the grammar states it (the table below is built from it).
-const fn tchar_rule(b: u8) -> bool {
-    matches!(b,
-        b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' |
-        b'^' | b'_' | b'`' | b'|' | b'~' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
-}
+/// RFC 9110 §5.6.2 `tchar`, stated once in `httpsig-uri` (the table below is built from it).
+use httpsig_uri::is_tchar as tchar_rule;
 
 /// Byte classes for the hot loops, one bit each, computed at compile time from the
 /// predicates in this file (so the table cannot drift from them).

@@ -347,36 +347,17 @@ fn is_lower_tchar(b: u8) -> bool {
     !b.is_ascii_uppercase() && is_tchar(b)
 }
 
-/// RFC 9110 §5.6.2 tchar, as a table (names are checked byte by byte on the verify path).
+/// RFC 9110 §5.6.2 tchar, as a table built from `httpsig-uri`'s one statement of the rule
+/// (names are checked byte by byte on the verify path).
 pub(crate) fn is_tchar(b: u8) -> bool {
     TCHAR.get(usize::from(b)).copied().unwrap_or(false)
 }
 
-/// `tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|"
-/// / "~" / DIGIT / ALPHA` (RFC 9110 §5.6.2).
 static TCHAR: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0;
     while b < 256 {
-        let c = b as u8;
-        t[b] = c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                b'!' | b'#'
-                    | b'$'
-                    | b'%'
-                    | b'&'
-                    | b'\''
-                    | b'*'
-                    | b'+'
-                    | b'-'
-                    | b'.'
-                    | b'^'
-                    | b'_'
-                    | b'`'
-                    | b'|'
-                    | b'~'
-            );
+        t[b] = crate::uri::is_tchar(b as u8);
         b += 1;
     }
     t

@@ -45,6 +45,20 @@ pub use authority::{Authority, AuthorityError, NormalizedAuthority};
 pub use scheme::Scheme;
 pub use target::{TargetUri, UriError};
 
+/// RFC 9110 §5.6.2 `tchar`: `"!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
+/// "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA`. The one statement of the rule in the workspace
+/// (methods, field names, auth-schemes, `Forwarded` tokens); callers may build tables from it.
+pub const fn is_tchar(b: u8) -> bool {
+    matches!(b,
+        b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' |
+        b'^' | b'_' | b'`' | b'|' | b'~' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
+}
+
+/// RFC 9110 §5.6.2 `token = 1*tchar`.
+pub fn is_token(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&b| is_tchar(b))
+}
+
 /// RFC 9110 §5.6.3 `OWS` byte: SP or HTAB.
 pub const fn is_ows(b: u8) -> bool {
     b == b' ' || b == b'\t'
@@ -60,6 +74,20 @@ pub fn trim_ows(v: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tchar_is_rfc9110_5_6_2() {
+        // The RFC's list, spelled out as text.
+        let listed =
+            "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        for b in 0..=255u8 {
+            assert_eq!(is_tchar(b), listed.as_bytes().contains(&b), "{b:#04x}");
+        }
+        assert!(is_token(b"DPoP"));
+        assert!(!is_token(b""));
+        assert!(!is_token(b"a b"));
+        assert!(!is_token(b"a,b"));
+    }
 
     #[test]
     fn ows_is_sp_and_htab_only() {
