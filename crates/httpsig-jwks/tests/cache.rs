@@ -4,29 +4,18 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use httpsig_core::keys::PrivateKey;
 use httpsig_core::{
-    Algorithm, BaseOptions, Component, Derived, Error, KeyLookup, KeyResolver, MaxAge, Message,
-    ResolveError, SignatureParams, VerifyInput, VerifyPolicy, sign,
+    Algorithm, Error, KeyResolver, MaxAge, Message, ResolveError, VerifyInput, VerifyPolicy,
 };
 use httpsig_jwks::{
     CacheConfig, Clock, FetchError, JwksCache, JwksFetcher, ManualClock, RefreshError,
 };
 use tokio::sync::Semaphore;
 
-/// RFC 9421 B.1.4 (test-key-ed25519) and RFC 8037 A.1: two Ed25519 key pairs.
-const OLD_X: &str = "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs";
-const OLD_D: &str = "n4Ni-HpISpVObnQMW0wOhCKROaIKqKtW_2ZYb2p9KcU";
-const NEW_X: &str = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
-const NEW_D: &str = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";
+mod support;
+use support::{doc, lookup, member, signed};
 
-fn member(kid: &str, x: &str) -> String {
-    format!(r#"{{"kty":"OKP","crv":"Ed25519","kid":"{kid}","x":"{x}"}}"#)
-}
-
-fn doc(members: &[String]) -> Vec<u8> {
-    format!(r#"{{"keys":[{}]}}"#, members.join(",")).into_bytes()
-}
+use support::{KEY1_D as OLD_D, KEY1_X as OLD_X, KEY2_D as NEW_D, KEY2_X as NEW_X};
 
 /// A fetcher that counts its calls, answers what it is set to, and (when gated) waits for a
 /// permit before answering, so a test can hold a fetch in flight.
@@ -80,31 +69,6 @@ fn cache(
         JwksCache::bootstrap_with_clock(bootstrap, Arc::clone(fetcher), config(), clock.clone())
             .expect("bootstrap");
     (Arc::new(cache), clock)
-}
-
-fn lookup(kid: &str) -> KeyLookup<'_> {
-    KeyLookup::new("sig1", Some(kid))
-}
-
-/// A request signed by the Ed25519 key `d`/`x` under `kid`.
-fn signed(kid: &str, x: &str, d: &str) -> Message {
-    let jwk = format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}","d":"{d}"}}"#);
-    let key = PrivateKey::from_jwk(
-        &httpsig_core::keys::Jwk::from_json(jwk.as_bytes()).expect("jwk"),
-        None,
-    )
-    .expect("key");
-    let mut msg = Message::request("GET", "https://rs.example.com/a").expect("uri");
-    let params = SignatureParams::builder()
-        .component(Component::derived(Derived::Method))
-        .created(1_700_000_000)
-        .keyid(kid)
-        .build()
-        .expect("params");
-    let s = sign(&msg, None, "sig1", params, &key, &BaseOptions::default()).expect("sign");
-    msg.add_header("Signature-Input", s.signature_input_member());
-    msg.add_header("Signature", s.signature_member());
-    msg
 }
 
 fn policy() -> VerifyPolicy {
